@@ -1,0 +1,49 @@
+# Touchpoint Audit — everything a fresh machine needs, with only Python 3.11.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+MANAGE := $(BIN)/python manage.py
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run install test lint migrate seed worker beat bench clean
+
+## make run: install, migrate, load the catalogue and demo organisation, serve at http://127.0.0.1:8000
+run: install migrate seed
+	@echo "客户触点考核:http://$(HOST):$(PORT)/  (演示账号见上方,管理后台 /admin/)"
+	$(MANAGE) runserver $(HOST):$(PORT)
+
+## make install: create .venv and install the pinned dependencies
+install: $(VENV)/.installed
+
+$(VENV)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+migrate: install
+	$(MANAGE) migrate --noinput
+
+seed: install
+	$(MANAGE) seed_demo
+
+## make test: the whole suite (DATABASE_URL picks the database; CI points it at PostgreSQL)
+test: install
+	$(BIN)/python -m pytest
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
+	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
+	$(BIN)/mypy --strict scoring/engine.py touchpoints/dates.py
+
+worker: install
+	$(BIN)/celery -A config worker --loglevel=info
+
+beat: install
+	$(BIN)/celery -A config beat --loglevel=info
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

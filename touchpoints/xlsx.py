@@ -1,0 +1,218 @@
+"""Reading and writing the product's Excel workbooks (SPEC §10).
+
+Reading takes what Excel really produces: numbers stored as text or as floats, trailing spaces, empty trailing rows,
+Excel dates or `YYYY-MM-DD` text. Every problem is collected as a `CellError` naming sheet, row and column, so an
+import can refuse the whole workbook with every reason at once.
+
+Writing goes through one renderer: an export is a small class with an identifier, a title and a generator of sheets;
+`write_workbook` streams it with openpyxl's write-only mode, styles the header, freezes it, sizes the columns, and writes
+any text a user typed that starts with `=`, `+`, `-` or `@` as text, never as a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import IO, Any
+
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+FORMULA_PREFIXES = ("=", "+", "-", "@")
+MONEY_FORMAT = '"¥"#,##0;[Red]-"¥"#,##0'
+DATE_FORMAT = "yyyy-mm-dd"
+DECIMAL_FORMAT = "0.00"
+
+
+@dataclass(frozen=True)
+class CellError:
+    """One problem in an uploaded workbook, located as a user would look for it."""
+
+    sheet: str
+    row: int | None
+    column: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = _("工作表「{sheet}」").format(sheet=self.sheet)
+        if self.row is not None:
+            where += _("第 {row} 行").format(row=self.row)
+        if self.column:
+            where += _("「{column}」列").format(column=self.column)
+        return f"{where}:{self.message}"
+
+
+class WorkbookInvalid(Exception):
+    """Raised when a workbook cannot be imported; carries every error found. Nothing has been changed."""
+
+    def __init__(self, errors: Sequence[CellError]):
+        self.errors = list(errors)
+        super().__init__("\n".join(str(e) for e in self.errors))
+
+
+def open_workbook(source: str | bytes | IO[bytes]) -> Any:
+    """Open an .xlsx from a path, bytes or a file object; a file that is not a workbook is a clear error."""
+    try:
+        if isinstance(source, bytes):
+            source = io.BytesIO(source)
+        return load_workbook(source, data_only=True, read_only=False)
+    except Exception as exc:  # openpyxl raises several kinds for a non-xlsx file
+        raise WorkbookInvalid(
+            [CellError(sheet="-", row=None, column=None, message=_("无法读取 Excel 文件(需要 .xlsx 格式):{error}").format(error=exc))]
+        ) from exc
+
+
+def cell_text(value: Any) -> str:
+    """The text a user meant by a cell: numbers stored as numbers lose a trailing `.0`, text is stripped."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).replace("\u00a0", " ").strip()
+
+
+def cell_date(value: Any) -> dt.date:
+    """A date from an Excel date cell or `YYYY-MM-DD` (also `YYYY/MM/DD`, `YYYY.MM.DD`) text; ValueError otherwise."""
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    text = cell_text(value)
+    for separator in ("-", "/", "."):
+        parts = text.split(separator)
+        if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
+            year, month, day = (int(p) for p in parts)
+            return dt.date(year, month, day)
+    raise ValueError(_("日期「{value}」无法识别,请填写 Excel 日期或 YYYY-MM-DD").format(value=text))
+
+
+@dataclass
+class SheetRows:
+    """The data rows of one sheet, keyed by header; `row` is the Excel row number (data starts at 2)."""
+
+    sheet: str
+    rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
+
+
+def read_sheet(ws: Worksheet, columns: Sequence[str], required: Iterable[str], errors: list[CellError]) -> SheetRows:
+    """Read a sheet whose row 1 holds `columns` (in any order, extra columns ignored).
+
+    Empty rows are skipped, so empty trailing rows never count. Missing required headers are reported on row 1.
+    """
+    title = ws.title
+    result = SheetRows(sheet=title)
+    iterator = ws.iter_rows(values_only=True)
+    header = next(iterator, None)
+    if header is None:
+        errors.append(CellError(title, 1, None, _("缺少表头行")))
+        return result
+    positions: dict[str, int] = {}
+    for index, value in enumerate(header):
+        name = cell_text(value)
+        if name in columns and name not in positions:
+            positions[name] = index
+    missing = [c for c in required if c not in positions]
+    for column in missing:
+        errors.append(CellError(title, 1, column, _("缺少表头「{column}」").format(column=column)))
+    if missing:
+        return result
+    for row_number, values in enumerate(iterator, start=2):
+        if values is None or all(cell_text(v) == "" for v in values):
+            continue
+        record = {name: (values[i] if i < len(values) else None) for name, i in positions.items()}
+        result.rows.append((row_number, record))
+    return result
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Writing
+
+
+@dataclass(frozen=True)
+class Column:
+    """A column of an exported sheet: header, width in characters and number format for its values."""
+
+    header: str
+    width: int = 14
+    number_format: str | None = None
+
+
+@dataclass
+class Sheet:
+    """One sheet of an export: its name, its columns and a generator of rows (never held in memory whole)."""
+
+    name: str
+    columns: Sequence[Column]
+    rows: Iterable[Sequence[Any]]
+
+
+class Export:
+    """Base of every workbook the product writes. Subclasses set identifier/title and yield their sheets."""
+
+    identifier = ""
+    title = ""
+
+    def sheets(self) -> Iterator[Sheet]:
+        raise NotImplementedError
+
+    def filename(self) -> str:
+        return f"{self.identifier}.xlsx"
+
+    def write(self, target: str | IO[bytes]) -> None:
+        write_workbook(self.sheets(), target)
+
+    def to_bytes(self) -> bytes:
+        buffer = io.BytesIO()
+        self.write(buffer)
+        return buffer.getvalue()
+
+
+HEADER_FONT = Font(bold=True, color="FFFFFF")
+HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
+HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="center", wrap_text=True)
+
+
+def _value_cell(ws: Any, value: Any, column: Column) -> WriteOnlyCell:
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+        # Text a user typed is never run as a formula: store it as a string with Excel's quote prefix.
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    elif isinstance(value, (dt.date, dt.datetime)):
+        cell.number_format = column.number_format or DATE_FORMAT
+    elif column.number_format and isinstance(value, (int, float)):
+        cell.number_format = column.number_format
+    return cell
+
+
+def write_workbook(sheets: Iterable[Sheet], target: str | IO[bytes]) -> None:
+    """Stream sheets into an .xlsx with a bold, frozen header row and sensible widths."""
+    workbook = Workbook(write_only=True)
+    for sheet in sheets:
+        ws = workbook.create_sheet(title=sheet.name[:31])
+        ws.freeze_panes = "A2"
+        for index, column in enumerate(sheet.columns, start=1):
+            ws.column_dimensions[get_column_letter(index)].width = column.width
+        header = []
+        for column in sheet.columns:
+            cell = WriteOnlyCell(ws, value=column.header)
+            cell.font = HEADER_FONT
+            cell.fill = HEADER_FILL
+            cell.alignment = HEADER_ALIGNMENT
+            header.append(cell)
+        ws.append(header)
+        for row in sheet.rows:
+            ws.append([_value_cell(ws, value, column) for value, column in zip(row, sheet.columns, strict=False)])
+    workbook.save(target)
