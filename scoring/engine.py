@@ -183,7 +183,7 @@ class CellTally:
 
 @dataclass(frozen=True)
 class GradeBand:
-    """A grade and the lowest percentage (inclusive) that earns it."""
+    """A grade and the lowest percentage (inclusive) that earns it (int/Decimal → Fraction)."""
 
     label: str
     min_percent: Fraction
@@ -206,7 +206,11 @@ DEFAULT_BANDS: tuple[GradeBand, ...] = (
 
 @dataclass(frozen=True)
 class Policy:
-    """Reward/penalty amount and thresholds in percent (SPEC §5 "Policy", R12, R13)."""
+    """Reward/penalty amount and thresholds in percent (SPEC §5 "Policy", R12, R13).
+
+    Thresholds given as ``int`` or ``Decimal`` (what a model field holds) are converted to
+    ``Fraction``; floats are refused.
+    """
 
     amount: int = 3000
     reward_above_percent: Fraction = Fraction(90)
@@ -277,7 +281,7 @@ def percent_display(score: Fraction) -> Decimal:
     """
     scaled = Fraction(score) * _HUNDRED * _HUNDRED  # hundredths of a percent
     quotient, remainder = divmod(abs(scaled.numerator), scaled.denominator)
-    if 2 * remainder > scaled.denominator:  # ROUND_HALF_UP: ties away from zero
+    if 2 * remainder >= scaled.denominator:  # ROUND_HALF_UP: ties away from zero
         quotient += 1
     return Decimal(-quotient if scaled < 0 else quotient).scaleb(-2)
 

@@ -21,7 +21,7 @@ def service_missing(message: str) -> None:
 
 
 @pytest.fixture
-def postgres(db) -> None:  # noqa: ANN001
+def postgres(db) -> None:
     """The test runs against PostgreSQL."""
     if connection.vendor != "postgresql":
         service_missing("needs PostgreSQL: set DATABASE_URL=postgres://postgres@127.0.0.1:5432/touchpoint")
@@ -35,7 +35,7 @@ def redis_url() -> str:
         import redis
 
         redis.Redis.from_url(url, socket_connect_timeout=2).ping()
-    except Exception as exc:  # noqa: BLE001
+    except Exception as exc:
         service_missing(f"needs Redis at {url}: {exc}")
     return url
 
@@ -47,6 +47,6 @@ def free_port() -> int:
 
 
 @pytest.fixture
-def people(db):  # noqa: ANN001, ANN201
+def people(db):
     """A small organisation with one named person per role (see tests.factories.build_people)."""
     return build_people()

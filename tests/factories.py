@@ -21,7 +21,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 class StageFactory(factory.django.DjangoModelFactory):
@@ -108,7 +108,7 @@ class People:
     hr: Person
     outsider: Person  # signed in, no role here: lead of the other project's design cell
 
-    def user(self, role: str):  # noqa: ANN201
+    def user(self, role: str):
         return getattr(self, role).user
 
 

@@ -75,7 +75,7 @@ class Scope:
         return q
 
 
-def scope_for(user, on: dt.date | None = None) -> Scope:  # noqa: ANN001 - a user or AnonymousUser
+def scope_for(user, on: dt.date | None = None) -> Scope:
     """Build the user's scope from their groups and the assignments in force on the date (default: today)."""
     if user is None or isinstance(user, AnonymousUser) or not user.is_authenticated:
         return Scope()
@@ -113,11 +113,11 @@ def scope_for(user, on: dt.date | None = None) -> Scope:  # noqa: ANN001 - a use
     return scope
 
 
-def is_operations(user) -> bool:  # noqa: ANN001
+def is_operations(user) -> bool:
     scope = scope_for(user)
     return scope.operations or scope.admin
 
 
-def is_hr(user) -> bool:  # noqa: ANN001
+def is_hr(user) -> bool:
     scope = scope_for(user)
     return scope.hr or scope.admin

@@ -49,7 +49,7 @@ class TouchpointAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     change_list_template = "admin/touchpoints/touchpoint/change_list.html"
 
-    def get_urls(self):  # noqa: ANN201
+    def get_urls(self):
         custom = [
             path("export/", self.admin_site.admin_view(self.export_view), name="touchpoints_touchpoint_export"),
             path("import/", self.admin_site.admin_view(self.import_view), name="touchpoints_touchpoint_import"),
@@ -101,7 +101,7 @@ class TouchpointAdmin(SimpleHistoryAdmin):
                 context.update(plan=plan, digest=digest)
         return TemplateResponse(request, "admin/touchpoints/touchpoint/import.html", context)
 
-    def changelist_view(self, request: HttpRequest, extra_context=None):  # noqa: ANN001, ANN201
+    def changelist_view(self, request: HttpRequest, extra_context=None):
         extra_context = {
             **(extra_context or {}),
             "export_url": reverse("admin:touchpoints_touchpoint_export"),
@@ -116,7 +116,7 @@ class ProjectAdmin(SimpleHistoryAdmin):
     search_fields = ["code", "name"]
     filter_horizontal = ["stages"]
 
-    def get_queryset(self, request):  # noqa: ANN001, ANN201
+    def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("stages")
 
     @admin.display(description=gettext_lazy("当前阶段"))

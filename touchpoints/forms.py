@@ -9,7 +9,7 @@ class WorkbookUploadForm(forms.Form):
 
     file = forms.FileField(label=_("Excel 文件(.xlsx)"), widget=forms.ClearableFileInput(attrs={"accept": ".xlsx"}))
 
-    def clean_file(self):  # noqa: ANN201
+    def clean_file(self):
         upload = self.cleaned_data["file"]
         if not upload.name.lower().endswith(".xlsx"):
             raise forms.ValidationError(_("请上传 .xlsx 格式的 Excel 文件"))

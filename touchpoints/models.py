@@ -122,11 +122,11 @@ class Person(models.Model):
 
 
 class AssignmentQuerySet(models.QuerySet["Assignment"]):
-    def current(self, on) -> "AssignmentQuerySet":  # noqa: ANN001 - a date
+    def current(self, on) -> "AssignmentQuerySet":
         """Assignments in force on the given date."""
         return self.filter(start__lte=on).filter(Q(end__isnull=True) | Q(end__gte=on))
 
-    def overlapping(self, start, end) -> "AssignmentQuerySet":  # noqa: ANN001 - dates
+    def overlapping(self, start, end) -> "AssignmentQuerySet":
         """Assignments in force on at least one day of [start, end]."""
         return self.filter(start__lte=end).filter(Q(end__isnull=True) | Q(end__gte=start))
 
@@ -155,7 +155,9 @@ class Assignment(models.Model):
         verbose_name = _("任职")
         verbose_name_plural = _("任职")
         constraints = [
-            models.CheckConstraint(condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="assignment_end_after_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="assignment_end_after_start"
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(role=Role.FUNCTION_HEAD, project__isnull=True) & ~Q(function="")

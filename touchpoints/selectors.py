@@ -81,5 +81,3 @@ def catalogue_by_function() -> list[tuple[Function, list[Touchpoint]]]:
 
 def projects_with_stages() -> list[Project]:
     return list(Project.objects.filter(is_active=True).prefetch_related("stages").order_by("code"))
-
-

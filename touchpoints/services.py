@@ -141,7 +141,9 @@ def catalogue_load_default(*, path: Path = DEFAULT_CATALOGUE) -> ImportSummary:
         stages[name] = Stage.objects.get_or_create(name=name, defaults={"order": order})[0]
     levels = {}
     for rank, item in enumerate(data["levels"], start=1):
-        levels[item["name"]] = Level.objects.get_or_create(name=item["name"], defaults={"rank": rank, "weight": item["weight"]})[0]
+        levels[item["name"]] = Level.objects.get_or_create(name=item["name"], defaults={"rank": rank, "weight": item["weight"]})[
+            0
+        ]
     existing = set(Touchpoint.objects.values_list("code", flat=True))
     created = 0
     for item in data["touchpoints"]:

@@ -114,10 +114,14 @@ def catalogue_plan(source: Any) -> CataloguePlan:
     for ws in workbook.worksheets:
         function = sheet_function(ws.title)
         if function is None:
-            errors.append(CellError(ws.title, None, None, _("无法识别的工作表名,应为职能名称({names})或职能代码").format(names=valid_names)))
+            errors.append(
+                CellError(ws.title, None, None, _("无法识别的工作表名,应为职能名称({names})或职能代码").format(names=valid_names))
+            )
             continue
         if function in seen_functions:
-            errors.append(CellError(ws.title, None, None, _("与工作表「{other}」是同一职能").format(other=seen_functions[function])))
+            errors.append(
+                CellError(ws.title, None, None, _("与工作表「{other}」是同一职能").format(other=seen_functions[function]))
+            )
             continue
         seen_functions[function] = ws.title
         sheet = read_sheet(ws, CATALOGUE_COLUMNS, CATALOGUE_REQUIRED, errors)
@@ -139,7 +143,10 @@ def catalogue_plan(source: Any) -> CataloguePlan:
                     seen[code] = _("工作表「{sheet}」第 {row} 行").format(sheet=ws.title, row=row_number)
                 current = existing.get(code)
                 if current is not None and current.function != function:
-                    fail("编号", _("编号「{code}」已属于职能「{function}」").format(code=code, function=Function(current.function).label))
+                    fail(
+                        "编号",
+                        _("编号「{code}」已属于职能「{function}」").format(code=code, function=Function(current.function).label),
+                    )
             stage = stages.get(values["阶段"])
             if values["阶段"] and stage is None:
                 fail("阶段", _("阶段「{stage}」不存在,可选:{choices}").format(stage=values["阶段"], choices="、".join(stages)))
@@ -311,13 +318,21 @@ def org_plan(source: Any) -> OrgPlan:
                 except ValidationError:
                     fail("邮箱", _("邮箱「{email}」格式不正确").format(email=email))
             if employee_id in identities and identities[employee_id][:2] != (name, email):
-                fail("姓名", _("工号「{id}」在第 {row} 行的姓名或邮箱与此行不一致").format(id=employee_id, row=identities[employee_id][2]))
+                fail(
+                    "姓名",
+                    _("工号「{id}」在第 {row} 行的姓名或邮箱与此行不一致").format(id=employee_id, row=identities[employee_id][2]),
+                )
             elif employee_id:
                 identities.setdefault(employee_id, (name, email, row_number))
 
             role = role_from_text(cell_text(record.get("角色")))
             if role is None:
-                fail("角色", _("角色「{role}」无法识别,可选:职能负责人、项目总监、职能经理、团队成员").format(role=cell_text(record.get("角色"))))
+                fail(
+                    "角色",
+                    _("角色「{role}」无法识别,可选:职能负责人、项目总监、职能经理、团队成员").format(
+                        role=cell_text(record.get("角色"))
+                    ),
+                )
             unit_text = cell_text(record.get("考核单元"))
             project_code: str | None = None
             unit_function: Function | None = None

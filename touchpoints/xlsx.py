@@ -64,7 +64,11 @@ def open_workbook(source: str | bytes | IO[bytes]) -> Any:
         return load_workbook(source, data_only=True, read_only=False)
     except Exception as exc:  # openpyxl raises several kinds for a non-xlsx file
         raise WorkbookInvalid(
-            [CellError(sheet="-", row=None, column=None, message=_("无法读取 Excel 文件(需要 .xlsx 格式):{error}").format(error=exc))]
+            [
+                CellError(
+                    sheet="-", row=None, column=None, message=_("无法读取 Excel 文件(需要 .xlsx 格式):{error}").format(error=exc)
+                )
+            ]
         ) from exc
 
 

@@ -23,8 +23,17 @@ pytestmark = pytest.mark.django_db
 def snapshot() -> list[tuple]:
     return list(
         Touchpoint.objects.order_by("code").values_list(
-            "code", "function", "stage__name", "name", "level__name", "standard_action", "check_method",
-            "deliverable", "responsible_dept", "assisting_dept", "is_active",
+            "code",
+            "function",
+            "stage__name",
+            "name",
+            "level__name",
+            "standard_action",
+            "check_method",
+            "deliverable",
+            "responsible_dept",
+            "assisting_dept",
+            "is_active",
         )
     )
 
@@ -74,7 +83,7 @@ def test_import_updates_by_code_adds_new_ones_and_never_deletes() -> None:
     )
     plan = catalogue_plan(content)
     assert [r.code for r in plan.creates] == ["MKT-99"]
-    [(row, touchpoint, changes)] = plan.updates
+    [(row, _touchpoint, changes)] = plan.updates
     assert row.code == "MKT-01"
     assert {c.field for c in changes} >= {"触点名称", "级别"}
     catalogue_import(plan=plan)
@@ -170,7 +179,7 @@ def test_a_file_that_is_not_a_workbook_is_a_clear_error() -> None:
 
 def test_export_writes_user_text_starting_like_a_formula_as_text() -> None:
     catalogue_load_default()
-    Touchpoint.objects.filter(code="MKT-01").update(standard_action="=HYPERLINK(\"http://x\")", deliverable="@SUM(A1)")
+    Touchpoint.objects.filter(code="MKT-01").update(standard_action='=HYPERLINK("http://x")', deliverable="@SUM(A1)")
     workbook = load_workbook(io.BytesIO(CatalogueExport().to_bytes()))
     row = next(r for r in workbook["营销"].iter_rows(min_row=2) if r[0].value == "MKT-01")
     assert row[4].data_type == "s" and row[4].value == '=HYPERLINK("http://x")'

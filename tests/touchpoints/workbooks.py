@@ -24,7 +24,9 @@ def workbook_bytes(sheets: dict[str, Sequence[Sequence[Any]]]) -> bytes:
     return buffer.getvalue()
 
 
-def catalogue_row(code: str, stage: str = "开盘销售", level: Any = "一级", name: str = "阳光销售宣言公示", **extra: str) -> list[Any]:
+def catalogue_row(
+    code: str, stage: str = "开盘销售", level: Any = "一级", name: str = "阳光销售宣言公示", **extra: str
+) -> list[Any]:
     values = {
         "编号": code,
         "阶段": stage,

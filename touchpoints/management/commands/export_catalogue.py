@@ -6,9 +6,9 @@ from touchpoints.spreadsheets import CatalogueExport
 class Command(BaseCommand):
     help = "导出触点目录为 Excel(与导入格式相同,可往返)。"
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("--output", required=True, help="输出文件路径(.xlsx)")
 
-    def handle(self, *args, output: str, **options):  # noqa: ANN002, ANN003, ANN201
+    def handle(self, *args, output: str, **options):
         CatalogueExport().write(output)
         self.stdout.write(self.style.SUCCESS(f"已导出:{output}"))

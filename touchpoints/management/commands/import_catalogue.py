@@ -8,11 +8,11 @@ from ._base import WorkbookCommand
 class Command(WorkbookCommand):
     help = "导入触点目录(SPEC §10):按编号更新、新增,不删除;任何一行有错则整体拒绝。"
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("file", help="Excel 文件(.xlsx),每个职能一个工作表")
         parser.add_argument("--dry-run", action="store_true", help="只检查并列出变化,不写入")
 
-    def handle(self, *args, file: str, dry_run: bool, **options):  # noqa: ANN002, ANN003, ANN201
+    def handle(self, *args, file: str, dry_run: bool, **options):
         try:
             plan = catalogue_plan(self.read_bytes(file))
         except WorkbookInvalid as exc:

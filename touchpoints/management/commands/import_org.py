@@ -8,10 +8,10 @@ from ._base import WorkbookCommand
 class Command(WorkbookCommand):
     help = "导入组织架构(工作表「项目」与「人员」,SPEC §10);任何一行有错则整体拒绝。"
 
-    def add_arguments(self, parser):  # noqa: ANN001, ANN201
+    def add_arguments(self, parser):
         parser.add_argument("file", help="Excel 文件(.xlsx)")
 
-    def handle(self, *args, file: str, **options):  # noqa: ANN002, ANN003, ANN201
+    def handle(self, *args, file: str, **options):
         try:
             plan = org_plan(self.read_bytes(file))
         except WorkbookInvalid as exc:
