@@ -49,7 +49,7 @@ def service_env(redis_url: str, tmp_path: Path) -> dict[str, str]:
 
 
 def start(command: str, env: dict[str, str], log: Path) -> subprocess.Popen:
-    return subprocess.Popen(  # noqa: S603 - our own compose commands
+    return subprocess.Popen(
         ["sh", "-c", command], cwd=ROOT, env=env, stdout=log.open("wb"), stderr=subprocess.STDOUT, start_new_session=True
     )
 
@@ -63,7 +63,7 @@ def stop(process: subprocess.Popen) -> None:
             os.killpg(process.pid, 9)
 
 
-def wait_for(predicate, seconds: float, what: str, log: Path, process: subprocess.Popen) -> object:  # noqa: ANN001
+def wait_for(predicate, seconds: float, what: str, log: Path, process: subprocess.Popen) -> object:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         result = predicate()
@@ -75,7 +75,7 @@ def wait_for(predicate, seconds: float, what: str, log: Path, process: subproces
     pytest.fail(f"{what} did not come up; log:\n{log.read_text(errors='replace')[-3000:]}")
 
 
-def test_compose_web_worker_and_beat_commands_come_up(postgres, redis_url, tmp_path: Path) -> None:  # noqa: ANN001
+def test_compose_web_worker_and_beat_commands_come_up(postgres, redis_url, tmp_path: Path) -> None:
     if connection.vendor != "postgresql":
         pytest.fail("needs PostgreSQL")
     env = service_env(redis_url, tmp_path)
@@ -94,7 +94,7 @@ def test_compose_web_worker_and_beat_commands_come_up(postgres, redis_url, tmp_p
 
         def healthz() -> dict | None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=2) as response:
                     return json.loads(response.read())
             except OSError:
                 return None
@@ -103,8 +103,12 @@ def test_compose_web_worker_and_beat_commands_come_up(postgres, redis_url, tmp_p
         assert health == {"status": "ok", "database": "ok", "broker": "ok"}
 
         def worker_answers() -> bool:
-            ping = subprocess.run(  # noqa: S603
-                ["celery", "-A", "config", "inspect", "ping", "--timeout", "2"], cwd=ROOT, env=env, capture_output=True, check=False
+            ping = subprocess.run(
+                ["celery", "-A", "config", "inspect", "ping", "--timeout", "2"],
+                cwd=ROOT,
+                env=env,
+                capture_output=True,
+                check=False,
             )
             return ping.returncode == 0 and b"pong" in ping.stdout
 

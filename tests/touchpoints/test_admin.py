@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client_logged(client):  # noqa: ANN001, ANN201
+def admin_client_logged(client):
     user = get_user_model().objects.create_superuser("boss", "boss@example.cn", "pw-for-tests-123")
     client.force_login(user)
     client.user = user
@@ -39,7 +39,7 @@ def changelist_post(touchpoints: list[Touchpoint], level_for: dict[str, Level]) 
     return data
 
 
-def test_changing_a_level_in_the_admin_list_is_kept_in_history_with_who_before_and_after(admin_client_logged) -> None:  # noqa: ANN001
+def test_changing_a_level_in_the_admin_list_is_kept_in_history_with_who_before_and_after(admin_client_logged) -> None:
     catalogue_load_default()
     url = reverse("admin:touchpoints_touchpoint_changelist") + "?function__exact=marketing"
     response = admin_client_logged.get(url)
@@ -64,7 +64,7 @@ def test_changing_a_level_in_the_admin_list_is_kept_in_history_with_who_before_a
     assert "boss" in history.content.decode()
 
 
-def test_admin_list_filters_and_searches(admin_client_logged) -> None:  # noqa: ANN001
+def test_admin_list_filters_and_searches(admin_client_logged) -> None:
     catalogue_load_default()
     url = reverse("admin:touchpoints_touchpoint_changelist")
     response = admin_client_logged.get(url, {"q": "阳光销售"})
@@ -76,10 +76,12 @@ def test_admin_list_filters_and_searches(admin_client_logged) -> None:  # noqa: 
     assert result and all(t.level_id == level.pk and t.function == "property" for t in result)
 
 
-def test_admin_import_previews_then_applies_only_on_confirmation(admin_client_logged) -> None:  # noqa: ANN001
+def test_admin_import_previews_then_applies_only_on_confirmation(admin_client_logged) -> None:
     catalogue_load_default()
     url = reverse("admin:touchpoints_touchpoint_import")
-    content = catalogue_workbook({"营销": [catalogue_row("MKT-01", name="预览中的新名称"), catalogue_row("MKT-90", name="新增触点")]})
+    content = catalogue_workbook(
+        {"营销": [catalogue_row("MKT-01", name="预览中的新名称"), catalogue_row("MKT-90", name="新增触点")]}
+    )
     upload = io.BytesIO(content)
     upload.name = "catalogue.xlsx"
     response = admin_client_logged.post(url, {"file": upload})
@@ -95,7 +97,7 @@ def test_admin_import_previews_then_applies_only_on_confirmation(admin_client_lo
     assert Touchpoint.objects.get(code="MKT-90").history.first().history_user == admin_client_logged.user
 
 
-def test_admin_import_shows_every_error_and_changes_nothing(admin_client_logged) -> None:  # noqa: ANN001
+def test_admin_import_shows_every_error_and_changes_nothing(admin_client_logged) -> None:
     catalogue_load_default()
     upload = io.BytesIO(catalogue_workbook({"营销": [catalogue_row("MKT-91"), catalogue_row("MKT-92", level="五级")]}))
     upload.name = "bad.xlsx"
@@ -105,7 +107,7 @@ def test_admin_import_shows_every_error_and_changes_nothing(admin_client_logged)
     assert not Touchpoint.objects.filter(code__in=["MKT-91", "MKT-92"]).exists()
 
 
-def test_admin_export_downloads_the_catalogue(admin_client_logged) -> None:  # noqa: ANN001
+def test_admin_export_downloads_the_catalogue(admin_client_logged) -> None:
     catalogue_load_default()
     response = admin_client_logged.get(reverse("admin:touchpoints_touchpoint_export"))
     assert response["Content-Type"].startswith("application/vnd.openxmlformats")
@@ -113,7 +115,7 @@ def test_admin_export_downloads_the_catalogue(admin_client_logged) -> None:  # n
     assert workbook.sheetnames == ["营销", "研发", "工程", "客户关系", "物业"]
 
 
-def test_admin_is_closed_to_people_without_staff_status(client, people) -> None:  # noqa: ANN001
+def test_admin_is_closed_to_people_without_staff_status(client, people) -> None:
     client.force_login(people.user("inspector"))
     response = client.get(reverse("admin:touchpoints_touchpoint_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+from pathlib import Path
 
 import pytest
 from django.core.management import call_command
@@ -14,7 +15,7 @@ from touchpoints.services import DEMO_PASSWORD, catalogue_load_default
 pytestmark = pytest.mark.django_db
 
 
-def test_login_page_is_chinese_and_serves_local_assets(client) -> None:  # noqa: ANN001
+def test_login_page_is_chinese_and_serves_local_assets(client) -> None:
     response = client.get(reverse("login"))
     page = response.content.decode()
     assert response.status_code == 200
@@ -23,17 +24,17 @@ def test_login_page_is_chinese_and_serves_local_assets(client) -> None:  # noqa:
     assert "cdn" not in page.lower() and "https://" not in page
 
 
-def test_anonymous_users_are_sent_to_login(client) -> None:  # noqa: ANN001
+def test_anonymous_users_are_sent_to_login(client) -> None:
     response = client.get(reverse("home"))
     assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
-def test_seed_demo_is_safe_twice_and_every_demo_login_works(client) -> None:  # noqa: ANN001
+def test_seed_demo_is_safe_twice_and_every_demo_login_works(client) -> None:
     out = io.StringIO()
     call_command("seed_demo", stdout=out)
     call_command("seed_demo", stdout=io.StringIO())
     usernames = [line.split()[0] for line in out.getvalue().splitlines()[1:]]
-    data = json.loads(open("fixtures/demo_org.json", encoding="utf-8").read())
+    data = json.loads(Path("fixtures/demo_org.json").read_text(encoding="utf-8"))
     assert set(usernames) == {p["username"] for p in data["people"]} | {"admin"}
     from touchpoints.models import Assignment, Person, Project
 
@@ -48,12 +49,12 @@ def test_seed_demo_is_safe_twice_and_every_demo_login_works(client) -> None:  # 
         client.post(reverse("logout"))
 
 
-def test_wrong_password_gets_a_clear_chinese_message(client, people) -> None:  # noqa: ANN001
+def test_wrong_password_gets_a_clear_chinese_message(client, people) -> None:
     response = client.post(reverse("login"), {"username": people.lead.employee_id, "password": "wrong"})
     assert "用户名或密码不正确" in response.content.decode()
 
 
-def test_home_shows_a_lead_their_cells_and_due_date(client, people) -> None:  # noqa: ANN001
+def test_home_shows_a_lead_their_cells_and_due_date(client, people) -> None:
     catalogue_load_default()
     client.force_login(people.user("lead"))
     page = client.get(reverse("home")).content.decode()
@@ -61,21 +62,21 @@ def test_home_shows_a_lead_their_cells_and_due_date(client, people) -> None:  # 
     assert "本月自检截止" in page
 
 
-def test_home_shows_operations_the_company_figures(client, people) -> None:  # noqa: ANN001
+def test_home_shows_operations_the_company_figures(client, people) -> None:
     catalogue_load_default()
     client.force_login(people.user("inspector"))
     page = client.get(reverse("home")).content.decode()
     assert "运营管理部" in page and "启用触点" in page
 
 
-def test_home_tells_a_person_without_a_role(client, db) -> None:  # noqa: ANN001
+def test_home_tells_a_person_without_a_role(client, db) -> None:
     from tests.factories import UserFactory
 
     client.force_login(UserFactory())
     assert "您目前没有考核角色" in client.get(reverse("home")).content.decode()
 
 
-def test_home_and_catalogue_query_counts_do_not_grow_with_the_data(client, people, django_assert_max_num_queries) -> None:  # noqa: ANN001
+def test_home_and_catalogue_query_counts_do_not_grow_with_the_data(client, people, django_assert_max_num_queries) -> None:
     from tests.factories import AssignmentFactory, ProjectFactory
     from touchpoints.choices import Function, Role
 
@@ -96,7 +97,7 @@ def test_home_and_catalogue_query_counts_do_not_grow_with_the_data(client, peopl
         client.get(reverse("catalogue"))
 
 
-def test_password_change(client, people) -> None:  # noqa: ANN001
+def test_password_change(client, people) -> None:
     client.force_login(people.user("lead"))
     response = client.post(
         reverse("password_change"),
@@ -107,13 +108,13 @@ def test_password_change(client, people) -> None:  # noqa: ANN001
     assert people.lead.user.check_password("Xk9-touchpoint-2026")
 
 
-def test_english_is_selectable(client, people) -> None:  # noqa: ANN001
+def test_english_is_selectable(client, people) -> None:
     client.force_login(people.user("lead"))
     client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert client.get(reverse("home")).headers["Content-Language"] == "en"
 
 
-def test_healthz_reports_the_database(client) -> None:  # noqa: ANN001
+def test_healthz_reports_the_database(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
