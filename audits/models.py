@@ -1,1 +1,200 @@
-"""Models of this app arrive with its issue."""
+"""Monthly self-checks and quarterly inspections (SPEC §3).
+
+Items are snapshots: code, name, level and weight are copied from the catalogue when the checklist or inspection is
+created, so later catalogue edits never change past checklists or scores. Every change keeps its history (SPEC §7).
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from touchpoints.choices import Function
+from touchpoints.models import Project, Touchpoint
+
+from .choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
+
+
+class ItemSnapshot(models.Model):
+    """The catalogue fields an item copies from its touchpoint when it is created."""
+
+    touchpoint = models.ForeignKey(
+        Touchpoint, verbose_name=_("触点"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    code = models.CharField(_("编号"), max_length=30)
+    name = models.CharField(_("触点名称"), max_length=200)
+    stage_name = models.CharField(_("阶段"), max_length=50, blank=True)
+    stage_order = models.PositiveSmallIntegerField(_("阶段顺序"), default=0)
+    level_name = models.CharField(_("级别"), max_length=20)
+    weight = models.PositiveSmallIntegerField(_("权重"))
+    standard_action = models.TextField(_("标准动作"), blank=True)
+    check_method = models.TextField(_("检查方式"), blank=True)
+    deliverable = models.CharField(_("交付件"), max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def requires_deliverable(self) -> bool:
+        """An item whose touchpoint expects a deliverable cannot be marked done without a file."""
+        return bool(self.deliverable.strip())
+
+    def copy_from(self, touchpoint: Touchpoint) -> None:
+        self.touchpoint = touchpoint
+        self.code = touchpoint.code
+        self.name = touchpoint.name
+        self.stage_name = touchpoint.stage.name
+        self.stage_order = touchpoint.stage.order
+        self.level_name = touchpoint.level.name
+        self.weight = touchpoint.level.weight
+        self.standard_action = touchpoint.standard_action
+        self.check_method = touchpoint.check_method
+        self.deliverable = touchpoint.deliverable
+
+
+class SelfCheck(models.Model):
+    """A monthly self-check (月度自检) of one cell — project × function — due on the 30th (R8)."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="selfchecks")
+    function = models.CharField(_("职能"), max_length=30, choices=Function.choices)
+    year = models.PositiveSmallIntegerField(_("年"))
+    month = models.PositiveSmallIntegerField(_("月"))
+    state = models.CharField(_("状态"), max_length=20, choices=SelfCheckState.choices, default=SelfCheckState.OPEN)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    is_late = models.BooleanField(_("逾期提交"), default=False)
+    reopen_reason = models.TextField(_("退回原因"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-month", "project__code", "function"]
+        verbose_name = _("月度自检")
+        verbose_name_plural = _("月度自检")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "function", "year", "month"], name="one_selfcheck_per_cell_month"),
+            models.CheckConstraint(condition=models.Q(month__gte=1, month__lte=12), name="selfcheck_month_valid"),
+        ]
+        indexes = [models.Index(fields=["year", "month"])]
+
+    def __str__(self) -> str:
+        return f"{self.project.name} · {self.get_function_display()} · {self.year}年{self.month}月"
+
+
+class SelfCheckItem(ItemSnapshot):
+    """One touchpoint of a self-check: done / not done / not applicable (with a reason), a note, deliverable files."""
+
+    selfcheck = models.ForeignKey(SelfCheck, verbose_name=_("月度自检"), on_delete=models.CASCADE, related_name="items")
+    status = models.CharField(_("完成情况"), max_length=20, choices=ItemStatus.choices, blank=True)
+    na_reason = models.TextField(_("不适用原因"), blank=True)
+    note = models.TextField(_("备注"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("更新人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stage_order", "code"]
+        verbose_name = _("自检项")
+        verbose_name_plural = _("自检项")
+        constraints = [models.UniqueConstraint(fields=["selfcheck", "code"], name="one_item_per_code_per_selfcheck")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+def deliverable_path(instance: Deliverable, filename: str) -> str:
+    check = instance.item.selfcheck
+    return f"deliverables/{check.year}/{check.month:02d}/{check.project.code}/{check.function}/{instance.item.code}/{filename}"
+
+
+class Deliverable(models.Model):
+    """A deliverable file (交付件) attached to a self-check item. Private: served only through an access-checked view."""
+
+    item = models.ForeignKey(SelfCheckItem, verbose_name=_("自检项"), on_delete=models.CASCADE, related_name="files")
+    file = models.FileField(_("文件"), upload_to=deliverable_path, max_length=400)
+    original_name = models.CharField(_("文件名"), max_length=255)
+    size = models.PositiveBigIntegerField(_("大小(字节)"))
+    content_type = models.CharField(_("文件类型"), max_length=100)
+    sha256 = models.CharField(_("SHA-256"), max_length=64)
+    uploaded_at = models.DateTimeField(_("上传时间"), auto_now_add=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+        verbose_name = _("交付件")
+        verbose_name_plural = _("交付件")
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class Inspection(models.Model):
+    """A quarterly company inspection (城市公司检查, R5b) of one cell, by operations."""
+
+    project = models.ForeignKey(Project, verbose_name=_("项目"), on_delete=models.PROTECT, related_name="inspections")
+    function = models.CharField(_("职能"), max_length=30, choices=Function.choices)
+    year = models.PositiveSmallIntegerField(_("年"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    state = models.CharField(_("状态"), max_length=20, choices=InspectionState.choices, default=InspectionState.IN_PROGRESS)
+    source = models.CharField(_("来源"), max_length=20, choices=InspectionSource.choices, default=InspectionSource.WEB)
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    finalised_at = models.DateTimeField(_("定稿时间"), null=True, blank=True)
+    finalised_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("定稿人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    reopen_reason = models.TextField(_("重新打开原因"), blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-quarter", "project__code", "function"]
+        verbose_name = _("季度检查")
+        verbose_name_plural = _("季度检查")
+        constraints = [
+            models.UniqueConstraint(fields=["project", "function", "year", "quarter"], name="one_inspection_per_cell_quarter"),
+            models.CheckConstraint(condition=models.Q(quarter__gte=1, quarter__lte=4), name="inspection_quarter_valid"),
+        ]
+        indexes = [models.Index(fields=["year", "quarter", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.project.name} · {self.get_function_display()} · {self.year}Q{self.quarter}"
+
+
+class InspectionItem(ItemSnapshot):
+    """One item of an inspection: what the lead claimed, and the inspector's verdict and finding (说明)."""
+
+    inspection = models.ForeignKey(Inspection, verbose_name=_("季度检查"), on_delete=models.CASCADE, related_name="items")
+    claimed_status = models.CharField(_("自检结果"), max_length=20, choices=ItemStatus.choices, blank=True)
+    claimed_note = models.TextField(_("自检备注"), blank=True)
+    verdict = models.CharField(_("检查结果"), max_length=20, choices=ItemStatus.choices, blank=True)
+    finding = models.TextField(_("说明"), blank=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("更新人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["stage_order", "code"]
+        verbose_name = _("检查项")
+        verbose_name_plural = _("检查项")
+        constraints = [models.UniqueConstraint(fields=["inspection", "code"], name="one_item_per_code_per_inspection")]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+    @property
+    def is_discrepancy(self) -> bool:
+        """虚报: claimed done in the self-check, found not done by the inspector."""
+        return self.claimed_status == ItemStatus.DONE and self.verdict == ItemStatus.NOT_DONE

@@ -8,5 +8,9 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("audits/", include("audits.urls")),
+    path("results/", include("scoring.urls")),
+    path("rewards/", include("rewards.urls")),
+    path("notifications/", include("notifications.urls")),
     path("", include("touchpoints.urls")),
 ]

@@ -11,6 +11,7 @@ from config.celery import app as celery_app
 
 from . import dates, selectors
 from .access import scope_for
+from .home import home_panels
 
 
 @login_required
@@ -25,6 +26,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "cells": selectors.home_cells(scope=scope, today=today),
         "assignments": selectors.person_assignments(scope=scope, today=today),
         "counts": selectors.organisation_counts() if scope.sees_all else None,
+        "panels": home_panels(request=request, scope=scope, today=today),
     }
     return render(request, "touchpoints/home.html", context)
 

@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "audits",
     "scoring",
     "rewards",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -74,6 +75,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "touchpoints.context_processors.roles",
+                "notifications.context_processors.unread",
             ],
         },
     },

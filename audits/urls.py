@@ -1,0 +1,4 @@
+from . import urls_inspections, urls_selfchecks
+
+app_name = "audits"
+urlpatterns = urls_selfchecks.urlpatterns + urls_inspections.urlpatterns

@@ -1,0 +1,15 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class NotificationKind(models.TextChoices):
+    """What a notification is about. With (recipient, period) it identifies a notification exactly once (SPEC §9)."""
+
+    SELFCHECK_DUE_SOON = "selfcheck_due_soon", _("自检即将截止")
+    SELFCHECK_DUE = "selfcheck_due", _("自检今日截止")
+    MISSING_DIGEST = "missing_digest", _("未提交自检汇总")
+    PUBLICATION_DUE = "publication_due", _("季度结果今日发布")
+    RESULT_PUBLISHED = "result_published", _("季度结果已发布")
+    RESULT_AMENDED = "result_amended", _("季度结果已修订")
+    SPLIT_ACTION = "split_action", _("奖惩分配待处理")
+    SELFCHECK_REOPENED = "selfcheck_reopened", _("自检被退回")

@@ -1,0 +1,11 @@
+from django.http import HttpRequest
+
+from .models import Notification
+
+
+def unread(request: HttpRequest) -> dict[str, int]:
+    """The unread badge in the navigation bar: one query per page."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"unread_notifications": 0}
+    return {"unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count()}
