@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint migrate seed worker beat bench clean
+.PHONY: run install test lint security migrate seed worker beat bench clean
 
 ## make run: install, migrate, load the catalogue and demo organisation, serve at http://127.0.0.1:8000
 run: install migrate seed
@@ -38,6 +38,13 @@ lint: install
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
 	$(BIN)/mypy --strict scoring/engine.py touchpoints/dates.py
+
+## make security: static analysis, dependency advisories, and Django's deployment checklist on production settings
+security: install
+	$(BIN)/bandit -q -r config touchpoints audits scoring rewards notifications -x '*/migrations/*'
+	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
+	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+		ALLOWED_HOSTS=touchpoint.example.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info

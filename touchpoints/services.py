@@ -167,7 +167,8 @@ def catalogue_load_default(*, path: Path = DEFAULT_CATALOGUE) -> ImportSummary:
     return ImportSummary(created=created, updated=0, unchanged=len(existing))
 
 
-DEMO_PASSWORD = "demo12345"
+# The documented password of the demo logins (README), not a secret.
+DEMO_PASSWORD = "demo12345"  # nosec B105
 
 
 @dataclass(frozen=True)

@@ -160,7 +160,8 @@ def catalogue_plan(source: Any) -> CataloguePlan:
             if row_errors:
                 errors.extend(row_errors)
                 continue
-            assert stage is not None and level is not None
+            if stage is None or level is None:  # unreachable: both were reported above
+                continue
             rows.append(
                 TouchpointRow(
                     sheet=ws.title,
@@ -378,7 +379,8 @@ def org_plan(source: Any) -> OrgPlan:
             if row_errors:
                 errors.extend(row_errors)
                 continue
-            assert role is not None and start is not None
+            if role is None or start is None:  # unreachable: both were reported above
+                continue
             plan.assignments.append(
                 AssignmentRow(row_number, employee_id, name, email, role, project_code, stored_function, start, end)
             )

@@ -15,3 +15,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="touchpoint-static-"))
+# The test client's login() authenticates without a request, which django-axes refuses; the throttling test
+# switches axes back on explicitly (tests/touchpoints/test_security.py).
+AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+AXES_ENABLED = False
