@@ -46,6 +46,14 @@ security: install
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 		ALLOWED_HOSTS=touchpoint.example.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
 
+## make bench: benchmark on PostgreSQL (pages, publication, exports); figures also go to docs/performance.md
+bench: $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py --markdown docs/performance.md
+
+$(VENV)/.bench-installed: install requirements-bench.txt
+	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
+	touch $@
+
 worker: install
 	$(BIN)/celery -A config worker --loglevel=info
 

@@ -1,4 +1,4 @@
-"""Home-page panels of this part of the product (see touchpoints.home)."""
+"""Home-page panels of the quarterly inspections (see touchpoints.home): operations' inspection progress."""
 
 from __future__ import annotations
 
@@ -9,6 +9,13 @@ from django.http import HttpRequest
 from touchpoints.access import Scope
 from touchpoints.home import Panel
 
+from .selectors.inspections import can_operate, default_quarter, quarter_board
+
 
 def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]:
-    return []
+    """For operations: the quarter's finalised / total cells, a progress bar and the discrepancy count (fixed queries)."""
+    if not can_operate(scope):
+        return []
+    quarter = default_quarter(today=today)
+    board = quarter_board(quarter=quarter, scope=scope, today=today)
+    return [Panel("audits/home_inspections.html", {"board": board}, order=20)]

@@ -16,14 +16,15 @@ def ledger_post_result(*, result: QuarterResult) -> list[LedgerEntry]:
     Entries are never edited: an amendment reverses every live entry of the superseded version (an entry of the opposite
     amount pointing at it) and posts the new version's entries afresh.
     """
-    created: list[LedgerEntry] = []
+    rows: list[LedgerEntry] = []
     if result.supersedes_id is not None:
         live = LedgerEntry.objects.filter(result_id=result.supersedes_id, reverses__isnull=True, reversed_by__isnull=True)
-        for entry in live.select_for_update():
-            created.append(
-                LedgerEntry.objects.create(
+        # of=("self",): PostgreSQL cannot lock the nullable side of the outer join that `reversed_by__isnull` needs.
+        for entry in live.select_for_update(of=("self",)):
+            rows.append(
+                LedgerEntry(
                     result=result,
-                    unit_result=entry.unit_result,
+                    unit_result_id=entry.unit_result_id,
                     year=entry.year,
                     quarter=entry.quarter,
                     unit_kind=entry.unit_kind,
@@ -35,8 +36,8 @@ def ledger_post_result(*, result: QuarterResult) -> list[LedgerEntry]:
                 )
             )
     for unit in result.units.exclude(amount=0).order_by("kind", "rank", "code"):
-        created.append(
-            LedgerEntry.objects.create(
+        rows.append(
+            LedgerEntry(
                 result=result,
                 unit_result=unit,
                 year=result.year,
@@ -48,4 +49,5 @@ def ledger_post_result(*, result: QuarterResult) -> list[LedgerEntry]:
                 settlement=unit.settlement,
             )
         )
-    return created
+    # One INSERT whatever the number of units: publication keeps a fixed query count.
+    return LedgerEntry.objects.bulk_create(rows)

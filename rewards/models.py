@@ -1,12 +1,22 @@
-"""The reward and penalty ledger (R12, R13, R15). Entries are append-only: an amendment reverses and re-creates."""
+"""The reward and penalty ledger (R12, R13, R15) and its team splits (R14).
+
+Entries are append-only: an amendment reverses and re-creates. Splits move through states by services only.
+"""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
+from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from scoring.choices import Settlement, UnitKind
 from scoring.models import QuarterResult, UnitResult
+from touchpoints.models import Person
+
+from .choices import SplitAction, SplitState
 
 
 class LedgerEntry(models.Model):
@@ -44,3 +54,73 @@ class LedgerEntry(models.Model):
     def is_active(self) -> bool:
         """An original entry not reversed by a later amendment."""
         return self.reverses_id is None and not hasattr(self, "reversed_by")
+
+
+class Split(models.Model):
+    """R14: how the unit's director or head splits one team entry among the people assigned in its quarter.
+
+    Created in draft the first time parts are saved; moves draft → submitted → reviewed → filed through the services in
+    `rewards.services`, and back to draft when operations or HR send it back. Every step is a `SplitEvent`; every change
+    to the split or its parts is kept by simple-history (SPEC §7).
+    """
+
+    entry = models.OneToOneField(LedgerEntry, verbose_name=_("台账条目"), on_delete=models.PROTECT, related_name="split")
+    state = models.CharField(_("状态"), max_length=20, choices=SplitState.choices, default=SplitState.DRAFT)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("分配人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+    updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["entry"]
+        verbose_name = _("奖惩分配")
+        verbose_name_plural = _("奖惩分配")
+
+    def __str__(self) -> str:
+        return f"{self.entry} · {self.get_state_display()}"
+
+
+class SplitPart(models.Model):
+    """One person's share of a split, in whole yuan, with the entry's sign (negative for a penalty, R13/R14)."""
+
+    split = models.ForeignKey(Split, verbose_name=_("奖惩分配"), on_delete=models.CASCADE, related_name="parts")
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="split_parts")
+    amount = models.IntegerField(_("分配金额"))
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["split", "person__employee_id"]
+        verbose_name = _("分配明细")
+        verbose_name_plural = _("分配明细")
+        constraints = [
+            models.UniqueConstraint(fields=["split", "person"], name="one_part_per_person_per_split"),
+            models.CheckConstraint(condition=~Q(amount=0), name="split_part_not_zero"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} {self.amount:+d}"
+
+
+class SplitEvent(models.Model):
+    """One step of a split (R14): who did what, when, from which state to which, with their comment and the parts then."""
+
+    split = models.ForeignKey(Split, verbose_name=_("奖惩分配"), on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("操作人"), on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    action = models.CharField(_("操作"), max_length=20, choices=SplitAction.choices)
+    from_state = models.CharField(_("原状态"), max_length=20, choices=SplitState.choices, blank=True)
+    to_state = models.CharField(_("新状态"), max_length=20, choices=SplitState.choices)
+    comment = models.TextField(_("意见"), blank=True)
+    parts = models.JSONField(_("分配快照"), default=list, blank=True, help_text=_("[[工号, 姓名, 金额], …]"))
+    at = models.DateTimeField(_("时间"), default=timezone.now)
+
+    class Meta:
+        ordering = ["split", "at", "id"]
+        verbose_name = _("分配记录")
+        verbose_name_plural = _("分配记录")
+
+    def __str__(self) -> str:
+        return f"{self.split} · {self.get_action_display()}"

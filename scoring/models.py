@@ -6,12 +6,26 @@ with one `UnitResult` row per unit for pages and exports. Amendments add a new v
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from touchpoints.dates import Quarter
+
 from .choices import Settlement, UnitKind
+from .engine import percent_display
+
+
+class ResultFrozen(Exception):
+    """Raised on any attempt to change or delete a published result: a correction is an amendment (SPEC §7)."""
+
+
+def _refuse(what: str) -> None:
+    raise ResultFrozen(_("已发布的{what}不可修改或删除;如需更正,请发布修订版本").format(what=what))
 
 
 class GradeBand(models.Model):
@@ -49,8 +63,58 @@ class Policy(models.Model):
         return f"{self.effective_from}: ¥{self.amount} (>{self.reward_above_percent}% / <{self.penalty_below_percent}%)"
 
 
-class QuarterResult(models.Model):
-    """One published version of a quarter's results. Immutable once written (R9, SPEC §7)."""
+class FrozenQuerySet(models.QuerySet):
+    """Bulk writes are refused: published rows are only ever inserted (SPEC §7)."""
+
+    frozen_label = _("考核结果")
+
+    def update(self, **kwargs):
+        _refuse(self.frozen_label)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        _refuse(self.frozen_label)
+
+    def update_or_create(self, defaults=None, create_defaults=None, **kwargs):
+        _refuse(self.frozen_label)
+
+    def delete(self):
+        _refuse(self.frozen_label)
+
+    delete.queryset_only = True  # type: ignore[attr-defined]  # as Django's: no Model.objects.delete()
+
+
+class QuarterResultQuerySet(FrozenQuerySet):
+    def latest_versions(self) -> QuarterResultQuerySet:
+        """The current version of every published quarter (one not superseded by an amendment)."""
+        return self.filter(superseded_by__isnull=True)
+
+
+class FrozenModel(models.Model):
+    """A row that may be inserted once and never changed or deleted through the ORM (SPEC §7).
+
+    The database refuses the same with triggers (migration 0004), so raw SQL cannot change it either on PostgreSQL.
+    """
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            _refuse(self._meta.verbose_name)
+        kwargs["force_insert"] = True
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        _refuse(self._meta.verbose_name)
+
+
+class QuarterResult(FrozenModel):
+    """One published version of a quarter's results. Immutable once written (R9, SPEC §7).
+
+    `snapshot` is the whole result as canonical JSON data (see `scoring.snapshot`); `digest` is the SHA-256 of its
+    canonical serialisation, which `verify_results` recomputes. Version 1 is the publication; each amendment is the next
+    version, with a reason, pointing at the version it `supersedes`.
+    """
 
     year = models.PositiveSmallIntegerField(_("年"))
     quarter = models.PositiveSmallIntegerField(_("季度"))
@@ -67,6 +131,8 @@ class QuarterResult(models.Model):
         "self", verbose_name=_("替代版本"), on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )
 
+    objects = QuarterResultQuerySet.as_manager()
+
     class Meta:
         ordering = ["-year", "-quarter", "-version"]
         verbose_name = _("季度结果")
@@ -80,9 +146,25 @@ class QuarterResult(models.Model):
     def quarter_code(self) -> str:
         return f"{self.year}Q{self.quarter}"
 
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
 
-class UnitResult(models.Model):
-    """A unit's frozen result in one published version: exact score as numerator/denominator, grade, rank, money."""
+    @property
+    def is_amendment(self) -> bool:
+        return self.supersedes_id is not None
+
+
+class UnitResultQuerySet(FrozenQuerySet):
+    frozen_label = _("单元结果")
+
+
+class UnitResult(FrozenModel):
+    """A unit's frozen result in one published version: exact score as numerator/denominator, grade, rank, money.
+
+    The same facts as the unit's entry in the version's snapshot (checked by `verify_results`), as rows for pages,
+    exports and the ledger. `low` is "graded B- or below" by the bands the version used (R11).
+    """
 
     result = models.ForeignKey(QuarterResult, verbose_name=_("季度结果"), on_delete=models.PROTECT, related_name="units")
     kind = models.CharField(_("单元类型"), max_length=20, choices=UnitKind.choices)
@@ -97,6 +179,8 @@ class UnitResult(models.Model):
     amount = models.IntegerField(_("奖惩金额"), default=0)
     settlement = models.CharField(_("结算方式"), max_length=20, choices=Settlement.choices, blank=True)
 
+    objects = UnitResultQuerySet.as_manager()
+
     class Meta:
         ordering = ["result", "kind", "rank", "code"]
         verbose_name = _("单元结果")
@@ -105,3 +189,13 @@ class UnitResult(models.Model):
 
     def __str__(self) -> str:
         return f"{self.result} {self.name}"
+
+    @property
+    def score(self) -> Fraction | None:
+        """The exact score done / applicable, or None when not assessed (R6)."""
+        return Fraction(self.done, self.applicable) if self.applicable else None
+
+    @property
+    def percent_display(self) -> Decimal | None:
+        """Percent rounded half-up to two decimals, e.g. 92.86 (SPEC §5)."""
+        return None if self.score is None else percent_display(self.score)

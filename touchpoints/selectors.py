@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 
 from django.db.models import Count
 
@@ -11,17 +10,6 @@ from . import dates
 from .access import Scope
 from .choices import Function, Role
 from .models import Assignment, Project, Touchpoint
-
-
-@dataclass(frozen=True)
-class CellDue:
-    """A cell a functional manager leads, with this month's due date and how many touchpoints apply now."""
-
-    project: Project
-    function: Function
-    applicable: int
-    due: dt.date
-    days_left: int
 
 
 def applicable_counts(project_ids: set[int]) -> dict[tuple[int, str], int]:
@@ -33,22 +21,6 @@ def applicable_counts(project_ids: set[int]) -> dict[tuple[int, str], int]:
         .annotate(n=Count("id"))
     )
     return {(r["stage__projects"], r["function"]): r["n"] for r in rows}
-
-
-def home_cells(*, scope: Scope, today: dt.date | None = None) -> list[CellDue]:
-    """The cells the user leads, in a fixed number of queries."""
-    today = today or dates.local_today()
-    if not scope.led_cells:
-        return []
-    projects = Project.objects.in_bulk({p for p, _f in scope.led_cells})
-    counts = applicable_counts(set(projects))
-    due = dates.due_date(today.year, today.month)
-    cells = [
-        CellDue(projects[p], Function(f), counts.get((p, f), 0), due, (due - today).days)
-        for p, f in scope.led_cells
-        if p in projects
-    ]
-    return sorted(cells, key=lambda c: (c.project.code, list(Function).index(c.function)))
 
 
 def person_assignments(*, scope: Scope, today: dt.date | None = None) -> list[Assignment]:

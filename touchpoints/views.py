@@ -23,7 +23,6 @@ def home(request: HttpRequest) -> HttpResponse:
         "today": today,
         "quarter": dates.Quarter.of(today),
         "due": dates.due_date(today.year, today.month),
-        "cells": selectors.home_cells(scope=scope, today=today),
         "assignments": selectors.person_assignments(scope=scope, today=today),
         "counts": selectors.organisation_counts() if scope.sees_all else None,
         "panels": home_panels(request=request, scope=scope, today=today),

@@ -15,11 +15,14 @@ import datetime as dt
 import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import IO, Any
+from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
@@ -146,11 +149,27 @@ def read_sheet(ws: Worksheet, columns: Sequence[str], required: Iterable[str], e
 
 @dataclass(frozen=True)
 class Column:
-    """A column of an exported sheet: header, width in characters and number format for its values."""
+    """A column of an exported sheet: header, width in characters and number format for its values.
+
+    `Column.money(…)`, `Column.date(…)` and `Column.decimal(…)` give the usual formats (¥ with a red negative, dates as
+    Excel dates, two decimals).
+    """
 
     header: str
     width: int = 14
     number_format: str | None = None
+
+    @classmethod
+    def money(cls, header: str, width: int = 12) -> Column:
+        return cls(header, width, MONEY_FORMAT)
+
+    @classmethod
+    def date(cls, header: str, width: int = 12) -> Column:
+        return cls(header, width, DATE_FORMAT)
+
+    @classmethod
+    def decimal(cls, header: str, width: int = 10) -> Column:
+        return cls(header, width, DECIMAL_FORMAT)
 
 
 @dataclass
@@ -183,30 +202,64 @@ class Export:
         return buffer.getvalue()
 
 
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 HEADER_FONT = Font(bold=True, color="FFFFFF")
 HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
 HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="center", wrap_text=True)
+DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
+# Excel has no time zones: aware datetimes are written as the company's wall-clock time (SPEC §4).
+EXCEL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
 
 
-def _value_cell(ws: Any, value: Any, column: Column) -> WriteOnlyCell:
-    cell = WriteOnlyCell(ws, value=value)
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
+def looks_like_formula(value: str) -> bool:
+    """Whether text would be taken for a formula by a spreadsheet (it starts with = + - or @)."""
+    return value.startswith(FORMULA_PREFIXES)
+
+
+def _value_cell(ws: Any, value: Any, column: Column) -> Any:
+    """What to append for one value: the plain value when it needs nothing, else a styled write-only cell.
+
+    Plain values keep large exports fast; a cell object is made only for formula-like text, dates and formatted numbers.
+    """
+    if isinstance(value, str):
+        if ILLEGAL_CHARACTERS_RE.search(value):
+            # Control characters pasted into a text field would make the whole workbook unwritable.
+            value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        if not looks_like_formula(value):
+            return value
         # Text a user typed is never run as a formula: store it as a string with Excel's quote prefix.
+        cell = WriteOnlyCell(ws, value=value)
         cell.data_type = "s"
         cell.quotePrefix = True
-    elif isinstance(value, (dt.date, dt.datetime)):
+        return cell
+    if isinstance(value, dt.datetime):
+        if value.tzinfo is not None:
+            value = value.astimezone(EXCEL_TIME_ZONE).replace(tzinfo=None)
+        cell = WriteOnlyCell(ws, value=value)
+        cell.number_format = column.number_format if column.number_format not in (None, DATE_FORMAT) else DATETIME_FORMAT
+        return cell
+    if isinstance(value, dt.date):
+        cell = WriteOnlyCell(ws, value=value)
         cell.number_format = column.number_format or DATE_FORMAT
-    elif column.number_format and isinstance(value, (int, float)):
+        return cell
+    if column.number_format and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        cell = WriteOnlyCell(ws, value=value)
         cell.number_format = column.number_format
-    return cell
+        return cell
+    return value
 
 
 def write_workbook(sheets: Iterable[Sheet], target: str | IO[bytes]) -> None:
-    """Stream sheets into an .xlsx with a bold, frozen header row and sensible widths."""
+    """Stream sheets into an .xlsx with a bold, frozen, filterable header row (repeated when printed) and sensible widths.
+
+    Rows are consumed one at a time from each sheet's generator (openpyxl write-only mode), so memory stays flat
+    however many rows an export has.
+    """
     workbook = Workbook(write_only=True)
     for sheet in sheets:
         ws = workbook.create_sheet(title=sheet.name[:31])
         ws.freeze_panes = "A2"
+        ws.print_title_rows = "1:1"
         for index, column in enumerate(sheet.columns, start=1):
             ws.column_dimensions[get_column_letter(index)].width = column.width
         header = []
@@ -217,6 +270,10 @@ def write_workbook(sheets: Iterable[Sheet], target: str | IO[bytes]) -> None:
             cell.alignment = HEADER_ALIGNMENT
             header.append(cell)
         ws.append(header)
+        count = 0
         for row in sheet.rows:
             ws.append([_value_cell(ws, value, column) for value, column in zip(row, sheet.columns, strict=False)])
+            count += 1
+        if sheet.columns:
+            ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{count + 1}"
     workbook.save(target)

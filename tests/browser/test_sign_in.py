@@ -10,11 +10,14 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_a_lead_signs_in_and_sees_what_to_do(page, people) -> None:
+    from touchpoints.models import Stage
+
     catalogue_load_default()
+    people.project.stages.set(Stage.objects.all())
     page.goto(f"{page.base_url}/")
     assert "登录" in page.title()
     sign_in(page, people.lead.user.username)
-    assert page.get_by_text("本月需要完成的自检").is_visible()
+    assert page.get_by_test_id("home-selfchecks").is_visible()
     assert page.get_by_text("东原·光谷印").first.is_visible()
 
 

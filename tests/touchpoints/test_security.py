@@ -88,6 +88,7 @@ def test_production_settings_pass_the_deploy_check_with_secure_cookies() -> None
         "ALLOWED_HOSTS": "touchpoint.example.cn",
     }
     env.pop("DEBUG", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set for the browser tests only; never in deployment
     check = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=settings.BASE_DIR,

@@ -1,0 +1,103 @@
+"""HR's reward ledger workbook (SPEC §10 `export_rewards YEAR`), and the workbooks the HR workspace offers for download.
+
+Sheet `奖惩台账`, columns `季度 | 考核单元 | 金额 | 结算方式 | 状态 | 工号 | 姓名 | 分配金额`: one row per split part, or one
+row with empty person columns when the entry is unsplit or settled by service fee (R15). Reversed entries and reversals
+are part of the ledger and are listed, with 状态 已冲销 / 冲销 (SPEC §7).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from scoring.choices import Settlement
+from scoring.exports import CapsExport, QuarterExport
+from touchpoints.dates import Quarter
+from touchpoints.xlsx import Column, Export, Sheet
+
+from .models import LedgerEntry, SplitPart
+from .selectors import row_status
+
+REWARDS_SHEET = "奖惩台账"
+REWARDS_COLUMNS = ("季度", "考核单元", "金额", "结算方式", "状态", "工号", "姓名", "分配金额")
+
+
+class RewardsExport(Export):
+    """The year's reward and penalty ledger with every split part (SPEC §10)."""
+
+    title = _("奖惩台账")
+
+    def __init__(self, year: int):
+        self.year = year
+        self.identifier = f"rewards-{year}"
+
+    def columns(self) -> list[Column]:
+        quarter, unit, amount, settlement, status, employee_id, name, part = REWARDS_COLUMNS
+        return [
+            Column(quarter, 10),
+            Column(unit, 24),
+            Column.money(amount, 12),
+            Column(settlement, 12),
+            Column(status, 10),
+            Column(employee_id, 12),
+            Column(name, 12),
+            Column.money(part, 12),
+        ]
+
+    def rows(self) -> Iterator[tuple]:
+        # Two queries whatever the size: the year's entries, and the year's parts (grouped by entry in memory; a year
+        # has at most a few hundred entries, and parts are small tuples).
+        parts: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
+        for entry_id, employee_id, name, amount in (
+            SplitPart.objects.filter(split__entry__year=self.year)
+            .order_by("split__entry_id", "person__employee_id")
+            .values_list("split__entry_id", "person__employee_id", "person__name", "amount")
+            .iterator(chunk_size=2000)
+        ):
+            parts[entry_id].append((employee_id, name, amount))
+        entries = (
+            LedgerEntry.objects.filter(year=self.year)
+            .select_related("split", "reverses", "reversed_by")
+            .order_by("quarter", "unit_kind", "unit_code", "id")
+        )
+        for entry in entries.iterator(chunk_size=500):
+            head = (
+                str(Quarter(entry.year, entry.quarter)),
+                entry.unit_name,
+                entry.amount,
+                str(Settlement(entry.settlement).label),
+                str(row_status(entry).label),
+            )
+            entry_parts = parts.get(entry.pk)
+            if not entry_parts:
+                yield (*head, None, None, None)
+                continue
+            for employee_id, name, amount in entry_parts:
+                yield (*head, employee_id, name, amount)
+
+    def sheets(self) -> Iterator[Sheet]:
+        yield Sheet(name=REWARDS_SHEET, columns=self.columns(), rows=self.rows())
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The HR workspace's downloads: the same classes the commands use.
+
+
+def workspace_export(*, kind: str, year: int, quarter: str | None = None) -> Export:
+    """The export behind one download button of the HR workspace — the same class as the command — or 404."""
+    if kind == "rewards":
+        return RewardsExport(year)
+    if kind == "caps":
+        return CapsExport(year)
+    if kind == "quarter":
+        try:
+            period = Quarter.parse(quarter or "")
+        except ValueError as exc:
+            raise Http404 from exc
+        if period.year != year:
+            raise Http404
+        return QuarterExport(period)  # QuarterNotPublished is a 404
+    raise Http404

@@ -1,0 +1,531 @@
+"""Reads of published results for pages, exports, the home panel and the rewards app. Every function here uses a fixed
+number of queries, whatever the number of units, people or versions.
+
+    latest_results(*, quarter) -> QuarterResult | None
+    published_versions(*, quarter) -> list[QuarterResult]
+    published_periods() -> list[Quarter]
+    caps_for_year(*, year) -> engine.AppraisalCaps          # R11, from published quarters only
+    unit_trends(*, upto, count) -> Trends
+    results_page(*, result, scope) -> ResultsPage
+    my_units(*, scope, today) -> MyUnits
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from django.db.models import Q
+from django.utils.translation import gettext as _
+
+from touchpoints.access import Scope
+from touchpoints.choices import Function, Role
+from touchpoints.dates import Quarter
+from touchpoints.models import Assignment, Project
+
+from . import engine
+from .choices import Settlement, UnitKind
+from .models import QuarterResult, UnitResult
+
+# ---------------------------------------------------------------------------------------------------------------
+# Versions
+
+
+def latest_results(*, quarter: Quarter) -> QuarterResult | None:
+    """The current (latest) published version of a quarter, or None while it is open."""
+    return (
+        QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number)
+        .select_related("published_by")
+        .order_by("-version")
+        .first()
+    )
+
+
+def result_version(*, pk: int) -> QuarterResult:
+    """One published version with its snapshot."""
+    return QuarterResult.objects.select_related("published_by", "supersedes").get(pk=pk)
+
+
+def published_versions(*, quarter: Quarter) -> list[QuarterResult]:
+    """Every published version of a quarter, newest first (earlier versions stay readable, SPEC §7)."""
+    return list(
+        QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number)
+        .select_related("published_by__person")
+        .order_by("-version")
+        .defer("snapshot")
+    )
+
+
+def published_periods() -> list[Quarter]:
+    """The quarters with at least one published version, newest first."""
+    rows = QuarterResult.objects.values_list("year", "quarter").distinct().order_by("-year", "-quarter")
+    return [Quarter(year, number) for year, number in rows]
+
+
+def _latest_ids(year: int) -> dict[int, int]:
+    """Quarter number → id of its latest version, for the published quarters of a year. One query."""
+    rows = QuarterResult.objects.filter(year=year).latest_versions().values_list("quarter", "id")
+    return dict(rows)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Appraisal caps (R11, SPEC §6)
+
+
+def unit_key(kind: str, code: str) -> engine.UnitKey:
+    return engine.UnitKey(engine.UnitKind(kind), code)
+
+
+def assignment_unit(assignment: Assignment) -> engine.UnitKey:
+    """The unit an assignment belongs to. SPEC §3 Decision: a project's functional manager belongs to the project
+    unit; a function head or a function's team member to the city-wide function unit."""
+    if assignment.project_id is not None:
+        return engine.UnitKey.project(assignment.project.code)
+    return engine.UnitKey.function(assignment.function)
+
+
+def _spans(assignments: Iterable[Assignment]) -> list[engine.AssignmentSpan]:
+    return [
+        engine.AssignmentSpan(
+            person_id=a.person_id,
+            employee_id=a.person.employee_id,
+            name=a.person.name,
+            unit=assignment_unit(a),
+            role=a.role,
+            start=a.start,
+            end=a.end,
+        )
+        for a in assignments
+    ]
+
+
+@dataclass(frozen=True)
+class YearLows:
+    """The published quarters of a year and, per unit, those graded B- or below (latest versions only)."""
+
+    year: int
+    published: frozenset[int]
+    low_by_unit: dict[engine.UnitKey, frozenset[int]]
+
+    def status(self, unit: engine.UnitKey) -> engine.UnitCapStatus:
+        return engine.unit_cap_status(
+            unit=unit, year=self.year, low_quarters=self.low_by_unit.get(unit, frozenset()), published_quarters=self.published
+        )
+
+
+def year_lows(*, year: int) -> YearLows:
+    """Two queries. `low` was frozen with each version by the bands it used: a later edit of the bands never changes
+    what a published quarter counts for (SPEC §6 counts published results)."""
+    latest = _latest_ids(year)
+    low: dict[engine.UnitKey, set[int]] = defaultdict(set)
+    if latest:
+        rows = UnitResult.objects.filter(result_id__in=latest.values(), low=True).values_list("kind", "code", "result__quarter")
+        for kind, code, number in rows:
+            low[unit_key(kind, code)].add(number)
+    return YearLows(year=year, published=frozenset(latest), low_by_unit={u: frozenset(q) for u, q in low.items()})
+
+
+def _year_assignments(year: int):
+    return Assignment.objects.overlapping(dt.date(year, 1, 1), dt.date(year, 12, 31)).select_related("person", "project")
+
+
+def caps_for_year(*, year: int) -> engine.AppraisalCaps:
+    """R11 for a year from its published quarters (latest version of each): every capped person, once, with every
+    unit and trigger, and every unit at risk (预警). Three queries."""
+    lows = year_lows(year=year)
+    if not lows.low_by_unit:
+        return engine.AppraisalCaps(people=(), at_risk=())
+    units = set(lows.low_by_unit)
+    spans = [span for span in _spans(_year_assignments(year)) if span.unit in units]
+    return engine.appraisal_caps(
+        year=year, low_quarters_by_unit=lows.low_by_unit, published_quarters=lows.published, assignments=spans
+    )
+
+
+def at_risk_people(*, year: int, caps: engine.AppraisalCaps) -> dict[engine.UnitKey, list[engine.AssignmentSpan]]:
+    """For each unit at risk, the assignments its cap would reach (预警 sheet). One query."""
+    if not caps.at_risk:
+        return {}
+    units = {status.unit for status in caps.at_risk}
+    spans = [span for span in _spans(_year_assignments(year)) if span.unit in units]
+    return {status.unit: list(engine.exposed_assignments(status=status, assignments=spans)) for status in caps.at_risk}
+
+
+def unit_names(units: Iterable[engine.UnitKey]) -> dict[engine.UnitKey, str]:
+    """Display names: a project's name (one query), a function's Chinese name."""
+    units = list(units)
+    names = {
+        unit: str(Function(unit.code).label)
+        for unit in units
+        if unit.kind is engine.UnitKind.FUNCTION and unit.code in Function.values
+    }
+    codes = {unit.code for unit in units if unit.kind is engine.UnitKind.PROJECT}
+    if codes:
+        for code, name in Project.objects.filter(code__in=codes).values_list("code", "name"):
+            names[engine.UnitKey.project(code)] = name
+    return names
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Pages
+
+
+def money(amount: int) -> str:
+    """¥3,000 / -¥3,000 / ¥0."""
+    return f"¥{amount:,}" if amount >= 0 else f"-¥{-amount:,}"
+
+
+GRADE_CLASSES = {"A": "text-bg-success", "B+": "text-bg-primary", "B": "text-bg-info"}
+
+
+def grade_class(grade: str, low: bool) -> str:
+    """The badge colour of a grade: green/blue for good grades, amber for B-, red below; grey when not assessed."""
+    if not grade:
+        return "text-bg-secondary"
+    if low:
+        return "text-bg-warning" if grade == engine.CAP_GRADE else "text-bg-danger"
+    return GRADE_CLASSES.get(grade, "text-bg-primary")
+
+
+@dataclass(frozen=True)
+class CellRow:
+    project_code: str
+    project_name: str
+    function: str
+    done: int
+    applicable: int
+    percent: str | None
+
+    @property
+    def function_label(self) -> str:
+        return str(Function(self.function).label) if self.function in Function.values else self.function
+
+
+@dataclass
+class UnitRow:
+    """One line of a ranking as a page shows it."""
+
+    kind: str
+    code: str
+    name: str
+    done: int
+    applicable: int
+    percent: Decimal | None
+    rank: int | None
+    grade: str
+    low: bool
+    amount: int
+    settlement: str
+    cells: list[CellRow] = field(default_factory=list)
+    detail_hidden: bool = False
+
+    @property
+    def assessed(self) -> bool:
+        return self.percent is not None
+
+    @property
+    def grade_class(self) -> str:
+        return grade_class(self.grade, self.low)
+
+    @property
+    def settlement_label(self) -> str:
+        return str(Settlement(self.settlement).label) if self.settlement else ""
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.code}"
+
+    @property
+    def money(self) -> str:
+        return money(self.amount)
+
+    @property
+    def money_class(self) -> str:
+        return "sc-pos" if self.amount > 0 else "sc-neg" if self.amount < 0 else "text-secondary"
+
+    @property
+    def percent_bar(self) -> str:
+        """The score as a bar width for the page (the exact figures are shown as text next to it)."""
+        return "0" if self.percent is None else str(self.percent)
+
+
+def row_from_snapshot(unit: dict[str, Any]) -> UnitRow:
+    return UnitRow(
+        kind=unit["kind"],
+        code=unit["code"],
+        name=unit["name"],
+        done=unit["done"],
+        applicable=unit["applicable"],
+        percent=None if unit["percent"] is None else Decimal(unit["percent"]),
+        rank=unit["rank"],
+        grade=unit["grade"] or "",
+        low=unit["low"],
+        amount=unit["amount"],
+        settlement=unit["settlement"] or "",
+    )
+
+
+@dataclass(frozen=True)
+class ResultsPage:
+    """Both rankings of a version (or of a preview, `result` None) as pages show them."""
+
+    result: QuarterResult | None
+    functions: list[UnitRow]
+    projects: list[UnitRow]
+    policy: dict[str, Any]
+    bands: list[dict[str, str]]
+    confirmed_missing: list[CellRow]
+    total_reward: int
+    total_penalty: int
+
+    @property
+    def reward_display(self) -> str:
+        return money(self.total_reward)
+
+    @property
+    def penalty_display(self) -> str:
+        return money(self.total_penalty)
+
+
+def results_page(*, result: QuarterResult, scope: Scope) -> ResultsPage:
+    """Both rankings of a published version from its snapshot, with the per-cell detail this user may read.
+
+    Rankings are published to the whole company (R9); a cell's detail only to those who can read the cell (scope),
+    operations, HR and admins seeing every cell. One query (project ids, for the scope check).
+    """
+    return rankings(data=result.snapshot, scope=scope, result=result)
+
+
+def rankings(*, data: dict[str, Any], scope: Scope, result: QuarterResult | None = None) -> ResultsPage:
+    """Rankings and readable cell detail from snapshot data (a published version's, or a preview's)."""
+    codes = {cell["project"] for cell in data.get("cells", [])} | {m["project"] for m in data.get("confirmed_missing", [])}
+    project_ids = dict(Project.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
+    names = {unit["code"]: unit["name"] for unit in data["units"] if unit["kind"] == UnitKind.PROJECT}
+
+    def readable(project: str, function: str) -> bool:
+        if scope.sees_all:
+            return True
+        pk = project_ids.get(project)
+        return pk is not None and scope.can_read_cell(pk, function)
+
+    functions = [row_from_snapshot(unit) for unit in data["units"] if unit["kind"] == UnitKind.FUNCTION]
+    projects = [row_from_snapshot(unit) for unit in data["units"] if unit["kind"] == UnitKind.PROJECT]
+    by_key = {(row.kind, row.code): row for row in functions + projects}
+    for cell in data.get("cells", []):
+        row = CellRow(
+            cell["project"],
+            names.get(cell["project"], cell["project"]),
+            cell["function"],
+            cell["done"],
+            cell["applicable"],
+            cell["percent"],
+        )
+        for key in ((UnitKind.PROJECT, cell["project"]), (UnitKind.FUNCTION, cell["function"])):
+            unit = by_key.get(key)
+            if unit is None:
+                continue
+            if readable(cell["project"], cell["function"]):
+                unit.cells.append(row)
+            else:
+                unit.detail_hidden = True
+    missing = [
+        CellRow(m["project"], names.get(m["project"], m["project"]), m["function"], 0, 0, None)
+        for m in data.get("confirmed_missing", [])
+        if readable(m["project"], m["function"])
+    ]
+    amounts = [unit["amount"] for unit in data["units"]]
+    return ResultsPage(
+        result=result,
+        functions=functions,
+        projects=projects,
+        policy=data.get("policy", {}),
+        bands=data.get("bands", []),
+        confirmed_missing=missing,
+        total_reward=sum(a for a in amounts if a > 0),
+        total_penalty=sum(a for a in amounts if a < 0),
+    )
+
+
+@dataclass(frozen=True)
+class Trends:
+    """Scores of every unit over the last published quarters (latest versions), for the trend chart."""
+
+    labels: list[str]
+    series: dict[str, dict[str, Any]]
+
+    def as_data(self) -> dict[str, Any]:
+        return {"labels": self.labels, "series": self.series}
+
+
+def unit_trends(*, upto: Quarter, count: int = 8) -> Trends:
+    """The last `count` published quarters up to `upto`: per unit (key "kind:code") its name, percents and grades
+    (None where not assessed or not yet a unit). Two queries."""
+    results = list(
+        QuarterResult.objects.latest_versions()
+        .filter(Q(year__lt=upto.year) | Q(year=upto.year, quarter__lte=upto.number))
+        .order_by("-year", "-quarter")
+        .values_list("id", "year", "quarter")[:count]
+    )
+    results.reverse()
+    labels = [str(Quarter(year, number)) for _id, year, number in results]
+    position = {pk: index for index, (pk, _y, _q) in enumerate(results)}
+    series: dict[str, dict[str, Any]] = {}
+    rows = UnitResult.objects.filter(result_id__in=position).values_list(
+        "result_id", "kind", "code", "name", "done", "applicable", "grade"
+    )
+    for result_id, kind, code, name, done, applicable, grade in rows.order_by("kind", "code"):
+        entry = series.setdefault(
+            f"{kind}:{code}", {"name": name, "kind": kind, "percent": [None] * len(labels), "grade": [None] * len(labels)}
+        )
+        entry["name"] = name
+        if applicable:
+            entry["percent"][position[result_id]] = str(engine.percent_display(Fraction(done, applicable)))
+            entry["grade"][position[result_id]] = grade
+    return Trends(labels=labels, series=series)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# My units (results page and home panel)
+
+
+@dataclass(frozen=True)
+class QuarterGrade:
+    quarter: Quarter
+    published: bool
+    assessed: bool
+    percent: Decimal | None
+    grade: str
+    low: bool
+    rank: int | None
+    amount: int
+
+    @property
+    def grade_class(self) -> str:
+        return grade_class(self.grade, self.low)
+
+    @property
+    def money(self) -> str:
+        return money(self.amount)
+
+
+@dataclass(frozen=True)
+class MyUnit:
+    """One unit the person belongs to this year, with its quarters and where it stands against R11."""
+
+    key: str
+    kind: str
+    code: str
+    name: str
+    roles: list[str]
+    quarters: list[QuarterGrade]
+    status: engine.UnitCapStatus
+
+    @property
+    def triggered(self) -> bool:
+        return self.status.triggered
+
+    @property
+    def at_risk(self) -> bool:
+        return self.status.at_risk
+
+    @property
+    def low_labels(self) -> str:
+        return "、".join(str(q) for q in self.status.low_periods)
+
+    @property
+    def risk_labels(self) -> str:
+        return "、".join(str(q) for q in self.status.risk_periods)
+
+    @property
+    def rule_labels(self) -> str:
+        return "、".join(rule_label(rule) for rule in self.status.rules)
+
+
+def rule_label(rule: engine.CapRule) -> str:
+    return {engine.CapRule.CONSECUTIVE: _("连续两个季度"), engine.CapRule.CUMULATIVE: _("累计三个季度")}[rule]
+
+
+@dataclass(frozen=True)
+class MyUnits:
+    year: int
+    units: list[MyUnit]
+    cap: engine.PersonCap | None
+
+    @property
+    def any_risk(self) -> bool:
+        return any(unit.at_risk for unit in self.units)
+
+
+def my_units(*, scope: Scope, today: dt.date) -> MyUnits:
+    """The signed-in person's units this year (assignments overlapping the year up to today) with each quarter's grade,
+    their own appraisal cap if R11 caps them, and any unit at risk. At most three queries; one while nothing of the year
+    is published (then there is nothing to show)."""
+    year = today.year
+    if scope.person is None:
+        return MyUnits(year=year, units=[], cap=None)
+    latest = _latest_ids(year)
+    if not latest:  # nothing published this year yet: no grade, cap or warning to show
+        return MyUnits(year=year, units=[], cap=None)
+    assignments = list(
+        Assignment.objects.filter(person=scope.person)
+        .overlapping(dt.date(year, 1, 1), min(today, dt.date(year, 12, 31)))
+        .select_related("person", "project")
+        .order_by("start")
+    )
+    if not assignments:
+        return MyUnits(year=year, units=[], cap=None)
+    spans = _spans(assignments)
+    rows: dict[tuple[engine.UnitKey, int], UnitResult] = {}
+    units = {span.unit for span in spans}
+    quarter_of = {pk: number for number, pk in latest.items()}
+    for row in UnitResult.objects.filter(result_id__in=latest.values(), code__in={u.code for u in units}):
+        key = unit_key(row.kind, row.code)
+        if key in units:
+            rows[(key, quarter_of[row.result_id])] = row
+    published = frozenset(latest)
+    low_by_unit = {unit: frozenset(n for (u, n), row in rows.items() if u == unit and row.low) for unit in units}
+    lows = YearLows(year=year, published=published, low_by_unit=low_by_unit)
+    roles: dict[engine.UnitKey, list[str]] = defaultdict(list)
+    for span in spans:
+        label = str(Role(span.role).label)
+        if label not in roles[span.unit]:
+            roles[span.unit].append(label)
+    names = {
+        span.unit: a.unit_label if a.role != Role.FUNCTIONAL_MANAGER else a.project.name
+        for span, a in zip(spans, assignments, strict=True)
+    }
+    result = []
+    for unit in sorted(units):
+        quarters = []
+        for quarter in Quarter.of_year(year):
+            row = rows.get((unit, quarter.number))
+            quarters.append(
+                QuarterGrade(
+                    quarter=quarter,
+                    published=quarter.number in published,
+                    assessed=bool(row and row.assessed),
+                    percent=row.percent_display if row else None,
+                    grade=row.grade if row else "",
+                    low=bool(row and row.low),
+                    rank=row.rank if row else None,
+                    amount=row.amount if row else 0,
+                )
+            )
+        result.append(
+            MyUnit(
+                key=str(unit),
+                kind=str(unit.kind),
+                code=unit.code,
+                name=names[unit],
+                roles=roles[unit],
+                quarters=quarters,
+                status=lows.status(unit),
+            )
+        )
+    caps = engine.appraisal_caps(year=year, low_quarters_by_unit=low_by_unit, published_quarters=published, assignments=spans)
+    return MyUnits(year=year, units=result, cap=caps.people[0] if caps.people else None)

@@ -1,0 +1,158 @@
+"""Results pages (published to everyone signed in), and operations' preview, publish and amend pages. Thin views:
+access through `touchpoints.access.scope_for`, data through selectors, writes through services."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods
+
+from touchpoints.access import Scope, scope_for
+from touchpoints.dates import Quarter, local_today
+from touchpoints.xlsx import XLSX_CONTENT_TYPE
+
+from . import selectors, services
+from .exports import QuarterExport
+from .forms import AmendForm, PublishForm
+from .status import quarter_is_published
+
+
+def _quarter(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except ValueError as exc:
+        raise Http404 from exc
+
+
+def _operations(request: HttpRequest) -> Scope:
+    """Publishing and amending are operations' work (SPEC §1); anyone else gets 404."""
+    scope = scope_for(request.user)
+    if not (scope.operations or scope.admin):
+        raise Http404
+    return scope
+
+
+def _pending_quarter(scope: Scope, today) -> Quarter | None:
+    """For operations: the last ended quarter while it is still open (R9: due on the 10th)."""
+    if not (scope.operations or scope.admin):
+        return None
+    last = Quarter.of(today).previous()
+    return None if quarter_is_published(last) else last
+
+
+@login_required
+def results(request: HttpRequest) -> HttpResponse:
+    """The latest published quarter (the navigation's 考核结果)."""
+    periods = selectors.published_periods()
+    if periods:
+        return results_quarter(request, str(periods[0]), periods=periods)
+    scope = scope_for(request.user)
+    today = local_today()
+    context = {
+        "periods": [],
+        "pending": _pending_quarter(scope, today),
+        "mine": selectors.my_units(scope=scope, today=today),
+    }
+    return render(request, "scoring/results_empty.html", context)
+
+
+@login_required
+def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] | None = None) -> HttpResponse:
+    """Both rankings of a quarter's published version (latest, or `?v=` for an earlier one), the per-cell detail the
+    user may read, each unit's trend, and the user's own units with grades, caps and warnings."""
+    period = _quarter(quarter)
+    scope = scope_for(request.user)
+    versions = selectors.published_versions(quarter=period)
+    if not versions:
+        raise Http404
+    wanted = request.GET.get("v")
+    chosen = next((v for v in versions if str(v.version) == wanted), None) if wanted else versions[0]
+    if chosen is None:
+        raise Http404
+    result = selectors.result_version(pk=chosen.pk)
+    today = local_today()
+    context = {
+        "quarter": period,
+        "periods": periods if periods is not None else selectors.published_periods(),
+        "versions": versions,
+        "page": selectors.results_page(result=result, scope=scope),
+        "is_latest": chosen.pk == versions[0].pk,
+        "trends": selectors.unit_trends(upto=period).as_data(),
+        "mine": selectors.my_units(scope=scope, today=today),
+        "pending": _pending_quarter(scope, today),
+        "can_amend": scope.operations or scope.admin,
+        "can_export": scope.sees_all,
+    }
+    return render(request, "scoring/results.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preview(request: HttpRequest, quarter: str) -> HttpResponse:
+    """Operations: what publishing the quarter would freeze, the cells still without a finalised inspection, and the
+    Publish button (with the confirmation checkbox when cells are missing)."""
+    scope = _operations(request)
+    period = _quarter(quarter)
+    if quarter_is_published(period):
+        messages.info(request, _("{quarter} 已发布;如需更正请发布修订版本").format(quarter=period))
+        return redirect("scoring:results_quarter", quarter=str(period))
+    try:
+        outcome = services.quarter_preview(quarter=period)
+    except services.PublicationRefused as exc:
+        return render(
+            request, "scoring/preview.html", {"quarter": period, "error": str(exc), "ended": period.has_ended(local_today())}
+        )
+    form = PublishForm(request.POST if request.method == "POST" else None, missing_count=len(outcome.missing))
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.quarter_publish(
+                quarter=period, user=request.user, confirm_missing=form.cleaned_data["confirm_missing"]
+            )
+        except services.PublicationRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("{quarter} 考核结果已发布,已通知所有被考核人员").format(quarter=period))
+            return redirect("scoring:results_quarter", quarter=str(result.period))
+    context = {
+        "quarter": period,
+        "preview": outcome,
+        "page": selectors.rankings(data=services.preview_data(outcome), scope=scope),
+        "form": form,
+        "ended": period.has_ended(local_today()),
+    }
+    return render(request, "scoring/preview.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def amend(request: HttpRequest, quarter: str) -> HttpResponse:
+    """Operations: publish a correction of a published quarter as its next version, with a reason (SPEC §7)."""
+    _operations(request)
+    period = _quarter(quarter)
+    current = selectors.latest_results(quarter=period)
+    if current is None:
+        raise Http404
+    form = AmendForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.quarter_amend(quarter=period, user=request.user, reason=form.cleaned_data["reason"])
+        except services.PublicationRefused as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("{quarter} 已修订为第 {version} 版").format(quarter=period, version=result.version))
+            return redirect("scoring:results_quarter", quarter=str(period))
+    return render(request, "scoring/amend.html", {"quarter": period, "current": current, "form": form})
+
+
+@login_required
+def export(request: HttpRequest, quarter: str) -> HttpResponse:
+    """The quarter's workbook (SPEC §10) for operations, HR and admins: it carries every cell's detail."""
+    if not scope_for(request.user).sees_all:
+        raise Http404
+    workbook = QuarterExport(_quarter(quarter))
+    response = HttpResponse(workbook.to_bytes(), content_type=XLSX_CONTENT_TYPE)
+    response["Content-Disposition"] = f'attachment; filename="{workbook.filename()}"'
+    return response

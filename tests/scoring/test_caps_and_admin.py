@@ -1,0 +1,112 @@
+"""caps_for_year (R11 from published quarters, latest versions) and the admin of grade bands and policy (SPEC §5, §6)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+import time_machine
+
+from audits.models import InspectionItem
+from scoring import selectors
+from scoring.engine import CapRule, UnitKey
+from scoring.models import GradeBand, Policy
+from scoring.services import quarter_amend, quarter_publish
+from tests.factories import AssignmentFactory
+from touchpoints.choices import Function, Role
+from touchpoints.dates import Quarter
+
+from .builders import DONE, NOT_DONE, Q1, after, inspect
+
+pytestmark = pytest.mark.django_db
+Q2 = Quarter(2026, 2)
+
+
+def low_quarter(people, quarter: Quarter) -> None:
+    """GG marketing 2/6 (C): the marketing function and project GG are both graded below B-."""
+    inspect(people.project, Function.MARKETING, quarter, [(3, NOT_DONE), (2, DONE), (1, NOT_DONE)])
+
+
+def test_two_consecutive_low_quarters_cap_every_assessed_person_and_the_manager_belongs_to_the_project(people) -> None:
+    member = AssignmentFactory(
+        person__name="王芳", role=Role.TEAM_MEMBER, function=Function.MARKETING, start=dt.date(2026, 7, 1)
+    ).person
+    low_quarter(people, Q1)
+    low_quarter(people, Q2)
+    with time_machine.travel(after(Q1), tick=False):
+        quarter_publish(quarter=Q1, user=None)
+        caps = selectors.caps_for_year(year=2026)
+        assert caps.people == ()
+        assert {s.unit for s in caps.at_risk} == {UnitKey.function("marketing"), UnitKey.project("GG")}
+    with time_machine.travel(after(Q2), tick=False):
+        quarter_publish(quarter=Q2, user=None)
+    caps = selectors.caps_for_year(year=2026)
+    capped = {p.name: ([str(u) for u in p.units], p.rules) for p in caps.people}
+    assert capped == {
+        "杨帆": (["project:GG"], (CapRule.CONSECUTIVE,)),  # GG's functional manager: project unit (SPEC §3)
+        "张伟": (["project:GG"], (CapRule.CONSECUTIVE,)),
+        "周立新": (["function:marketing"], (CapRule.CONSECUTIVE,)),
+    }
+    assert member.name not in capped  # joined after the low quarters
+    assert caps.at_risk == ()
+
+
+def test_only_the_latest_version_counts(people) -> None:
+    low_quarter(people, Q1)
+    low_quarter(people, Q2)
+    with time_machine.travel(after(Q2), tick=False):
+        quarter_publish(quarter=Q1, user=None)
+        quarter_publish(quarter=Q2, user=None)
+        assert len(selectors.caps_for_year(year=2026).people) == 3
+        # Q2 corrected: GG marketing was in fact all done → no longer low; nobody is capped any more.
+        InspectionItem.objects.filter(inspection__quarter=2).update(verdict=DONE)
+        quarter_amend(quarter=Q2, user=None, reason="检查结果更正")
+    caps = selectors.caps_for_year(year=2026)
+    # Low in Q1 only, Q2 published and not low: no later quarter can pair with Q1, so nothing is at risk either.
+    assert caps.people == () and caps.at_risk == ()
+    assert selectors.latest_results(quarter=Q2).version == 2
+
+
+def test_unpublished_quarters_never_count(people) -> None:
+    low_quarter(people, Q1)
+    low_quarter(people, Q2)
+    assert selectors.caps_for_year(year=2026).people == ()
+
+
+def test_admin_refuses_bands_the_engine_cannot_use(admin_client) -> None:
+    b_minus = GradeBand.objects.get(label="B-")
+    response = admin_client.post(
+        f"/admin/scoring/gradeband/{b_minus.pk}/change/", {"label": "B-", "min_percent": "75", "order": "4"}
+    )
+    assert response.status_code == 200 and "等级档不可用" in response.content.decode()
+    assert GradeBand.objects.get(label="B-").min_percent == 60
+    c = GradeBand.objects.get(label="C")
+    response = admin_client.post(f"/admin/scoring/gradeband/{c.pk}/change/", {"label": "C", "min_percent": "10", "order": "5"})
+    assert "0%" in response.content.decode()
+    assert admin_client.get(f"/admin/scoring/gradeband/{c.pk}/delete/").status_code == 403  # would leave nothing at 0%
+    response = admin_client.post(
+        f"/admin/scoring/gradeband/{b_minus.pk}/change/", {"label": "B-", "min_percent": "65", "order": "4"}
+    )
+    assert response.status_code == 302 and GradeBand.objects.get(label="B-").min_percent == 65
+    change = GradeBand.history.filter(label="B-").latest("history_date")  # who, when, and the value (SPEC §7)
+    assert (change.min_percent, change.history_user.is_superuser) == (65, True)
+
+
+def test_admin_refuses_a_policy_fining_above_the_reward_line(admin_client) -> None:
+    data = {"effective_from": "2027-01-01", "amount": "3000", "reward_above_percent": "50", "penalty_below_percent": "60"}
+    response = admin_client.post("/admin/scoring/policy/add/", data)
+    assert response.status_code == 200 and not Policy.objects.filter(effective_from=dt.date(2027, 1, 1)).exists()
+    data["reward_above_percent"] = "95"
+    assert admin_client.post("/admin/scoring/policy/add/", data).status_code == 302
+    assert Policy.objects.get(effective_from=dt.date(2027, 1, 1)).history.count() == 1
+
+
+def test_default_bands_and_policy_come_with_the_migrations() -> None:
+    assert list(GradeBand.objects.values_list("label", "min_percent")) == [("A", 90), ("B+", 80), ("B", 70), ("B-", 60), ("C", 0)]
+    policy = Policy.objects.get()
+    assert (policy.effective_from, policy.amount, policy.reward_above_percent, policy.penalty_below_percent) == (
+        dt.date(2016, 4, 1),
+        3000,
+        90,
+        60,
+    )

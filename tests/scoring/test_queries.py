@@ -1,0 +1,67 @@
+"""Publishing and the results pages take a fixed number of queries, whatever the size of the company."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from rewards.models import LedgerEntry
+from scoring import home, selectors
+from scoring.services import quarter_publish
+from touchpoints.access import scope_for
+from touchpoints.dates import Quarter
+from touchpoints.models import Project
+
+from .builders import after, build_quarter
+
+pytestmark = pytest.mark.django_db
+Q = Quarter(2026, 1)
+
+
+def publish_queries(*, projects: int, items: int, people: int = 0) -> int:
+    build_quarter(Q, projects=projects, items=items, people_per_project=people)
+    with time_machine.travel(after(Q), tick=False), CaptureQueriesContext(connection) as queries:
+        result = quarter_publish(quarter=Q, user=None)
+    assert result.units.count() == 5 + Project.objects.count()
+    assert LedgerEntry.objects.filter(result=result).count() == 1  # builders: exactly one fine in both sizes
+    return len(queries)
+
+
+def test_publishing_takes_the_same_number_of_queries_for_2_or_60_projects(django_assert_max_num_queries) -> None:
+    """60 projects × 5 functions × 40 items (12,000 items, 180 people) against 10 × 5 × 10; both with one ledger entry,
+    since rewards.ledger posts one INSERT per entry (at most one per unit)."""
+    small = publish_queries(projects=10, items=10, people=1)
+    large_quarter = Quarter(2026, 2)  # another quarter: published rows are never deleted
+    build_quarter(large_quarter, projects=60, items=40, people_per_project=3)
+    with time_machine.travel(after(large_quarter), tick=False), django_assert_max_num_queries(small):
+        result = quarter_publish(quarter=large_quarter, user=None)
+    assert result.units.count() == 5 + 10 + 60  # the first quarter's projects are units too (not assessed)
+    assert LedgerEntry.objects.filter(result=result).count() == 1
+
+
+def test_the_results_page_and_home_panel_take_a_fixed_number_of_queries(people, client, django_assert_max_num_queries) -> None:
+    build_quarter(Q, projects=10, items=10)
+    with time_machine.travel(after(Q), tick=False):
+        quarter_publish(quarter=Q, user=None)
+        client.force_login(people.director.user)
+        with CaptureQueriesContext(connection) as small_page:
+            assert client.get("/results/2026Q1/").status_code == 200
+        scope = scope_for(people.director.user)
+        with CaptureQueriesContext(connection) as small_panel:
+            home.panels(request=None, scope=scope, today=after(Q).date())
+        with CaptureQueriesContext(connection) as small_caps:
+            selectors.caps_for_year(year=2026)
+
+    q2 = Quarter(2026, 2)
+    build_quarter(q2, projects=40, items=10, people_per_project=3)
+    with time_machine.travel(after(q2), tick=False):
+        quarter_publish(quarter=q2, user=None)
+        client.force_login(people.director.user)  # the first session expired in the months travelled
+        with django_assert_max_num_queries(len(small_page)):
+            assert client.get("/results/2026Q2/").status_code == 200
+        with django_assert_max_num_queries(len(small_panel)):
+            home.panels(request=None, scope=scope_for(people.director.user), today=after(q2).date())
+        with django_assert_max_num_queries(len(small_caps)):
+            selectors.caps_for_year(year=2026)
