@@ -13,3 +13,16 @@ class NotificationKind(models.TextChoices):
     RESULT_AMENDED = "result_amended", _("季度结果已修订")
     SPLIT_ACTION = "split_action", _("奖惩分配待处理")
     SELFCHECK_REOPENED = "selfcheck_reopened", _("自检被退回")
+
+
+# Bootstrap Icons shown next to each kind in the notification centre and the sent log.
+KIND_ICONS = {
+    NotificationKind.SELFCHECK_DUE_SOON: "bi-hourglass-split",
+    NotificationKind.SELFCHECK_DUE: "bi-alarm",
+    NotificationKind.MISSING_DIGEST: "bi-list-check",
+    NotificationKind.PUBLICATION_DUE: "bi-megaphone",
+    NotificationKind.RESULT_PUBLISHED: "bi-trophy",
+    NotificationKind.RESULT_AMENDED: "bi-pencil-square",
+    NotificationKind.SPLIT_ACTION: "bi-cash-coin",
+    NotificationKind.SELFCHECK_REOPENED: "bi-arrow-counterclockwise",
+}

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from .choices import NotificationKind
+from .choices import KIND_ICONS, NotificationKind
 
 
 class Notification(models.Model):
@@ -31,7 +31,19 @@ class Notification(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["recipient", "kind", "period"], name="notify_once_per_recipient_kind_period")
         ]
-        indexes = [models.Index(fields=["recipient", "read_at"])]
+        indexes = [
+            models.Index(fields=["recipient", "read_at"]),
+            # The sent log (operations) filters by kind and period.
+            models.Index(fields=["kind", "period"], name="notification_kind_period"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.recipient} · {self.subject}"
+
+    @property
+    def icon(self) -> str:
+        return KIND_ICONS.get(self.kind, "bi-bell")
+
+    @property
+    def is_unread(self) -> bool:
+        return self.read_at is None

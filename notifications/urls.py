@@ -1,4 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "notifications"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.notification_list, name="list"),
+    path("<int:pk>/read/", views.notification_read, name="read"),
+    path("<int:pk>/open/", views.notification_open, name="open"),
+    path("read-all/", views.notification_read_all, name="read_all"),
+    path("sent/", views.sent_log, name="sent"),
+]

@@ -30,8 +30,10 @@ CHROMIUM_ARGS = [
 def browser() -> Iterator[object]:
     if not Path(CHROMIUM).exists():
         service_missing(f"needs Chromium at {CHROMIUM} (apt-get install chromium)")
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    # Assertions wait up to 15 s: a loaded 2-core CI machine can take longer than Playwright's default 5 s.
+    expect.set_options(timeout=15_000)
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         yield browser

@@ -22,6 +22,15 @@ def this_months_checklist(people) -> SelfCheck:
     return build_selfcheck(people, year=today.year, month=today.month, count=3, deliverable_every=3)
 
 
+HTMX_BUSY = ".htmx-request, .htmx-swapping, .htmx-settling, .htmx-added"
+
+
+def settled(page) -> None:
+    """Wait until htmx has swapped and processed the last answer: a person never acts within those milliseconds."""
+    page.wait_for_function(f"() => !document.querySelector({HTMX_BUSY!r})")
+    page.wait_for_timeout(50)
+
+
 def test_a_lead_ticks_uploads_and_submits(page, people) -> None:
     from playwright.sync_api import expect
 
@@ -36,10 +45,12 @@ def test_a_lead_ticks_uploads_and_submits(page, people) -> None:
     card = page.locator(f"#item-{first.pk}")
     card.locator(f"label[for=status-{first.pk}-done]").click()
     expect(card.get_by_test_id("error")).to_contain_text("请先上传交付件")
+    settled(page)
     page.locator(f"#files-{first.pk}").set_input_files(
         files=[{"name": "客户服务计划书寄送记录.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes()}]
     )
     expect(card.get_by_role("link", name="客户服务计划书寄送记录.pdf")).to_be_visible()
+    settled(page)
     card.locator(f"label[for=status-{first.pk}-done]").click()
     expect(card.get_by_test_id("status")).to_have_text("完成")
 

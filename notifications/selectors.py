@@ -1,0 +1,66 @@
+"""Reads of the notification centre and of operations' sent log. Each returns in a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from .models import Notification
+
+
+def notifications_for(*, user, unread_only: bool = False) -> QuerySet[Notification]:
+    """The user's own notifications, newest first."""
+    qs = Notification.objects.filter(recipient=user)
+    return qs.filter(read_at__isnull=True) if unread_only else qs
+
+
+def unread_count(*, user) -> int:
+    return Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+
+
+def latest_unread(*, user, limit: int = 5) -> list[Notification]:
+    """The newest unread notifications (home panel): one query."""
+    return list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).only(
+            "id", "kind", "period", "subject", "url", "created_at", "read_at"
+        )[:limit]
+    )
+
+
+def sent_log(*, kind: str = "", period: str = "") -> QuerySet[Notification]:
+    """What was sent to whom (SPEC §9), for operations: filtered by kind and period, with the recipient's name."""
+    qs = Notification.objects.select_related("recipient", "recipient__person")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if period:
+        qs = qs.filter(period=period)
+    return qs
+
+
+@dataclass(frozen=True)
+class SentSummary:
+    total: int
+    emailed: int
+    read: int
+
+    @property
+    def read_percent(self) -> int:
+        return round(100 * self.read / self.total) if self.total else 0
+
+
+def sent_log_summary(*, kind: str = "", period: str = "") -> SentSummary:
+    """Totals of the filtered log in one query."""
+    totals = sent_log(kind=kind, period=period).aggregate(
+        total=Count("id"),
+        emailed=Count("id", filter=~Q(emailed_to="")),
+        read=Count("id", filter=Q(read_at__isnull=False)),
+    )
+    return SentSummary(total=totals["total"], emailed=totals["emailed"], read=totals["read"])
+
+
+def sent_log_periods(*, kind: str = "", limit: int = 60) -> list[str]:
+    """The periods present in the log (of one kind, if given), newest first — the filter's choices: one query."""
+    qs = Notification.objects.filter(kind=kind) if kind else Notification.objects.all()
+    periods = qs.order_by().values_list("period", flat=True).distinct()
+    return sorted(periods, reverse=True)[:limit]

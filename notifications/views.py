@@ -1,0 +1,111 @@
+"""The in-app notification centre and operations' sent log. Thin: selectors read, services write, scope decides."""
+
+from __future__ import annotations
+
+import json
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from touchpoints.access import scope_for
+
+from . import selectors, services
+from .choices import NotificationKind
+
+PAGE_SIZE = 20
+LOG_PAGE_SIZE = 50
+
+
+def _safe_next(request: HttpRequest, target: str, fallback: str) -> str:
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}, require_https=request.is_secure()):
+        return target
+    return fallback
+
+
+def _unread_trigger(response: HttpResponse, *, user) -> HttpResponse:
+    """Tell the page (static/js/notifications.js) the new unread count, so the bell badge follows without a reload."""
+    response["HX-Trigger"] = json.dumps({"notificationsUnread": {"count": selectors.unread_count(user=user)}})
+    return response
+
+
+@login_required
+@require_GET
+def notification_list(request: HttpRequest) -> HttpResponse:
+    """The user's notifications, newest first; ``?unread=1`` shows the unread ones only."""
+    unread_only = request.GET.get("unread") == "1"
+    page = Paginator(selectors.notifications_for(user=request.user, unread_only=unread_only), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    return render(
+        request,
+        "notifications/list.html",
+        {"page": page, "unread_only": unread_only, "scope": scope_for(request.user)},
+    )
+
+
+@login_required
+@require_POST
+def notification_read(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark one of the user's notifications read (someone else's is a 404)."""
+    notification = get_object_or_404(selectors.notifications_for(user=request.user), pk=pk)
+    services.notification_mark_read(notification=notification)
+    if request.htmx:
+        response = render(request, "notifications/_item.html", {"n": notification})
+        return _unread_trigger(response, user=request.user)
+    return redirect(_safe_next(request, request.POST.get("next", ""), reverse("notifications:list")))
+
+
+@login_required
+@require_POST
+def notification_open(request: HttpRequest, pk: int) -> HttpResponse:
+    """Mark a notification read and go to the page it asks the user to act on."""
+    notification = get_object_or_404(selectors.notifications_for(user=request.user), pk=pk)
+    services.notification_mark_read(notification=notification)
+    return redirect(_safe_next(request, notification.url, reverse("notifications:list")))
+
+
+@login_required
+@require_POST
+def notification_read_all(request: HttpRequest) -> HttpResponse:
+    """Mark all of the user's notifications read."""
+    changed = services.notifications_mark_all_read(user=request.user)
+    if changed:
+        messages.success(request, _("已将 {n} 条通知标为已读。").format(n=changed))
+    return redirect(_safe_next(request, request.POST.get("next", ""), reverse("notifications:list")))
+
+
+@login_required
+@require_GET
+def sent_log(request: HttpRequest) -> HttpResponse:
+    """SPEC §9: what was sent to whom, for operations (and admins); anyone else gets a 404."""
+    scope = scope_for(request.user)
+    if not (scope.operations or scope.admin):
+        raise Http404
+    kind = request.GET.get("kind", "")
+    if kind not in NotificationKind.values:
+        kind = ""
+    period = request.GET.get("period", "").strip()[:40]
+    rows = selectors.sent_log(kind=kind, period=period)
+    page = Paginator(rows, LOG_PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "notifications/sent_log.html",
+        {
+            "page": page,
+            "kind": kind,
+            "period": period,
+            "kinds": NotificationKind.choices,
+            "periods": selectors.sent_log_periods(kind=kind),
+            "summary": selectors.sent_log_summary(kind=kind, period=period),
+            "filter_query": urlencode({key: value for key, value in (("kind", kind), ("period", period)) if value}),
+            "scope": scope,
+        },
+    )
