@@ -28,7 +28,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from notifications.choices import NotificationKind
-from notifications.services import notify
+from notifications.services import Outgoing, notify_many
 from rewards.ledger import ledger_post_result
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function
 from touchpoints.dates import Quarter, local_today
@@ -39,6 +39,7 @@ from . import snapshot as snap
 from .choices import Settlement
 from .models import GradeBand, Policy, QuarterResult, UnitResult
 from .status import quarter_is_published
+from .tasks import result_notify_task
 
 logger = logging.getLogger(__name__)
 
@@ -247,8 +248,8 @@ def _freeze(
                 for unit in data["units"]
             )
             ledger_post_result(result=result)
-            messages = _notifications(result=result, units=data["units"], project_ids=preview.project_ids)
-            transaction.on_commit(lambda: _send(messages))
+            # Everyone assessed is told after commit, by a task: the publish request stays a fixed number of queries.
+            transaction.on_commit(lambda: result_notify_task.delay(result.pk))
     except IntegrityError as exc:
         # The unique (year, quarter, version) and one-to-one `supersedes` refuse a concurrent second publication.
         raise PublicationRefused(_("{quarter} 刚刚已由他人发布或修订,请刷新后重试").format(quarter=quarter)) from exc
@@ -281,10 +282,10 @@ def _unit_line(unit: dict[str, Any]) -> str:
     return line
 
 
-def _notifications(*, result: QuarterResult, units: list[dict[str, Any]], project_ids: dict[str, int]) -> list[Message]:
+def _notifications(*, result: QuarterResult, units: list[dict[str, Any]]) -> list[Message]:
     """One message per person assessed: everyone with an assignment overlapping the quarter to a unit in the result.
 
-    One query (the assignments); the messages are sent after commit by `_send`.
+    One query (the assignments); the messages are sent after commit by `result_notify`.
     """
     quarter = result.period
     by_unit = {(unit["kind"], unit["code"]): unit for unit in units}
@@ -324,20 +325,11 @@ def _notifications(*, result: QuarterResult, units: list[dict[str, Any]], projec
     ]
 
 
-def _send(messages: list[Message]) -> None:
-    """After commit: in-app notification and e-mail, each exactly once (notifications.notify). One failure stops no other."""
-    for message in messages:
-        try:
-            notify(
-                user=message.user,
-                kind=message.kind,
-                period=message.period,
-                subject=message.subject,
-                body=message.body,
-                url=message.url,
-            )
-        except Exception:
-            logger.exception("result notification %s to user %s failed", message.period, message.user.pk)
+def result_notify(*, result: QuarterResult) -> int:
+    """Notify everyone assessed in a published version, each once (notifications.notify_many); returns how many sent."""
+    messages = _notifications(result=result, units=result.snapshot["units"])
+    sent = notify_many(Outgoing(m.user, m.kind, m.period, m.subject, m.body, m.url) for m in messages)
+    return len(sent)
 
 
 def quarter_publish(*, quarter: Quarter, user, confirm_missing: bool = False) -> QuarterResult:
