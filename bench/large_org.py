@@ -167,11 +167,16 @@ def build_large_org(
                     )
                 )
     inspections = Inspection.objects.bulk_create(inspections, batch_size=2000)
+    # Projects range from weak (≈45 % done) to strong (≈95 %), so rankings, rewards, fines and caps all occur.
+    quality = {project.pk: 0.45 + 0.5 * index / max(1, len(project_rows) - 1) for index, project in enumerate(project_rows)}
     inspection_items = []
     for inspection in inspections:
         for touchpoint in by_function[inspection.function]:
             claimed = rng.choice(STATUSES)
-            verdict = claimed if rng.random() < 0.9 else rng.choice(STATUSES)
+            if rng.random() < 0.1:
+                verdict = ItemStatus.NA
+            else:
+                verdict = ItemStatus.DONE if rng.random() < quality[inspection.project_id] else ItemStatus.NOT_DONE
             item = InspectionItem(inspection=inspection, claimed_status=claimed, verdict=verdict, finding="抽查记录")
             item.copy_from(touchpoint)
             inspection_items.append(item)
