@@ -14,7 +14,6 @@ Every refusal raises `PublicationRefused` with a message an operator can act on,
 from __future__ import annotations
 
 import datetime as dt
-import logging
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,8 +39,6 @@ from .choices import Settlement
 from .models import GradeBand, Policy, QuarterResult, UnitResult
 from .status import quarter_is_published
 from .tasks import result_notify_task
-
-logger = logging.getLogger(__name__)
 
 
 class PublicationRefused(Exception):
@@ -78,7 +75,6 @@ class Preview:
     policy: Policy
     bands: tuple[engine.GradeBand, ...]
     names: dict[engine.UnitKey, str]
-    project_ids: dict[str, int]
 
     @property
     def engine_policy(self) -> engine.Policy:
@@ -168,7 +164,6 @@ def quarter_preview(*, quarter: Quarter) -> Preview:
         policy=policy,
         bands=bands,
         names=names,
-        project_ids={code: pk for pk, code, _name in projects},
     )
 
 
