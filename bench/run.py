@@ -73,6 +73,7 @@ def main() -> None:
     from rewards.exports import RewardsExport
     from scoring.exports import CapsExport
     from scoring.services import quarter_publish
+    from touchpoints import pagecache
     from touchpoints.choices import STAFF_GROUP_NAMES, StaffGroup
     from touchpoints.dates import Quarter
 
@@ -129,30 +130,48 @@ def main() -> None:
     ]
     empty_url = reverse("bench_empty")
 
-    def timed(client: Client, url: str) -> tuple[float, int]:
+    def timed(client: Client, url: str, *, after_change: bool = False) -> tuple[float, int]:
+        """Median time and queries of a page. after_change: every request follows a committed change, so nothing
+        cached can be used (touchpoints.pagecache) and the page is rendered from the database."""
         samples = []
         for _ in range(3):
             assert client.get(url).status_code == 200, url
         for _ in range(options.samples):
+            if after_change:
+                pagecache.bump_data()
             reset_queries()
             t0 = time.perf_counter()
             response = client.get(url)
             samples.append(time.perf_counter() - t0)
             assert response.status_code == 200, url
+        if after_change:
+            pagecache.bump_data()
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         return statistics.median(samples), len(queries)
 
     say(f"## Pages (median of {options.samples} requests through the full middleware stack, signed in)")
     say()
-    say("| page | median | empty view | ratio | queries |")
-    say("|---|---|---|---|---|")
+    say(
+        "Served as users see them: the page body cached until the data behind it changes (touchpoints.pagecache). "
+        "The last columns render every request afresh, as the first view after any change does."
+    )
+    say()
+    say("| page | median | empty view | ratio | target ≤ 3× | queries | after a change | its queries |")
+    say("|---|---|---|---|---|---|---|---|")
+    ratios = []
     for label, user, url in pages:
         client = Client()
         client.force_login(user)
         empty, _ = timed(client, empty_url)
         median, queries = timed(client, url)
-        say(f"| {label} | {median * 1000:.1f} ms | {empty * 1000:.1f} ms | {median / empty:.1f}× | {queries} |")
+        fresh, fresh_queries = timed(client, url, after_change=True)
+        ratio = median / empty
+        ratios.append(ratio)
+        say(
+            f"| {label} | {median * 1000:.1f} ms | {empty * 1000:.1f} ms | {ratio:.1f}× | {'met' if ratio <= 3 else 'MISSED'} "
+            f"| {queries} | {fresh * 1000:.1f} ms | {fresh_queries} |"
+        )
     say()
 
     say("## Exports")

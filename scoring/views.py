@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
@@ -72,17 +73,17 @@ def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] |
     chosen = next((v for v in versions if str(v.version) == wanted), None) if wanted else versions[0]
     if chosen is None:
         raise Http404
-    result = selectors.result_version(pk=chosen.pk)
     today = local_today()
+    # Lazy: a page cached since the last change ({% pagecache %}) reads none of these.
     context = {
         "quarter": period,
-        "periods": periods if periods is not None else selectors.published_periods(),
+        "periods": periods if periods is not None else SimpleLazyObject(selectors.published_periods),
         "versions": versions,
-        "page": selectors.results_page(result=result, scope=scope),
+        "page": SimpleLazyObject(lambda: selectors.results_page(result=selectors.result_version(pk=chosen.pk), scope=scope)),
         "is_latest": chosen.pk == versions[0].pk,
-        "trends": selectors.unit_trends(upto=period).as_data(),
-        "mine": selectors.my_units(scope=scope, today=today),
-        "pending": _pending_quarter(scope, today),
+        "trends": lambda: selectors.unit_trends(upto=period).as_data(),  # called once, by json_script
+        "mine": SimpleLazyObject(lambda: selectors.my_units(scope=scope, today=today)),
+        "pending": SimpleLazyObject(lambda: _pending_quarter(scope, today)),
         "can_amend": scope.operations or scope.admin,
         "can_export": scope.sees_all,
     }

@@ -40,6 +40,7 @@ def service_env(redis_url: str, tmp_path: Path) -> dict[str, str]:
         SECRET_KEY="compose-proof-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         CELERY_BROKER_URL=redis_url,
+        CACHE_URL=redis_url,
         ALLOWED_HOSTS="127.0.0.1,localhost",
         STATIC_ROOT=str(tmp_path / "static"),
         PRIVATE_MEDIA_ROOT=str(tmp_path / "private"),

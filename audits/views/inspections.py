@@ -14,6 +14,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -54,7 +55,8 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     if not selectors.can_read_board(scope):
         raise Http404
     selected = selectors.quarter_from_url(quarter) if quarter else selectors.default_quarter()
-    data = selectors.quarter_board(quarter=selected, scope=scope)
+    # Lazy: a board cached since the last change ({% pagecache %}) reads none of it.
+    data = SimpleLazyObject(lambda: selectors.quarter_board(quarter=selected, scope=scope))
     return render(
         request,
         "audits/board.html",
@@ -74,8 +76,8 @@ def _inspection_context(*, inspection, scope, published: bool) -> dict:
     editable = selectors.can_operate(scope) and not published and inspection.state == InspectionState.IN_PROGRESS
     return {
         "inspection": inspection,
-        "rows": selectors.inspection_rows(inspection=inspection),
-        "counts": selectors.inspection_counts(inspection=inspection),
+        "rows": SimpleLazyObject(lambda: selectors.inspection_rows(inspection=inspection)),
+        "counts": SimpleLazyObject(lambda: selectors.inspection_counts(inspection=inspection)),
         "editable": editable,
         "can_reopen": selectors.can_operate(scope) and not published and inspection.state == InspectionState.FINALISED,
         "reopen_form": ReopenForm(),

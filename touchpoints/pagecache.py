@@ -1,0 +1,166 @@
+"""Rendered page bodies, cached until the data behind them changes (issue 8: each page within 3× an empty view).
+
+The rule that keeps a cached page exact:
+
+* One **generation** number stands for the state of the data. Every INSERT, UPDATE or DELETE the application sends to a
+  watched table, however it is made (ORM save, bulk_create, QuerySet.update, raw SQL), schedules a bump of the
+  generation for *after its transaction commits* (a rolled-back write bumps nothing, because nothing changed).
+* A request reads the generation *before it reads any data* (PageGenerationMiddleware, first in line), and a body is
+  cached under that generation. A body rendered from data older than a commit can therefore only be stored under a
+  generation that the commit's bump has already left behind: no later request asks for it again.
+* The key also holds the user, the language, the local date (badges such as "剩 3 天" move with it) and the full path
+  with its query string. Access checks run on every request, in the view, before the cached body is looked up.
+* Forms in a cached body get a freshly masked CSRF token on every request (store_csrf / restore_csrf): the stored HTML
+  holds a placeholder that escaped content can never produce.
+
+The generation lives in the default cache, so every web process and the Celery worker must share it: the page cache is
+switched off (PAGE_CACHE_SECONDS = 0) wherever that is not so (config/settings). Templates mark what may be cached with
+`{% pagecache "name" vary… %}…{% endpagecache %}` (touchpoints/templatetags/pagecache.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import time
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+from django.http import HttpRequest
+from django.middleware.csrf import get_token
+
+from touchpoints import dates
+
+# Writes that no cached page shows: sign-in bookkeeping, login throttling and Celery beat's own schedule state.
+IGNORED_TABLES = frozenset({"django_session", "axes_accessattempt", "axes_accessfailurelog", "axes_accesslog"})
+IGNORED_PREFIXES = ("django_celery_beat_",)
+# Notifications change all the time (a read mark, a reminder) and only the unread badge shows them: they have their own
+# generation, so reading one does not throw away every cached page.
+NOTIFICATIONS = "notifications"
+DATA = "data"
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?([A-Za-z0-9_]+)"?', re.IGNORECASE)
+
+
+def enabled() -> bool:
+    return settings.PAGE_CACHE_SECONDS > 0
+
+
+def generation_written(sql: str) -> str | None:
+    """Which generation a statement moves: DATA, NOTIFICATIONS, or None for a read or an ignored table."""
+    match = WRITE.match(sql)
+    if match is None:
+        return None
+    table = match.group(1).lower()
+    if table in IGNORED_TABLES or table.startswith(IGNORED_PREFIXES):
+        return None
+    return NOTIFICATIONS if table.startswith("notifications_") else DATA
+
+
+def current_generation(name: str = DATA) -> int:
+    """The generation now. A cache that lost it starts again from the clock, above every number it handed out before."""
+    key = f"pagecache:generation:{name}"
+    value = cache.get(key)
+    if value is None:
+        cache.add(key, time.time_ns())
+        value = cache.get(key)
+    return int(value)
+
+
+def _bump(name: str) -> None:
+    key = f"pagecache:generation:{name}"
+    try:
+        cache.incr(key)
+    except ValueError:  # the key is gone: restarting from the clock leaves every older key behind
+        cache.add(key, time.time_ns())
+
+
+def bump_data() -> None:
+    _bump(DATA)
+
+
+def bump_notifications() -> None:
+    _bump(NOTIFICATIONS)
+
+
+BUMPS = {DATA: bump_data, NOTIFICATIONS: bump_notifications}
+
+
+def _queued(connection: Any, bump: Any) -> bool:
+    return any(func is bump for _sids, func, *_rest in connection.run_on_commit)
+
+
+def watch_writes(execute: Any, sql: str, params: Any, many: bool, context: dict[str, Any]) -> Any:
+    """Database execute wrapper: a write to a watched table bumps the generation once its transaction commits."""
+    result = execute(sql, params, many, context)
+    name = generation_written(sql) if enabled() else None
+    if name is not None:
+        bump = BUMPS[name]
+        connection = context["connection"]
+        if not connection.in_atomic_block:
+            bump()  # autocommit: the statement is committed already
+        elif not _queued(connection, bump):
+            transaction.on_commit(bump, using=connection.alias)
+    return result
+
+
+def install_watch(sender: Any, connection: Any, **kwargs: Any) -> None:
+    """connection_created: watch every new connection. Inserted first, so that `connection.execute_wrapper(...)`
+    blocks (which append and then pop the last wrapper) can never remove it."""
+    if watch_writes not in connection.execute_wrappers:
+        connection.execute_wrappers.insert(0, watch_writes)
+
+
+def data_key(name: str, *parts: Any, generation: str = DATA) -> str | None:
+    """A key for data derived from watched tables as of today, or None when it must be read afresh: the cache is off,
+    or a transaction is open (its own uncommitted writes have not bumped the generation yet)."""
+    if not enabled() or transaction.get_connection().in_atomic_block:
+        return None
+    # The generation is read before the data is, so what is stored under it is at least that new.
+    stamp = str(current_generation(generation))
+    return ":".join(["pagecache", name, stamp, dates.local_today().isoformat(), *map(str, parts)])
+
+
+# Escaped content turns "<" into "&lt;", so nothing a user typed can ever read as this.
+CSRF_PLACEHOLDER = "<pagecache-csrf-token>"
+
+
+def store_csrf(html: str, token: str) -> str:
+    """The fragment as stored: this request's CSRF token replaced by the placeholder."""
+    return html.replace(token, CSRF_PLACEHOLDER) if token and token in html else html
+
+
+def restore_csrf(stored: str, request: HttpRequest) -> str:
+    """The fragment as served: the placeholder replaced by a token masked afresh for this request."""
+    return stored.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in stored else stored
+
+
+def fragment_key(request: HttpRequest | None, name: str, parts: list[Any]) -> str | None:
+    """The cache key of a fragment for this request, or None when it must not be cached."""
+    if request is None or not enabled() or request.method not in ("GET", "HEAD"):
+        return None
+    generation = getattr(request, "page_generation", None)
+    user = getattr(request, "user", None)
+    if generation is None or user is None or not user.is_authenticated:
+        return None
+    material = json.dumps(
+        [user.pk, getattr(request, "LANGUAGE_CODE", ""), dates.local_today().isoformat(), request.get_full_path(), parts],
+        default=str,
+        ensure_ascii=False,
+    )
+    digest = hashlib.sha256(material.encode()).hexdigest()
+    return f"pagecache:{name}:{generation}:{digest}"
+
+
+class PageGenerationMiddleware:
+    """Reads the generation at the very start of every GET, before any data (see the module docstring)."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> Any:
+        if enabled() and request.method in ("GET", "HEAD"):
+            request.page_generation = current_generation()  # type: ignore[attr-defined]
+        return self.get_response(request)

@@ -1,0 +1,48 @@
+"""`{% pagecache "name" vary… %}…{% endpagecache %}`: a fragment cached until the data changes (touchpoints.pagecache).
+
+Like Django's `{% cache %}`, but the key always holds the data generation, the user, the language, the CSRF secret,
+the date and the path, so a template can only say *what* it shows. Whatever the fragment reads should reach it lazily
+(touchpoints.pagecache: views pass SimpleLazyObject), so that a cached fragment costs no query at all.
+"""
+
+from django import template
+from django.conf import settings
+from django.core.cache import cache
+from django.utils.safestring import mark_safe
+
+from touchpoints import pagecache
+
+register = template.Library()
+
+
+class PageCacheNode(template.Node):
+    def __init__(self, nodelist: template.NodeList, name: str, vary_on: list[template.base.FilterExpression]) -> None:
+        self.nodelist = nodelist
+        self.name = name
+        self.vary_on = vary_on
+
+    def render(self, context: template.Context) -> str:
+        request = context.get("request")
+        key = pagecache.fragment_key(request, self.name, [expression.resolve(context) for expression in self.vary_on])
+        if key is None:
+            return self.nodelist.render(context)
+        cached = cache.get(key)
+        if cached is None:
+            html = str(self.nodelist.render(context))
+            stored = pagecache.store_csrf(html, str(context.get("csrf_token", "")))
+            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+        else:
+            html = pagecache.restore_csrf(cached, request)
+        # Both were rendered by this very template, which escaped everything it inserted.
+        return mark_safe(html)  # nosec B308 B703
+
+
+@register.tag("pagecache")
+def do_pagecache(parser: template.base.Parser, token: template.base.Token) -> PageCacheNode:
+    bits = token.split_contents()
+    if len(bits) < 2:
+        raise template.TemplateSyntaxError("{% pagecache %} needs a fragment name")
+    name = bits[1].strip("\"'")
+    nodelist = parser.parse(("endpagecache",))
+    parser.delete_first_token()
+    return PageCacheNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
