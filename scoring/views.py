@@ -7,12 +7,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from touchpoints.access import Scope, scope_for
 from touchpoints.dates import Quarter, local_today
+from touchpoints.pagecache import cached_page
 from touchpoints.xlsx import XLSX_CONTENT_TYPE
 
 from . import selectors, services
@@ -61,6 +61,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@cached_page("results")
 def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] | None = None) -> HttpResponse:
     """Both rankings of a quarter's published version (latest, or `?v=` for an earlier one), the per-cell detail the
     user may read, each unit's trend, and the user's own units with grades, caps and warnings."""
@@ -73,17 +74,17 @@ def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] |
     chosen = next((v for v in versions if str(v.version) == wanted), None) if wanted else versions[0]
     if chosen is None:
         raise Http404
+    result = selectors.result_version(pk=chosen.pk)
     today = local_today()
-    # Lazy: a page cached since the last change ({% pagecache %}) reads none of these.
     context = {
         "quarter": period,
-        "periods": periods if periods is not None else SimpleLazyObject(selectors.published_periods),
+        "periods": periods if periods is not None else selectors.published_periods(),
         "versions": versions,
-        "page": SimpleLazyObject(lambda: selectors.results_page(result=selectors.result_version(pk=chosen.pk), scope=scope)),
+        "page": selectors.results_page(result=result, scope=scope),
         "is_latest": chosen.pk == versions[0].pk,
-        "trends": lambda: selectors.unit_trends(upto=period).as_data(),  # called once, by json_script
-        "mine": SimpleLazyObject(lambda: selectors.my_units(scope=scope, today=today)),
-        "pending": SimpleLazyObject(lambda: _pending_quarter(scope, today)),
+        "trends": selectors.unit_trends(upto=period).as_data(),
+        "mine": selectors.my_units(scope=scope, today=today),
+        "pending": _pending_quarter(scope, today),
         "can_amend": scope.operations or scope.admin,
         "can_export": scope.sees_all,
     }

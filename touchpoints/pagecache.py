@@ -8,14 +8,16 @@ The rule that keeps a cached page exact:
 * A request reads the generation *before it reads any data* (PageGenerationMiddleware, first in line), and a body is
   cached under that generation. A body rendered from data older than a commit can therefore only be stored under a
   generation that the commit's bump has already left behind: no later request asks for it again.
-* The key also holds the user, the language, the local date (badges such as "剩 3 天" move with it) and the full path
-  with its query string. Access checks run on every request, in the view, before the cached body is looked up.
+* The key also holds the user, the language, the local date (badges such as "剩 3 天" move with it), the full path
+  with its query string, and the release (a new deployment never serves HTML the previous one rendered). Access checks run on every request, in the view, before the cached body is looked up.
 * Forms in a cached body get a freshly masked CSRF token on every request (store_csrf / restore_csrf): the stored HTML
   holds a placeholder that escaped content can never produce.
 
 The generation lives in the default cache, so every web process and the Celery worker must share it: the page cache is
-switched off (PAGE_CACHE_SECONDS = 0) wherever that is not so (config/settings). Templates mark what may be cached with
-`{% pagecache "name" vary… %}…{% endpagecache %}` (touchpoints/templatetags/pagecache.py).
+switched off (PAGE_CACHE_SECONDS = 0) wherever that is not so (config/settings). Two ways to use it: `@cached_page` on
+the busiest pages (the whole answer), and `{% pagecache "name" %}…{% endpagecache %}` in templates (the layout).
+Whoever edits the database by hand, outside the application, runs `manage.py shell -c "from touchpoints.pagecache
+import bump_data; bump_data()"` afterwards.
 """
 
 from __future__ import annotations
@@ -24,12 +26,17 @@ import hashlib
 import json
 import re
 import time
+from collections.abc import Callable
+from functools import cache as cache_once
+from functools import wraps
+from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.cache import cache
 from django.db import transaction
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
 from touchpoints import dates
@@ -125,11 +132,15 @@ def data_key(name: str, *parts: Any, generation: str = DATA) -> str | None:
 
 # Escaped content turns "<" into "&lt;", so nothing a user typed can ever read as this.
 CSRF_PLACEHOLDER = "<pagecache-csrf-token>"
+CSRF_PLACEHOLDER_BYTES = CSRF_PLACEHOLDER.encode()
 
 
-def store_csrf(html: str, token: str) -> str:
-    """The fragment as stored: this request's CSRF token replaced by the placeholder."""
-    return html.replace(token, CSRF_PLACEHOLDER) if token and token in html else html
+def store_csrf(html: str, tokens: list[str]) -> str:
+    """The HTML as stored: the CSRF tokens rendered into it replaced by the placeholder."""
+    for token in tokens:
+        if token and token in html:
+            html = html.replace(token, CSRF_PLACEHOLDER)
+    return html
 
 
 def restore_csrf(stored: str, request: HttpRequest) -> str:
@@ -137,21 +148,90 @@ def restore_csrf(stored: str, request: HttpRequest) -> str:
     return stored.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in stored else stored
 
 
+def remember_csrf_token(request: HttpRequest) -> str:
+    """A CSRF token for a template, noted on the request so that a cached copy of the HTML can carry fresh ones."""
+    token = get_token(request)
+    request.pagecache_csrf_tokens = [*getattr(request, "pagecache_csrf_tokens", []), token]  # type: ignore[attr-defined]
+    return token
+
+
+SOURCE_DIRS = ("config", "templates", "static", "touchpoints", "audits", "scoring", "rewards", "notifications", "locale")
+SOURCE_SUFFIXES = {".py", ".html", ".txt", ".css", ".js", ".mo", ".json"}
+
+
+@cache_once
+def release_stamp() -> str:
+    """What this release's code, templates and assets are, from their names, sizes and times: every process of one
+    deployment agrees on it, and a new release never serves HTML that the previous one rendered."""
+    digest = hashlib.sha256()
+    for top in SOURCE_DIRS:
+        root = Path(settings.BASE_DIR) / top
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            if path.suffix in SOURCE_SUFFIXES and path.is_file():
+                info = path.stat()
+                digest.update(f"{path.relative_to(settings.BASE_DIR)}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:12]
+
+
 def fragment_key(request: HttpRequest | None, name: str, parts: list[Any]) -> str | None:
-    """The cache key of a fragment for this request, or None when it must not be cached."""
+    """The cache key of a fragment (or a whole page) for this request, or None when it must not be cached."""
     if request is None or not enabled() or request.method not in ("GET", "HEAD"):
         return None
-    generation = getattr(request, "page_generation", None)
+    generations = getattr(request, "page_generations", None)
     user = getattr(request, "user", None)
-    if generation is None or user is None or not user.is_authenticated:
+    if generations is None or user is None or not user.is_authenticated:
         return None
     material = json.dumps(
-        [user.pk, getattr(request, "LANGUAGE_CODE", ""), dates.local_today().isoformat(), request.get_full_path(), parts],
+        [
+            user.pk,
+            getattr(request, "LANGUAGE_CODE", ""),
+            dates.local_today().isoformat(),
+            request.get_full_path(),
+            request.headers.get("HX-Request", ""),
+            parts,
+        ],
         default=str,
         ensure_ascii=False,
     )
     digest = hashlib.sha256(material.encode()).hexdigest()
-    return f"pagecache:{name}:{generation}:{digest}"
+    return f"pagecache:{release_stamp()}:{name}:{generations}:{digest}"
+
+
+def cached_page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+    """A page served whole from the cache while nothing it shows has changed (view decorator, under login_required).
+
+    Everything a page's answer depends on is in its key: the user (so their roles and assignments, which live in
+    watched tables like the data itself), both generations (the data; the notifications behind the unread badge), the
+    language, the date and the path. The same key therefore means the same answer, access decision included; the view
+    runs only when the key is new. Pages with a message to show once are never stored, and neither is anything but a
+    200 HTML answer.
+    """
+
+    def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            key = fragment_key(request, f"page:{name}", [])
+            if key is None or len(messages.get_messages(request)):
+                return view(request, *args, **kwargs)
+            stored = cache.get(key)
+            if stored is not None:  # kept encoded: a large page is served without decoding or encoding it again
+                token = get_token(request).encode()
+                return HttpResponse(stored.replace(CSRF_PLACEHOLDER_BYTES, token))
+            response = view(request, *args, **kwargs)
+            if (
+                response.status_code == 200
+                and not response.streaming
+                and response.get("Content-Type", "").startswith("text/html")
+                and not len(messages.get_messages(request))
+            ):
+                html = response.content.decode(response.charset)
+                tokens = getattr(request, "pagecache_csrf_tokens", [])
+                cache.set(key, store_csrf(html, tokens).encode(response.charset), settings.PAGE_CACHE_SECONDS)
+            return response
+
+        return wrapper
+
+    return decorator
 
 
 class PageGenerationMiddleware:
@@ -162,5 +242,6 @@ class PageGenerationMiddleware:
 
     def __call__(self, request: HttpRequest) -> Any:
         if enabled() and request.method in ("GET", "HEAD"):
-            request.page_generation = current_generation()  # type: ignore[attr-defined]
+            generations = f"{current_generation(DATA)}.{current_generation(NOTIFICATIONS)}"
+            request.page_generations = generations  # type: ignore[attr-defined]
         return self.get_response(request)

@@ -14,7 +14,6 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,6 +22,7 @@ from touchpoints import dates
 from touchpoints.access import scope_for
 from touchpoints.choices import Function
 from touchpoints.models import Project
+from touchpoints.pagecache import cached_page
 from touchpoints.xlsx import WorkbookInvalid
 
 from ..choices import InspectionState
@@ -49,14 +49,14 @@ def _inspection_url(inspection) -> str:
 
 
 @login_required
+@cached_page("board")
 def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     """The quarter board: projects × functions, self-checks and inspection state per cell."""
     scope = scope_for(request.user)
     if not selectors.can_read_board(scope):
         raise Http404
     selected = selectors.quarter_from_url(quarter) if quarter else selectors.default_quarter()
-    # Lazy: a board cached since the last change ({% pagecache %}) reads none of it.
-    data = SimpleLazyObject(lambda: selectors.quarter_board(quarter=selected, scope=scope))
+    data = selectors.quarter_board(quarter=selected, scope=scope)
     return render(
         request,
         "audits/board.html",
@@ -76,8 +76,8 @@ def _inspection_context(*, inspection, scope, published: bool) -> dict:
     editable = selectors.can_operate(scope) and not published and inspection.state == InspectionState.IN_PROGRESS
     return {
         "inspection": inspection,
-        "rows": SimpleLazyObject(lambda: selectors.inspection_rows(inspection=inspection)),
-        "counts": SimpleLazyObject(lambda: selectors.inspection_counts(inspection=inspection)),
+        "rows": selectors.inspection_rows(inspection=inspection),
+        "counts": selectors.inspection_counts(inspection=inspection),
         "editable": editable,
         "can_reopen": selectors.can_operate(scope) and not published and inspection.state == InspectionState.FINALISED,
         "reopen_form": ReopenForm(),
@@ -85,6 +85,7 @@ def _inspection_context(*, inspection, scope, published: bool) -> dict:
 
 
 @login_required
+@cached_page("inspection")
 def inspection_page(request: HttpRequest, quarter: str, project: str, function: str) -> HttpResponse:
     """One cell's inspection of a quarter. Operations open it (created on first open); readers see it as it stands."""
     scope = scope_for(request.user)

@@ -10,7 +10,6 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -24,6 +23,7 @@ from touchpoints import dates
 from touchpoints.access import Scope, scope_for
 from touchpoints.choices import Function
 from touchpoints.models import Project
+from touchpoints.pagecache import cached_page
 
 ITEM_TEMPLATE = "audits/_selfcheck_item_response.html"
 STATUS_BUTTONS = [
@@ -116,21 +116,20 @@ def selfcheck_open(request: HttpRequest, code: str, function: str, month: str) -
 
 
 @login_required
+@cached_page("checklist")
 def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The checklist: editable by the cell's lead until submitted, read-only for everyone else who may see it."""
     scope = scope_for(request.user)
     selfcheck = selectors.selfcheck_for_read(scope=scope, pk=pk)
-    # Lazy: a body cached since the last change ({% pagecache %}) reads none of it.
-    page = SimpleLazyObject(lambda: selectors.checklist_page(selfcheck=selfcheck, today=dates.local_today()))
+    page = selectors.checklist_page(selfcheck=selfcheck, today=dates.local_today())
     editable = _editable(scope, selfcheck)
     return render(
         request,
         "audits/selfcheck_detail.html",
         {
             "page": page,
-            "label": dates.month_label(selfcheck.year, selfcheck.month),
             "selfcheck": selfcheck,
-            "progress": SimpleLazyObject(lambda: page.progress),
+            "progress": page.progress,
             "editable": editable,
             "is_lead": scope.can_edit_cell(selfcheck.project_id, selfcheck.function),
             "can_reopen": (scope.operations or scope.admin) and selfcheck.state == SelfCheckState.SUBMITTED,

@@ -83,6 +83,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "touchpoints.context_processors.roles",
+                "touchpoints.context_processors.csrf_token",
                 "notifications.context_processors.unread",
             ],
         },

@@ -29,7 +29,7 @@ class PageCacheNode(template.Node):
         cached = cache.get(key)
         if cached is None:
             html = str(self.nodelist.render(context))
-            stored = pagecache.store_csrf(html, str(context.get("csrf_token", "")))
+            stored = pagecache.store_csrf(html, getattr(request, "pagecache_csrf_tokens", []))
             cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
         else:
             html = pagecache.restore_csrf(cached, request)
