@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint security migrate seed worker beat bench clean
+.PHONY: run install test lint security migrate seed worker beat bench loadtest clean
 
 ## make run: install, migrate, load the catalogue and demo organisation, serve at http://127.0.0.1:8000
 run: install migrate seed
@@ -49,6 +49,11 @@ security: install
 ## make bench: benchmark on PostgreSQL (pages, publication, exports); figures also go to docs/performance.md
 bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py --markdown docs/performance.md
+
+## make loadtest: the deadline surge (locust against gunicorn and PostgreSQL, 127.0.0.1 only, 60 leads for 60 s),
+## ticks counted in the database afterwards; figures also go to docs/load-test.md
+loadtest: $(VENV)/.bench-installed
+	$(BIN)/python bench/surge.py --markdown docs/load-test.md
 
 $(VENV)/.bench-installed: install requirements-bench.txt
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt

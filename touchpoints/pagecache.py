@@ -197,6 +197,15 @@ def fragment_key(request: HttpRequest | None, name: str, parts: list[Any]) -> st
     return f"pagecache:{release_stamp()}:{name}:{generations}:{digest}"
 
 
+def content_key(request: HttpRequest | None, name: str, parts: list[Any]) -> str | None:
+    """The key of a fragment that is a function of its parts alone (plus the release and the language): no generation,
+    user, date or path, so it survives changes elsewhere. Its template must show nothing its parts do not determine."""
+    if request is None or not enabled():
+        return None
+    material = json.dumps([getattr(request, "LANGUAGE_CODE", ""), parts], default=str, ensure_ascii=False)
+    return f"pagecache:{release_stamp()}:{name}:{hashlib.sha256(material.encode()).hexdigest()}"
+
+
 def cached_page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A page served whole from the cache while nothing it shows has changed (view decorator, under login_required).
 

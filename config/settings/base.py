@@ -96,6 +96,7 @@ DATABASES = {
         env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
         conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_health_checks=True,  # a kept connection that died is replaced, not an error
     )
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

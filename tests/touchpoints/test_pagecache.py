@@ -7,6 +7,7 @@ These tests commit (transaction=True): the generation moves only after a commit,
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 
 import pytest
@@ -265,3 +266,74 @@ def test_a_page_is_stored_only_when_it_is_a_plain_200(people, checklist) -> None
     with CaptureQueriesContext(connection) as again:
         assert outsider.get(url).status_code == 404
     assert any("audits_selfcheck" in q["sql"] for q in again.captured_queries), "a refusal is decided afresh each time"
+
+
+# -- cards cached by content ({% memo %}): identical to a fresh render, whatever changed -------------------------------
+
+TOKEN = re.compile(r'name="csrfmiddlewaretoken" value="[^"]+"')
+
+
+def cached_and_fresh(client: Client, selfcheck: SelfCheck, settings) -> tuple[str, str]:
+    pagecache.bump_data()  # the page itself is rendered again; its cards come from the cache where they can
+    cached = page(client, selfcheck)
+    settings.PAGE_CACHE_SECONDS = 0
+    try:
+        fresh = page(client, selfcheck)
+    finally:
+        settings.PAGE_CACHE_SECONDS = 600
+    return TOKEN.sub("", cached), TOKEN.sub("", fresh)
+
+
+def test_cached_cards_match_a_fresh_render_after_any_change(settings, people, checklist) -> None:
+    from django.db import models as m
+
+    from audits.services.selfchecks import deliverable_remove, deliverables_add, selfcheck_item_update
+    from tests.audits.builders_selfchecks import pdf_bytes
+    from touchpoints.models import Person
+
+    lead = people.user("lead")
+    client = signed_in(lead)
+    item = checklist.items.order_by("pk").first()
+    page(client, checklist)  # every card cached
+
+    def same() -> None:
+        cached, fresh = cached_and_fresh(client, checklist, settings)
+        assert cached == fresh
+
+    selfcheck_item_update(item=item, user=lead, status="not_done", note="第一次填写")
+    same()
+    content = pdf_bytes()
+    [file] = deliverables_add(item=item, user=lead, uploads=[(io.BytesIO(content), "计划书.pdf", len(content))])
+    same()
+    Person.objects.filter(user=lead).update(name="杨帆(改名)")  # who made each change, as the history shows it
+    same()
+    deliverable_remove(deliverable=file, user=lead)
+    same()
+    # Every field of an item, changed behind the services' back: a card that shows it must show the new value.
+    for field in SelfCheckItem._meta.concrete_fields:
+        if isinstance(field, m.CharField | m.TextField) and not field.choices:
+            SelfCheckItem.objects.filter(pk=item.pk).update(**{field.attname: f"改过的{field.name}"})
+        elif isinstance(field, m.DecimalField | m.IntegerField | m.PositiveSmallIntegerField) and not field.primary_key:
+            SelfCheckItem.objects.filter(pk=item.pk).update(**{field.attname: 7})
+        elif field.choices:
+            for value, _label in field.choices:
+                SelfCheckItem.objects.filter(pk=item.pk).update(**{field.attname: value})
+                same()
+        else:
+            continue
+        same()
+    SelfCheckItem.objects.filter(selfcheck=checklist).update(status="not_done")
+    selfcheck_submit(selfcheck=checklist, user=lead)  # read-only cards from now on
+    same()
+
+
+def test_the_same_card_is_rendered_once_for_everyone(people, checklist) -> None:
+    def cards() -> int:
+        return sum(":selfcheck-item:" in key for key in cache._cache)  # the memory cache's own store
+
+    page(signed_in(people.user("lead")), checklist)
+    assert cards() == checklist.items.count()  # the lead's editable cards
+    page(signed_in(people.user("director")), checklist)
+    page(signed_in(people.user("head")), checklist)
+    page(signed_in(people.user("inspector")), checklist)
+    assert cards() == 2 * checklist.items.count(), "the read-only cards are stored once for everyone who reads them"

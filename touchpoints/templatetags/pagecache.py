@@ -16,14 +16,18 @@ register = template.Library()
 
 
 class PageCacheNode(template.Node):
-    def __init__(self, nodelist: template.NodeList, name: str, vary_on: list[template.base.FilterExpression]) -> None:
+    def __init__(
+        self, nodelist: template.NodeList, name: str, vary_on: list[template.base.FilterExpression], *, content: bool = False
+    ) -> None:
         self.nodelist = nodelist
         self.name = name
         self.vary_on = vary_on
+        self.content = content
 
     def render(self, context: template.Context) -> str:
         request = context.get("request")
-        key = pagecache.fragment_key(request, self.name, [expression.resolve(context) for expression in self.vary_on])
+        make_key = pagecache.content_key if self.content else pagecache.fragment_key
+        key = make_key(request, self.name, [expression.resolve(context) for expression in self.vary_on])
         if key is None:
             return self.nodelist.render(context)
         cached = cache.get(key)
@@ -37,12 +41,23 @@ class PageCacheNode(template.Node):
         return mark_safe(html)  # nosec B308 B703
 
 
-@register.tag("pagecache")
-def do_pagecache(parser: template.base.Parser, token: template.base.Token) -> PageCacheNode:
+def _parse(parser: template.base.Parser, token: template.base.Token, end: str, *, content: bool) -> PageCacheNode:
     bits = token.split_contents()
     if len(bits) < 2:
-        raise template.TemplateSyntaxError("{% pagecache %} needs a fragment name")
-    name = bits[1].strip("\"'")
-    nodelist = parser.parse(("endpagecache",))
+        raise template.TemplateSyntaxError(f"{{% {bits[0]} %}} needs a fragment name")
+    nodelist = parser.parse((end,))
     parser.delete_first_token()
-    return PageCacheNode(nodelist, name, [parser.compile_filter(bit) for bit in bits[2:]])
+    return PageCacheNode(nodelist, bits[1].strip("\"'"), [parser.compile_filter(bit) for bit in bits[2:]], content=content)
+
+
+@register.tag("pagecache")
+def do_pagecache(parser: template.base.Parser, token: template.base.Token) -> PageCacheNode:
+    """Until the data changes: keyed by the generation, user, language, date and path (and the values given)."""
+    return _parse(parser, token, "endpagecache", content=False)
+
+
+@register.tag("memo")
+def do_memo(parser: template.base.Parser, token: template.base.Token) -> PageCacheNode:
+    """By content: keyed by the values given alone (and the release and language), so the fragment must show nothing
+    else — e.g. {% memo "item" item.fingerprint editable %} where the fingerprint hashes everything the card shows."""
+    return _parse(parser, token, "endmemo", content=True)
