@@ -143,9 +143,17 @@ def store_csrf(html: str, tokens: list[str]) -> str:
     return html
 
 
+def fresh_token(request: HttpRequest) -> str:
+    """One token masked afresh per response, as Django's own {% csrf_token %} uses one per rendered page."""
+    token = getattr(request, "pagecache_fresh_token", None)
+    if token is None:
+        token = request.pagecache_fresh_token = get_token(request)  # type: ignore[attr-defined]
+    return token
+
+
 def restore_csrf(stored: str, request: HttpRequest) -> str:
-    """The fragment as served: the placeholder replaced by a token masked afresh for this request."""
-    return stored.replace(CSRF_PLACEHOLDER, get_token(request)) if CSRF_PLACEHOLDER in stored else stored
+    """The fragment as served: the placeholder replaced by a token masked afresh for this response."""
+    return stored.replace(CSRF_PLACEHOLDER, fresh_token(request)) if CSRF_PLACEHOLDER in stored else stored
 
 
 def remember_csrf_token(request: HttpRequest) -> str:
@@ -224,7 +232,7 @@ def cached_page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[.
                 return view(request, *args, **kwargs)
             stored = cache.get(key)
             if stored is not None:  # kept encoded: a large page is served without decoding or encoding it again
-                token = get_token(request).encode()
+                token = fresh_token(request).encode()
                 return HttpResponse(stored.replace(CSRF_PLACEHOLDER_BYTES, token))
             response = view(request, *args, **kwargs)
             if (

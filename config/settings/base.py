@@ -184,7 +184,14 @@ CACHES = {
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_URL, "KEY_PREFIX": "touchpoint"}
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "touchpoint"}
-    )
+    ),
+    # Fragments keyed by their own content ({% memo %}) never go stale, so each process keeps its own, in memory.
+    "memo": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "touchpoint-memo",
+        "TIMEOUT": 3600,
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
 }
 # Rendered page bodies are cached until the data changes (touchpoints.pagecache), which is only exact when every process
 # that writes shares the cache: a shared cache, or one process doing everything (no broker: tasks run in-process).

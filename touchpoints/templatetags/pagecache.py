@@ -1,13 +1,17 @@
-"""`{% pagecache "name" vary… %}…{% endpagecache %}`: a fragment cached until the data changes (touchpoints.pagecache).
+"""Cached template fragments (touchpoints.pagecache).
 
-Like Django's `{% cache %}`, but the key always holds the data generation, the user, the language, the CSRF secret,
-the date and the path, so a template can only say *what* it shows. Whatever the fragment reads should reach it lazily
-(touchpoints.pagecache: views pass SimpleLazyObject), so that a cached fragment costs no query at all.
+`{% pagecache "name" vary… %}…{% endpagecache %}`: until the data changes. The key always holds the generations, the
+user, the language, the date, the path and the release, so a template only says *what* it shows.
+
+`{% memo "name" vary… %}…{% endmemo %}`: by content. The key is the values given (plus release and language) and
+nothing else, so the fragment must show nothing else; such fragments never go stale and live in each process's memory.
+
+Either way, CSRF tokens in a cached fragment are replaced by fresh ones on every view.
 """
 
 from django import template
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import caches
 from django.utils.safestring import mark_safe
 
 from touchpoints import pagecache
@@ -30,11 +34,12 @@ class PageCacheNode(template.Node):
         key = make_key(request, self.name, [expression.resolve(context) for expression in self.vary_on])
         if key is None:
             return self.nodelist.render(context)
-        cached = cache.get(key)
+        store = caches["memo" if self.content else "default"]
+        cached = store.get(key)
         if cached is None:
             html = str(self.nodelist.render(context))
             stored = pagecache.store_csrf(html, getattr(request, "pagecache_csrf_tokens", []))
-            cache.set(key, stored, settings.PAGE_CACHE_SECONDS)
+            store.set(key, stored, settings.PAGE_CACHE_SECONDS)
         else:
             html = pagecache.restore_csrf(cached, request)
         # Both were rendered by this very template, which escaped everything it inserted.
