@@ -67,7 +67,7 @@ def recreate_database(url: str) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--samples", type=int, default=25, help="requests timed per page (after 3 warm-ups)")
+    parser.add_argument("--samples", type=int, default=41, help="requests timed per page (after 3 warm-ups)")
     parser.add_argument("--markdown", help="also write the figures as Markdown to this file")
     options = parser.parse_args()
 
@@ -147,27 +147,35 @@ def main() -> None:
     ]
     empty_url = reverse("bench_empty")
 
-    def timed(client: Client, url: str, *, after_change: bool = False) -> tuple[float, int]:
-        """Median time and queries of a page. after_change: every request follows a committed change, so nothing
-        cached can be used (touchpoints.pagecache) and the page is rendered from the database."""
-        samples = []
+    def timed(client: Client, url: str, *, after_change: bool = False) -> tuple[float, float, int]:
+        """Medians of the page and of the empty view, measured in alternation so that both see the same machine, and
+        the page's queries. after_change: every request follows a committed change, so nothing cached can be used
+        (touchpoints.pagecache) and the page is rendered from the database."""
+        pages, empties = [], []
         for _ in range(3):
             assert client.get(url).status_code == 200, url
+            assert client.get(empty_url).status_code == 200
         for _ in range(options.samples):
+            t0 = time.perf_counter()
+            client.get(empty_url)
+            empties.append(time.perf_counter() - t0)
             if after_change:
                 pagecache.bump_data()
             reset_queries()
             t0 = time.perf_counter()
             response = client.get(url)
-            samples.append(time.perf_counter() - t0)
+            pages.append(time.perf_counter() - t0)
             assert response.status_code == 200, url
         if after_change:
             pagecache.bump_data()
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
-        return statistics.median(samples), len(queries)
+        return statistics.median(pages), statistics.median(empties), len(queries)
 
-    say(f"## Pages (median of {options.samples} requests through the full middleware stack, signed in)")
+    say(
+        f"## Pages (median of {options.samples} requests through the full middleware stack, signed in, each page "
+        "timed in alternation with the empty view)"
+    )
     say()
     say(
         "Served as users see them: the page body cached until the data behind it changes (touchpoints.pagecache). "
@@ -180,9 +188,8 @@ def main() -> None:
     for label, user, url in pages:
         client = Client()
         client.force_login(user)
-        empty, _ = timed(client, empty_url)
-        median, queries = timed(client, url)
-        fresh, fresh_queries = timed(client, url, after_change=True)
+        median, empty, queries = timed(client, url)
+        fresh, _, fresh_queries = timed(client, url, after_change=True)
         ratio = median / empty
         ratios.append(ratio)
         say(

@@ -338,3 +338,38 @@ def test_the_same_card_is_rendered_once_for_everyone(people, checklist) -> None:
     page(signed_in(people.user("head")), checklist)
     page(signed_in(people.user("inspector")), checklist)
     assert cards() == 2 * checklist.items.count(), "the read-only cards are stored once for everyone who reads them"
+
+
+def test_cached_board_cells_match_a_fresh_render_after_any_change(settings, people, checklist) -> None:
+    from audits.models import Inspection
+    from audits.services.inspections import inspection_finalise, inspection_item_record, inspection_open
+    from touchpoints.dates import Quarter
+
+    inspector = people.user("inspector")
+    url = reverse("audits:board", args=["2026Q4"])
+
+    def same(client: Client) -> None:
+        pagecache.bump_data()
+        cached = client.get(url)
+        settings.PAGE_CACHE_SECONDS = 0
+        try:
+            fresh = client.get(url)
+        finally:
+            settings.PAGE_CACHE_SECONDS = 600
+        assert cached.status_code == fresh.status_code == 200
+        assert TOKEN.sub("", cached.content.decode()) == TOKEN.sub("", fresh.content.decode())
+
+    same(signed_in(inspector))
+    SelfCheckItem.objects.filter(selfcheck=checklist).update(status="done")
+    selfcheck_submit(selfcheck=checklist, user=people.user("lead"))
+    same(signed_in(inspector))
+    with time_machine.travel(dt.datetime(2026, 12, 5, 10, 0, tzinfo=dates.SHANGHAI), tick=False):
+        client = signed_in(inspector)
+        inspection = inspection_open(project=people.project, function="marketing", quarter=Quarter(2026, 4), user=inspector)
+        same(client)
+        for item in inspection.items.all():
+            # As the lead claimed: no discrepancy, only the cell's progress moves.
+            inspection_item_record(item=item, user=inspector, verdict="done", finding="与自检一致")
+            same(client)
+        inspection_finalise(inspection=Inspection.objects.get(pk=inspection.pk), user=inspector)
+        same(client)
