@@ -61,7 +61,7 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@cached_page("results")
+@cached_page("results", query=("v",))
 def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] | None = None) -> HttpResponse:
     """Both rankings of a quarter's published version (latest, or `?v=` for an earlier one), the per-cell detail the
     user may read, each unit's trend, and the user's own units with grades, caps and warnings."""

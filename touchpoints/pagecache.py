@@ -71,7 +71,7 @@ def current_generation(name: str = DATA) -> int:
     key = f"pagecache:generation:{name}"
     value = cache.get(key)
     if value is None:
-        cache.add(key, time.time_ns())
+        cache.add(key, time.time_ns(), timeout=None)  # kept until the cache itself loses it
         value = cache.get(key)
     return int(value)
 
@@ -81,7 +81,7 @@ def _bump(name: str) -> None:
     try:
         cache.incr(key)
     except ValueError:  # the key is gone: restarting from the clock leaves every older key behind
-        cache.add(key, time.time_ns())
+        cache.add(key, time.time_ns(), timeout=None)
 
 
 def bump_data() -> None:
@@ -181,9 +181,10 @@ def release_stamp() -> str:
     return digest.hexdigest()[:12]
 
 
-def fragment_key(request: HttpRequest | None, name: str, parts: list[Any]) -> str | None:
-    """The cache key of a fragment (or a whole page) for this request, or None when it must not be cached."""
-    if request is None or not enabled() or request.method not in ("GET", "HEAD"):
+def fragment_key(request: HttpRequest | None, name: str, parts: list[Any], *, query: tuple[str, ...] = ()) -> str | None:
+    """The cache key of a fragment (or a whole page) for this request, or None when it must not be cached: not a
+    GET, or query parameters other than `query` (made-up URLs must not fill the cache)."""
+    if request is None or not enabled() or request.method not in ("GET", "HEAD") or not set(request.GET) <= set(query):
         return None
     generations = getattr(request, "page_generations", None)
     user = getattr(request, "user", None)
@@ -214,20 +215,23 @@ def content_key(request: HttpRequest | None, name: str, parts: list[Any]) -> str
     return f"pagecache:{release_stamp()}:{name}:{hashlib.sha256(material.encode()).hexdigest()}"
 
 
-def cached_page(name: str) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
+def cached_page(
+    name: str, *, query: tuple[str, ...] = ()
+) -> Callable[[Callable[..., HttpResponse]], Callable[..., HttpResponse]]:
     """A page served whole from the cache while nothing it shows has changed (view decorator, under login_required).
 
     Everything a page's answer depends on is in its key: the user (so their roles and assignments, which live in
     watched tables like the data itself), both generations (the data; the notifications behind the unread badge), the
     language, the date and the path. The same key therefore means the same answer, access decision included; the view
     runs only when the key is new. Pages with a message to show once are never stored, and neither is anything but a
-    200 HTML answer.
+    200 HTML answer, nor a URL with query parameters the page does not read (`query` names those it does), so nobody
+    can fill the cache with made-up URLs.
     """
 
     def decorator(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
         @wraps(view)
         def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            key = fragment_key(request, f"page:{name}", [])
+            key = fragment_key(request, f"page:{name}", [], query=query)
             if key is None or len(messages.get_messages(request)):
                 return view(request, *args, **kwargs)
             stored = cache.get(key)

@@ -373,3 +373,19 @@ def test_cached_board_cells_match_a_fresh_render_after_any_change(settings, peop
             same(client)
         inspection_finalise(inspection=Inspection.objects.get(pk=inspection.pk), user=inspector)
         same(client)
+
+
+def test_made_up_query_strings_are_answered_but_never_stored(people, checklist) -> None:
+    client = signed_in(people.user("lead"))
+    page(client, checklist)
+    stored = set(cache._cache)  # the memory cache's own store
+    for n in range(5):
+        response = client.get(reverse("audits:selfcheck_detail", args=[checklist.pk]), {"junk": n})
+        assert response.status_code == 200
+        assert "自检" in response.content.decode()
+    assert set(cache._cache) == stored
+
+
+def test_the_generation_does_not_expire(people) -> None:
+    pagecache.current_generation()
+    assert cache._expire_info[cache.make_key("pagecache:generation:data")] is None
