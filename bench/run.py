@@ -181,7 +181,7 @@ def main() -> None:
     say()
     say(
         "Served as users see them: the page body cached until the data behind it changes (touchpoints.pagecache). "
-        "The last columns render every request afresh, as the first view after any change does."
+        "The last columns move the data generation before every request, as any committed change does (see below)."
     )
     say()
     say("| page | median | empty view | ratio | target ≤ 3× | queries | after a change | its queries |")
