@@ -17,6 +17,18 @@ from touchpoints.models import Project, Touchpoint
 from .choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
 
 
+class ChangeStamped(models.Model):
+    """When an item last changed and who changed it; its history keeps every change (SPEC §7)."""
+
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("更新人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        abstract = True
+
+
 class ItemSnapshot(models.Model):
     """The catalogue fields an item copies from its touchpoint when it is created."""
 
@@ -85,17 +97,13 @@ class SelfCheck(models.Model):
         return f"{self.project.name} · {self.get_function_display()} · {self.year}年{self.month}月"
 
 
-class SelfCheckItem(ItemSnapshot):
+class SelfCheckItem(ItemSnapshot, ChangeStamped):
     """One touchpoint of a self-check: done / not done / not applicable (with a reason), a note, deliverable files."""
 
     selfcheck = models.ForeignKey(SelfCheck, verbose_name=_("月度自检"), on_delete=models.CASCADE, related_name="items")
     status = models.CharField(_("完成情况"), max_length=20, choices=ItemStatus.choices, blank=True)
     na_reason = models.TextField(_("不适用原因"), blank=True)
     note = models.TextField(_("备注"), blank=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("更新人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     history = HistoricalRecords()
 
     class Meta:
@@ -171,7 +179,7 @@ class Inspection(models.Model):
         return f"{self.project.name} · {self.get_function_display()} · {self.year}Q{self.quarter}"
 
 
-class InspectionItem(ItemSnapshot):
+class InspectionItem(ItemSnapshot, ChangeStamped):
     """One item of an inspection: what the lead claimed, and the inspector's verdict and finding (说明)."""
 
     inspection = models.ForeignKey(Inspection, verbose_name=_("季度检查"), on_delete=models.CASCADE, related_name="items")
@@ -179,10 +187,6 @@ class InspectionItem(ItemSnapshot):
     claimed_note = models.TextField(_("自检备注"), blank=True)
     verdict = models.CharField(_("检查结果"), max_length=20, choices=ItemStatus.choices, blank=True)
     finding = models.TextField(_("说明"), blank=True)
-    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name=_("更新人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     history = HistoricalRecords()
 
     class Meta:
