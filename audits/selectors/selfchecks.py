@@ -214,11 +214,7 @@ def selfchecks_visible(*, scope: Scope) -> QuerySet[SelfCheck]:
 
 
 def selfcheck_for_read(*, scope: Scope, pk: int) -> SelfCheck:
-    """By primary key, then the scope's own rule (the same one cell_q() applies in SQL): 404 for a cell not theirs."""
-    selfcheck = get_object_or_404(SelfCheck.objects.select_related("project", "submitted_by__person"), pk=pk)
-    if not scope.can_read_cell(selfcheck.project_id, selfcheck.function):
-        raise Http404
-    return selfcheck
+    return get_object_or_404(selfchecks_visible(scope=scope), pk=pk)
 
 
 def selfcheck_for_edit(*, scope: Scope, pk: int) -> SelfCheck:
