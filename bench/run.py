@@ -92,7 +92,6 @@ def main() -> None:
     from rewards.exports import RewardsExport
     from scoring.exports import CapsExport
     from scoring.services import quarter_publish
-    from touchpoints import pagecache
     from touchpoints.choices import STAFF_GROUP_NAMES, StaffGroup
     from touchpoints.dates import Quarter
 
@@ -161,15 +160,11 @@ def main() -> None:
             t0 = time.perf_counter()
             client.get(empty_url)
             empties.append(time.perf_counter() - t0)
-            if after_change:
-                pagecache.bump_data()
             reset_queries()
             t0 = time.perf_counter()
             response = client.get(url)
             pages.append(time.perf_counter() - t0)
             assert response.status_code == 200, url
-        if after_change:
-            pagecache.bump_data()
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         return statistics.median(pages), statistics.median(empties), len(queries)

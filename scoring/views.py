@@ -12,7 +12,6 @@ from django.views.decorators.http import require_http_methods
 
 from touchpoints.access import Scope, scope_for
 from touchpoints.dates import Quarter, local_today
-from touchpoints.pagecache import cached_page
 from touchpoints.xlsx import XLSX_CONTENT_TYPE
 
 from . import selectors, services
@@ -61,7 +60,6 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@cached_page("results", query=("v",))
 def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] | None = None) -> HttpResponse:
     """Both rankings of a quarter's published version (latest, or `?v=` for an earlier one), the per-cell detail the
     user may read, each unit's trend, and the user's own units with grades, caps and warnings."""

@@ -9,12 +9,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.db.models import Q
 
-from . import dates, pagecache
+from . import dates
 from .choices import STAFF_GROUP_NAMES, Role, StaffGroup
 from .models import Assignment, Person
 
@@ -84,13 +82,6 @@ def scope_for(user, on: dt.date | None = None) -> Scope:
     cached = getattr(user, "_touchpoint_scope", None)
     if cached is not None and on is None:
         return cached
-    # Today's scope is kept in the cache until roles or assignments change (touchpoints.pagecache).
-    key = pagecache.data_key("scope", user.pk) if on is None else None
-    if key is not None:
-        cached = cache.get(key)
-        if cached is not None:
-            user._touchpoint_scope = cached
-            return cached
     group_names = {g.name for g in user.groups.all()}
     person = Person.objects.filter(user=user).first()
     led, directed, headed, member_p, member_f = set(), set(), set(), set(), set()
@@ -119,8 +110,6 @@ def scope_for(user, on: dt.date | None = None) -> Scope:
     )
     if on is None:
         user._touchpoint_scope = scope
-    if key is not None:
-        cache.set(key, scope, settings.PAGE_CACHE_SECONDS)
     return scope
 
 

@@ -1,14 +1,7 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class TouchpointsConfig(AppConfig):
     name = "touchpoints"
     verbose_name = _("触点目录与组织")
-
-    def ready(self) -> None:
-        from touchpoints.pagecache import install_watch
-
-        # Every connection reports its writes, so cached page bodies never outlive the data (touchpoints.pagecache).
-        connection_created.connect(install_watch, dispatch_uid="touchpoints.pagecache")

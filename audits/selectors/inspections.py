@@ -7,8 +7,6 @@ number of queries whatever the number of projects, cells or items.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -174,23 +172,6 @@ class BoardCell:
     def can_inspect_from_catalogue(self) -> bool:
         """No self-check item, but the catalogue has touchpoints for the project's active stages."""
         return self.state == CellState.NO_ITEMS and self.catalogue_items > 0
-
-    @property
-    def fingerprint(self) -> str:
-        """Everything templates/audits/board_cell.html shows of the cell, hashed: the key of its cached fragment
-        ({% memo %}, touchpoints.pagecache)."""
-        shown = [
-            self.project.code,
-            self.function.value,
-            [(m.year, m.month, m.state.value) for m in self.months],
-            self.state.value,
-            self.inspection_id,
-            self.items,
-            self.answered,
-            self.discrepancies,
-            self.catalogue_items,
-        ]
-        return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
 
 
 @dataclass(frozen=True)

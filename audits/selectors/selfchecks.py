@@ -7,8 +7,6 @@ an object the user may not see is simply not found (404 in views). Pages use a f
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -282,33 +280,6 @@ def decorate_items(items: list[SelfCheckItem]) -> None:
         entries = item_history_entries(item_records[item.pk]) + file_history_entries(file_records[item.pk])
         item.history_entries = sorted(entries, key=lambda e: e.when, reverse=True)
         item.level_class = LEVEL_CLASSES.get(item.level_name, "badge-level-3")
-        item.fingerprint = item_fingerprint(item)
-
-
-def item_fingerprint(item: SelfCheckItem) -> str:
-    """Everything templates/audits/_selfcheck_item.html shows of an item, hashed: the key of its cached card
-    ({% memo %}, touchpoints.pagecache). Equal fingerprints render equal cards; a change to anything shown changes it."""
-    shown = [
-        item.pk,
-        item.code,
-        item.level_class,
-        item.level_name,
-        item.weight,
-        item.requires_deliverable,
-        item.name,
-        item.status,
-        item.standard_action,
-        item.check_method,
-        item.deliverable,
-        item.na_reason,
-        item.note,
-        [(file.pk, file.original_name, file.size) for file in item.files.all()],
-        [
-            (entry.when.isoformat(), entry.who, entry.action, [(c.field, c.before, c.after) for c in entry.changes])
-            for entry in item.history_entries
-        ],
-    ]
-    return hashlib.sha256(json.dumps(shown, default=str, ensure_ascii=False).encode()).hexdigest()
 
 
 def item_with_context(*, item: SelfCheckItem) -> SelfCheckItem:

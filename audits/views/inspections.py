@@ -22,7 +22,6 @@ from touchpoints import dates
 from touchpoints.access import scope_for
 from touchpoints.choices import Function
 from touchpoints.models import Project
-from touchpoints.pagecache import cached_page
 from touchpoints.xlsx import WorkbookInvalid
 
 from ..choices import InspectionState
@@ -49,7 +48,6 @@ def _inspection_url(inspection) -> str:
 
 
 @login_required
-@cached_page("board")
 def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     """The quarter board: projects × functions, self-checks and inspection state per cell."""
     scope = scope_for(request.user)
@@ -85,7 +83,6 @@ def _inspection_context(*, inspection, scope, published: bool) -> dict:
 
 
 @login_required
-@cached_page("inspection")
 def inspection_page(request: HttpRequest, quarter: str, project: str, function: str) -> HttpResponse:
     """One cell's inspection of a quarter. Operations open it (created on first open); readers see it as it stands."""
     scope = scope_for(request.user)

@@ -23,7 +23,6 @@ from touchpoints import dates
 from touchpoints.access import Scope, scope_for
 from touchpoints.choices import Function
 from touchpoints.models import Project
-from touchpoints.pagecache import cached_page
 
 ITEM_TEMPLATE = "audits/_selfcheck_item_response.html"
 STATUS_BUTTONS = [
@@ -116,7 +115,6 @@ def selfcheck_open(request: HttpRequest, code: str, function: str, month: str) -
 
 
 @login_required
-@cached_page("checklist")
 def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The checklist: editable by the cell's lead until submitted, read-only for everyone else who may see it."""
     scope = scope_for(request.user)
