@@ -9,6 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -26,6 +27,7 @@ from touchpoints.models import Project, Touchpoint
 from touchpoints.selectors import applicable_counts
 
 from ..choices import InspectionState, ItemStatus, SelfCheckState
+from ..item_summary import quarter_code_count
 from ..models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
 
 FUNCTIONS: tuple[Function, ...] = tuple(Function)
@@ -217,26 +219,25 @@ def month_state(check: dict | None, *, year: int, month: int, today: dt.date, ap
     return MonthState.PENDING
 
 
+@lru_cache(maxsize=512)
+def month_cell(year: int, month: int, state: MonthState) -> MonthCell:
+    """Month marks are immutable values: the board's 900 share a handful of instances."""
+    return MonthCell(year, month, state)
+
+
 def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = None) -> Board:
     """The projects × functions matrix of a quarter for the reader, in a fixed number of queries (6)."""
     today = today or dates.local_today()
     year, months = quarter.year, [m for _y, m in quarter.months]
-    checks = {
-        (c["project_id"], c["function"], c["month"]): c
-        for c in SelfCheck.objects.filter(board_q(scope), year=year, month__in=months).values(
-            "project_id", "function", "month", "state", "is_late"
-        )
-    }
-    selfcheck_codes = {
-        (r["selfcheck__project_id"], r["selfcheck__function"]): r["n"]
-        for r in SelfCheckItem.objects.filter(
-            board_q(scope, "selfcheck__project", "selfcheck__function"),
-            selfcheck__year=year,
-            selfcheck__month__in=months,
-        )
-        .values("selfcheck__project_id", "selfcheck__function")
-        .annotate(n=Count("code", distinct=True))
-    }
+    checks = {}
+    quarter_codes: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for c in SelfCheck.objects.filter(board_q(scope), year=year, month__in=months).values_list(
+        "project_id", "function", "month", "state", "is_late", "item_codes"
+    ):
+        checks[c[:3]] = {"state": c[3], "is_late": c[4]}
+        quarter_codes[c[:2]].append(c[5])
+    # Each checklist's codes are stored when it is generated (audits.item_summary): nothing is counted per view.
+    selfcheck_codes = {key: quarter_code_count(lists) for key, lists in quarter_codes.items()}
     inspections = {
         (i["project_id"], i["function"]): i
         for i in Inspection.objects.filter(board_q(scope), year=year, quarter=quarter.number)
@@ -273,7 +274,7 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
                 items, answered, discrepancies = codes, 0, 0
             applicable = bool(codes or catalogue_items or (inspection and inspection["n"]))
             month_cells = tuple(
-                MonthCell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applicable=applicable))
+                month_cell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applicable=applicable))
                 for y, m in quarter.months
             )
             cell = BoardCell(

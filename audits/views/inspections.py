@@ -24,8 +24,9 @@ from touchpoints.choices import Function
 from touchpoints.models import Project
 from touchpoints.xlsx import WorkbookInvalid
 
-from ..choices import InspectionState
+from ..choices import InspectionState, ItemStatus
 from ..forms.inspections import InspectionUploadForm, ReopenForm, VerdictForm
+from ..fragments import render_fragment
 from ..selectors import inspections as selectors
 from ..services.inspections import (
     InspectionRefused,
@@ -55,6 +56,21 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
         raise Http404
     selected = selectors.quarter_from_url(quarter) if quarter else selectors.default_quarter()
     data = selectors.quarter_board(quarter=selected, scope=scope)
+    # URLs built once per page, not once per cell: the cell appends its project code and function.
+    inspection_prefix = reverse("audits:inspection", args=[str(selected), "P", "F"]).removesuffix("P/F/")
+    can_operate = selectors.can_operate(scope)
+    board_rows = render_fragment(
+        "board_rows.jinja",
+        {
+            "board": data,
+            "can_operate": can_operate,
+            "inspection_prefix": inspection_prefix,
+            "discrepancies_url": reverse("audits:discrepancies", args=[str(selected)]),
+            "state_labels": {state.value: str(state.label) for state in selectors.CellState},
+            "month_labels": {state.value: str(state.label) for state in selectors.MonthState},
+            "function_labels": {function.value: str(function.label) for function in data.functions},
+        },
+    )
     return render(
         request,
         "audits/board.html",
@@ -63,9 +79,10 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "quarter": selected,
             "previous": selected.previous(),
             "next": selected.next(),
-            "can_operate": selectors.can_operate(scope),
+            "can_operate": can_operate,
             "month_states": selectors.MonthState,
             "cell_states": selectors.CellState,
+            "board_rows": board_rows,
         },
     )
 
@@ -111,7 +128,25 @@ def inspection_page(request: HttpRequest, quarter: str, project: str, function: 
     }
     if inspection is not None:
         context.update(_inspection_context(inspection=inspection, scope=scope, published=published))
+        context["items"] = render_fragment(
+            "inspection_items.jinja",
+            {**_item_fragment_context(editable=context["editable"]), "rows": context["rows"], "mode": "page"},
+            request,
+        )
     return render(request, "audits/inspection_page.html", context)
+
+
+def _item_fragment_context(*, editable: bool) -> dict:
+    """What the item cards need, built once per page: URL prefixes (not one reverse() per item) and labels."""
+    return {
+        "editable": editable,
+        "urls": {
+            "items": reverse("audits:inspection_item", args=[0]).removesuffix("0/"),
+            "files": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
+        },
+        "verdict_choices": [(value, str(label)) for value, label in VerdictForm.base_fields["verdict"].choices[1:]],
+        "status_labels": {value: str(label) for value, label in ItemStatus.choices},
+    }
 
 
 @login_required
@@ -138,14 +173,12 @@ def inspection_item(request: HttpRequest, pk: int) -> HttpResponse:
     item.refresh_from_db()
     inspection = item.inspection
     published = quarter_is_published(dates.Quarter(inspection.year, inspection.quarter))
-    context = {
-        "item": item,
-        "editable": inspection.state == InspectionState.IN_PROGRESS and not published,
-        "counts": selectors.inspection_counts(inspection=inspection),
-        "error": error,
-        "saved": error is None,
-        "oob": True,
-    }
+    editable = inspection.state == InspectionState.IN_PROGRESS and not published
+    fragment = render_fragment(
+        "inspection_items.jinja",
+        {**_item_fragment_context(editable=editable), "item": item, "error": error, "saved": error is None, "mode": "status"},
+    )
+    context = {"fragment": fragment, "counts": selectors.inspection_counts(inspection=inspection), "oob": True}
     return render(request, "audits/_inspection_status.html", context)
 
 

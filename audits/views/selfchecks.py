@@ -15,6 +15,7 @@ from django.views.decorators.http import require_POST
 
 from audits.choices import ItemStatus, SelfCheckState
 from audits.forms.selfchecks import ItemAnswerForm, ReopenForm
+from audits.fragments import render_fragment
 from audits.models import SelfCheck, SelfCheckItem
 from audits.selectors import selfchecks as selectors
 from audits.services import selfchecks as services
@@ -40,10 +41,35 @@ def _editable(scope: Scope, selfcheck: SelfCheck) -> bool:
     return scope.can_edit_cell(selfcheck.project_id, selfcheck.function) and selfcheck.state == SelfCheckState.OPEN
 
 
+def _card_context(*, editable: bool) -> dict:
+    """What every item card needs, built once per page: URL prefixes (not one reverse() per item), labels."""
+    return {
+        "editable": editable,
+        "urls": {
+            "items": reverse("audits:selfcheck_item_update", args=[0]).removesuffix("0/"),
+            "files": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
+        },
+        "status_buttons": [(value, str(label), style) for value, label, style in STATUS_BUTTONS],
+        "status_labels": {value: str(label) for value, label in ItemStatus.choices},
+        "accept": ACCEPT_ATTRIBUTE,
+        "max_files": MAX_FILES_PER_ITEM,
+    }
+
+
 def _item_response(
-    request: HttpRequest, *, item: SelfCheckItem, error: str = "", answer: dict | None = None, saved: bool = False
+    request: HttpRequest,
+    *,
+    item: SelfCheckItem,
+    error: str = "",
+    answer: dict | None = None,
+    saved: bool = False,
+    whole_card: bool = True,
 ) -> HttpResponse:
-    """htmx: the re-rendered item plus an out-of-band progress bar; without htmx: a message and back to the page."""
+    """htmx: the item plus an out-of-band progress bar; without htmx: a message and back to the page.
+
+    A tick (whole_card=False) answers with the item's new state alone — its status badge, message and history count,
+    all out of band — since the form on the page already shows what was chosen (issue 12). Adding or removing a file
+    answers with the whole card, whose file list changed."""
     if not request.htmx:
         if error:
             messages.error(request, error)
@@ -54,19 +80,17 @@ def _item_response(
     item = selectors.item_with_context(item=item)
     selfcheck = item.selfcheck
     context = {
+        **_card_context(editable=_editable(scope, selfcheck)),
         "item": item,
-        "selfcheck": selfcheck,
-        "editable": _editable(scope, selfcheck),
         "error": error,
         "answer": answer or {"status": item.status, "na_reason": item.na_reason, "note": item.note},
         "saved": saved,
-        "progress": selectors.selfcheck_progress(selfcheck=selfcheck),
-        "accept": ACCEPT_ATTRIBUTE,
-        "max_files": MAX_FILES_PER_ITEM,
-        "status_buttons": STATUS_BUTTONS,
     }
+    fragment = render_fragment("selfcheck_item.jinja", {**context, "mode": "card" if whole_card else "tick"}, request)
+    page_context = {"fragment": fragment, "selfcheck": selfcheck, "editable": context["editable"]}
+    page_context["progress"] = selectors.selfcheck_progress(selfcheck=selfcheck)
     # 422 tells the client nothing was saved; static/js/selfcheck.js lets htmx swap it in to show the message.
-    return render(request, ITEM_TEMPLATE, context, status=422 if error else 200)
+    return render(request, ITEM_TEMPLATE, page_context, status=422 if error else 200)
 
 
 @login_required
@@ -121,10 +145,14 @@ def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     selfcheck = selectors.selfcheck_for_read(scope=scope, pk=pk)
     page = selectors.checklist_page(selfcheck=selfcheck, today=dates.local_today())
     editable = _editable(scope, selfcheck)
+    items = render_fragment(
+        "selfcheck_item.jinja", {**_card_context(editable=editable), "groups": page.groups, "mode": "page"}, request
+    )
     return render(
         request,
         "audits/selfcheck_detail.html",
         {
+            "items": items,
             "page": page,
             "selfcheck": selfcheck,
             "progress": page.progress,
@@ -147,12 +175,21 @@ def selfcheck_item_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = ItemAnswerForm(request.POST)
     answer = {k: request.POST.get(k, "") for k in ("status", "na_reason", "note")}
     if not form.is_valid():
-        return _item_response(request, item=item, error=form.first_error(), answer=answer)
+        return _item_response(request, item=item, error=form.first_error(), answer=answer, whole_card=False)
     try:
         _item, changed = services.selfcheck_item_update(item=item, user=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        return _item_response(request, item=item, error=_first_message(exc), answer=answer)
-    return _item_response(request, item=item, saved=changed)
+        return _item_response(request, item=item, error=_first_message(exc), answer=answer, whole_card=False)
+    return _item_response(request, item=item, saved=changed, whole_card=False)
+
+
+@login_required
+def selfcheck_item_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """An item's change history, loaded when someone opens it (htmx); 404 to whoever may not read the checklist."""
+    item = selectors.item_for_read(scope=scope_for(request.user), pk=pk)
+    entries = selectors.item_history(item=item)
+    template = "audits/_selfcheck_item_history.html" if request.htmx else "audits/selfcheck_item_history.html"
+    return render(request, template, {"item": item, "entries": entries})
 
 
 @login_required
