@@ -20,7 +20,7 @@ from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
 
@@ -70,6 +70,25 @@ TEXT = {
     "history_open": _("查看修改记录"),
     "not_saved": _("未保存:"),
     "not_inspected": _("未检查"),
+    # the results page's rankings (templates/fragments/ranking.jinja)
+    "rank": _("排名"),
+    "function": _("职能"),
+    "project": _("项目"),
+    "score": _("得分"),
+    "grade": _("等级"),
+    "money": _("奖惩"),
+    "actions": _("操作"),
+    "first": _("第一名"),
+    "no_applicable_quarter": _("本季度无适用检查项"),
+    "not_assessed": _("不列入考核"),
+    "trend": _("查看趋势"),
+    "cell_detail": _("单元格明细"),
+    "detail": _("明细"),
+    "no_applicable": _("无适用项"),
+    "detail_hidden": _("其余单元格的明细仅对其负责人可见"),
+    "no_units": _("没有考核单元"),
+    "done_weights": _("完成权重 {d} / 适用权重 {a}"),
+    "done_cells": _("完成 {d} / 适用 {a}"),
     "discrepancy_note": _("虚报:自检完成,检查未完成"),
     "action_and_method": _("标准动作与检查方式"),
     "claimed": _("自检结果"),
@@ -91,7 +110,7 @@ def environment() -> Environment:
     env = Environment(
         loader=FileSystemLoader(str(settings.BASE_DIR / "templates" / "fragments")),
         autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=StrictUndefined,
+        undefined=ChainableUndefined,  # as lenient as Django templates: a missing attribute renders nothing
         auto_reload=settings.DEBUG,
         trim_blocks=True,
         lstrip_blocks=True,

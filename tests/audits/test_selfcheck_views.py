@@ -64,6 +64,10 @@ def request_kind(client, kind: str, selfcheck, item, file):
         )
     if kind == "download":
         return client.get(reverse("audits:selfcheck_file_download", args=[file.pk]))
+    if kind == "history":
+        return client.get(reverse("audits:selfcheck_item_history", args=[item.pk]), **HTMX)
+    if kind == "history_page":
+        return client.get(reverse("audits:selfcheck_item_history", args=[item.pk]))
     if kind == "file_delete":
         return client.post(reverse("audits:selfcheck_file_delete", args=[file.pk]), **HTMX)
     if kind == "submit_page":
@@ -80,6 +84,8 @@ MATRIX = {
     "page": (READERS, 200),
     "open": (READERS, 302),
     "download": (READERS, 200),
+    "history": (READERS, 200),  # issue 12: loaded when opened, access-checked like the page
+    "history_page": (READERS, 200),
     "item_update": ({"lead"}, 200),
     "upload": ({"lead"}, 200),
     "file_delete": ({"lead"}, 200),
