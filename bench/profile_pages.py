@@ -39,6 +39,7 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25)
     parser.add_argument("--page", action="append", help="checklist, inspection, board, results, tick (default all)")
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--sort", default="tottime", help="pstats order: tottime (own time) or cumulative")
     options = parser.parse_args()
 
     build = options.build or not database_exists(DATABASE_URL)
@@ -89,7 +90,7 @@ def main() -> None:
         elapsed = (time.perf_counter() - t0) / options.repeat
         out = io.StringIO()
         stats = pstats.Stats(profile, stream=out)
-        stats.sort_stats("cumulative").print_stats(options.top)
+        stats.sort_stats(options.sort).print_stats(options.top)
         print(f"=== {name}: {elapsed * 1000:.1f} ms per request (under the profiler), {len(response.content)} bytes")
         print("\n".join(out.getvalue().splitlines()[: options.top + 12]))
     clock.stop()

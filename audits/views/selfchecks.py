@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -77,7 +78,10 @@ def _item_response(
             messages.success(request, _("已保存"))
         return redirect(f"{reverse('audits:selfcheck_detail', args=[item.selfcheck_id])}#item-{item.pk}")
     scope = scope_for(request.user)
-    item = selectors.item_with_context(item=item)
+    if whole_card:
+        item = selectors.item_with_context(item=item)
+    else:  # the state alone: no files to list, only the history count (two light queries)
+        selectors.decorate_items([item])
     selfcheck = item.selfcheck
     context = {
         **_card_context(editable=_editable(scope, selfcheck)),
@@ -87,10 +91,15 @@ def _item_response(
         "saved": saved,
     }
     fragment = render_fragment("selfcheck_item.jinja", {**context, "mode": "card" if whole_card else "tick"}, request)
-    page_context = {"fragment": fragment, "selfcheck": selfcheck, "editable": context["editable"]}
-    page_context["progress"] = selectors.selfcheck_progress(selfcheck=selfcheck)
+    page_context = {
+        "fragment": fragment,
+        "editable": context["editable"],
+        "progress": selectors.selfcheck_progress(selfcheck=selfcheck),
+    }
+    # A fragment: no layout, so none of the layout's context processors (scope, unread badge) run for it.
+    html = render_to_string(ITEM_TEMPLATE, page_context)
     # 422 tells the client nothing was saved; static/js/selfcheck.js lets htmx swap it in to show the message.
-    return render(request, ITEM_TEMPLATE, page_context, status=422 if error else 200)
+    return HttpResponse(html, status=422 if error else 200)
 
 
 @login_required
@@ -177,10 +186,11 @@ def selfcheck_item_update(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         return _item_response(request, item=item, error=form.first_error(), answer=answer, whole_card=False)
     try:
-        _item, changed = services.selfcheck_item_update(item=item, user=request.user, **form.cleaned_data)
+        saved_item, changed = services.selfcheck_item_update(item=item, user=request.user, **form.cleaned_data)
     except ValidationError as exc:
         return _item_response(request, item=item, error=_first_message(exc), answer=answer, whole_card=False)
-    return _item_response(request, item=item, saved=changed, whole_card=False)
+    saved_item.selfcheck = item.selfcheck  # with its project, as item_for_edit read it
+    return _item_response(request, item=saved_item, saved=changed, whole_card=False)
 
 
 @login_required
