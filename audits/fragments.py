@@ -18,8 +18,8 @@ from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import filesizeformat, linebreaksbr
 from django.utils.html import escape
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 
@@ -28,20 +28,21 @@ def items_label(n: int) -> str:
     return ngettext("%(n)s 项", "%(n)s 项", n) % {"n": n}
 
 
+# The msgids are those the Django templates used ({% blocktranslate %}), so the translation catalogue keeps serving them.
 def weight_label(w: int) -> str:
-    return str(_("权重 {w}")).format(w=w)
+    return gettext("权重 %(w)s") % {"w": w}
 
 
 def delete_label(name: str) -> str:
-    return str(_("删除 {n}")).format(n=name)
+    return gettext("删除 %(n)s") % {"n": name}
 
 
 def history_label(n: int) -> str:
-    return str(_("修改记录({n})")).format(n=n)
+    return gettext("修改记录(%(n)s)") % {"n": n}
 
 
 def upload_label(n: int) -> str:
-    return str(_("上传交付件(可多选;PDF、图片、Office 文档,每个不超过 20 MB,最多 {n} 个)")).format(n=n)
+    return gettext("上传交付件(可多选;PDF、图片、Office 文档,每个不超过 20 MB,最多 %(n)s 个)") % {"n": n}
 
 
 TEXT = {
@@ -66,7 +67,6 @@ TEXT = {
     "not_uploaded": _("未上传"),
     "upload": _("上传"),
     "uploading": _("上传中…"),
-    "history_loading": _("正在载入修改记录…"),
     "history_open": _("查看修改记录"),
     "not_saved": _("未保存:"),
     "not_inspected": _("未检查"),
@@ -87,8 +87,8 @@ TEXT = {
     "no_applicable": _("无适用项"),
     "detail_hidden": _("其余单元格的明细仅对其负责人可见"),
     "no_units": _("没有考核单元"),
-    "done_weights": _("完成权重 {d} / 适用权重 {a}"),
-    "done_cells": _("完成 {d} / 适用 {a}"),
+    "done_weights": _("完成权重 %(d)s / 适用权重 %(a)s"),
+    "done_cells": _("完成 %(d)s / 适用 %(a)s"),
     "discrepancy_note": _("虚报:自检完成,检查未完成"),
     "action_and_method": _("标准动作与检查方式"),
     "claimed": _("自检结果"),
