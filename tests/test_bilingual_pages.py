@@ -37,11 +37,53 @@ PER_VIEW = 3  # distinct URLs crawled per view name: enough to see every templat
 MAX_PAGES = 400
 
 # What SPEC §10 keeps Chinese inside English sentences: the customer's sheet and column names and result words.
-SPREADSHEET_WORDS = (
-    "编号 阶段 触点名称 级别 标准动作 检查方式 交付件 责任部门 协助部门 频次 每月 每季度 每年N月 按事件 "
-    "项目编号 项目名称 当前阶段 工号 姓名 邮箱 考核单元 角色 职能 起始日期 结束日期 触点编号 结果 说明 "
-    "职能负责人 项目总监 职能经理 团队成员 完成 未完成 不适用 营销 研发 工程 客户关系 物业 项目 人员 简体中文"
-).split()
+SPREADSHEET_WORDS = frozenset(
+    {
+        "编号",
+        "阶段",
+        "触点名称",
+        "级别",
+        "标准动作",
+        "检查方式",
+        "交付件",
+        "责任部门",
+        "协助部门",
+        "频次",
+        "每月",
+        "每季度",
+        "每年N月",
+        "按事件",
+        "项目编号",
+        "项目名称",
+        "当前阶段",
+        "工号",
+        "姓名",
+        "邮箱",
+        "考核单元",
+        "角色",
+        "职能",
+        "起始日期",
+        "结束日期",
+        "触点编号",
+        "结果",
+        "说明",
+        "职能负责人",
+        "项目总监",
+        "职能经理",
+        "团队成员",
+        "完成",
+        "未完成",
+        "不适用",
+        "营销",
+        "研发",
+        "工程",
+        "客户关系",
+        "物业",
+        "项目",
+        "人员",
+        "简体中文",
+    }
+)
 # Names and formats that are the same in both languages.
 WORDS_IN_BOTH = {
     "excel", "xlsx", "pdf", "sha", "jpg", "png", "gif", "webp", "heic", "word", "powerpoint", "english", "office",
