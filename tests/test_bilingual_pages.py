@@ -203,7 +203,7 @@ def without_data(text: str, data: list[str]) -> str:
 def foreign_text(text: str, language: str) -> list[str]:
     internal = INTERNAL.findall(text)
     if language == "en":
-        for word in SPREADSHEET_WORDS:
+        for word in sorted(SPREADSHEET_WORDS, key=len, reverse=True):
             text = text.replace(word, " ")
         return internal + CJK.findall(text)
     return internal + [w for w in ENGLISH_WORD.findall(text) if w.lower() not in WORDS_IN_BOTH and not INTERNAL.match(w)]
