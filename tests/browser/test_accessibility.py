@@ -14,9 +14,9 @@ from pathlib import Path
 from urllib.parse import urldefrag, urlsplit
 
 import pytest
-from playwright.sync_api import Error as PlaywrightError
 from django.core.management import call_command
 from django.urls import Resolver404, resolve
+from playwright.sync_api import Error as PlaywrightError
 
 from tests.test_bilingual_pages import SKIP_PATHS, representative_users
 
@@ -94,7 +94,9 @@ def test_no_page_of_any_role_has_a_serious_accessibility_violation(browser, live
         context.close()
     assert pages > 30
     if os.environ.get("AXE_REPORT"):  # for whoever fixes a violation: every page and element, as JSON
-        Path(os.environ["AXE_REPORT"]).write_text(json.dumps({k: sorted(v) for k, v in problems.items()}, ensure_ascii=False, indent=1))
+        Path(os.environ["AXE_REPORT"]).write_text(
+            json.dumps({k: sorted(v) for k, v in problems.items()}, ensure_ascii=False, indent=1)
+        )
     report = [f"{rule}: {len(where)} pages, e.g. {sorted(where)[0]}" for rule, where in sorted(problems.items())]
     assert report == [], "\n".join(report)
 
