@@ -4,7 +4,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 from config.celery import app as celery_app
@@ -72,3 +73,8 @@ def healthz(request: HttpRequest) -> JsonResponse:
     else:
         status["broker"] = "in-process"
     return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
+
+
+def favicon(request: HttpRequest) -> HttpResponse:
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, downloads): send them to the served one."""
+    return redirect(static("favicon.svg"), permanent=True)
