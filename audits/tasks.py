@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from celery import shared_task
 
-from audits.services.selfchecks import checklists_generate
-from touchpoints import dates
+from audits.selfchecks.services import checklists_generate
+from core import dates
 
 
 @shared_task(name="audits.generate_checklists")

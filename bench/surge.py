@@ -278,10 +278,10 @@ def build(*, users: int) -> tuple[dict, str]:
     from django.urls import reverse
 
     from audits.models import SelfCheck
-    from audits.uploads import MAX_FILES_PER_ITEM
+    from audits.selfchecks.uploads import MAX_FILES_PER_ITEM
     from bench.large_org import PASSWORD, build_large_org
+    from core.dates import local_today
     from touchpoints.choices import Role
-    from touchpoints.dates import local_today
     from touchpoints.models import Assignment
 
     call_command("migrate", verbosity=0)
@@ -434,7 +434,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from touchpoints.dates import local_today
+    from core.dates import local_today
 
     plan, data = build(users=options.users)
     sign_in_cost = password_check_seconds(plan["leads"][0])

@@ -17,8 +17,8 @@ from django.contrib.auth import get_user_model
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
+from core.dates import Quarter, due_date, month_label
 from touchpoints.choices import STAFF_GROUP_NAMES, Function, Role, StaffGroup
-from touchpoints.dates import Quarter, due_date, month_label
 from touchpoints.models import Assignment, Project
 
 from .choices import NotificationKind
@@ -116,7 +116,7 @@ def _lines(items: Iterable[str]) -> str:
 
 def _open_selfchecks(*, year: int, month: int) -> list:
     """Not-submitted self-checks of the month, through the audits selector, ordered by project and function."""
-    from audits.selectors.selfchecks import open_selfchecks
+    from audits.selfchecks.selectors import open_selfchecks
 
     checks = open_selfchecks(year=year, month=month)
     if hasattr(checks, "select_related"):
@@ -130,7 +130,7 @@ def _open_selfchecks(*, year: int, month: int) -> list:
 
 def checklists_generate_job(*, day: dt.date) -> JobResult:
     """The 1st of the month: generate the month's self-checks (audits service; idempotent)."""
-    from audits.services.selfchecks import checklists_generate
+    from audits.selfchecks.services import checklists_generate
 
     year, month = month_of(day)
     created = checklists_generate(year=year, month=month)
@@ -216,7 +216,7 @@ def missing_digest_send(*, day: dt.date) -> JobResult:
 
 def _uninspected_cells(quarter: Quarter) -> list[str]:
     """Labels of the cells with applicable items but no finalised inspection (audits selector, fixed queries)."""
-    from audits.selectors.inspections import cells_without_finalised_inspection
+    from audits.inspections.selectors import cells_without_finalised_inspection
 
     return [cell_label(project, function) for project, function in cells_without_finalised_inspection(quarter=quarter)]
 
@@ -226,7 +226,7 @@ def publication_reminder_send(*, day: dt.date) -> JobResult:
 
     Lists the cells still uninspected; if the quarter is already published, nothing is sent.
     """
-    from scoring.status import quarter_is_published
+    from core.publication import quarter_is_published
 
     quarter = publication_quarter_of(day)
     if quarter_is_published(quarter):

@@ -2,7 +2,7 @@
 
 Celery beat only wakes the product up: one entry every day at 00:05 and one every day at 09:00 (Asia/Shanghai,
 see config/celery.py). This module decides what each wake-up does. Beat never uses a ``crontab(day_of_month=30)``,
-which would never fire in February; the due date comes from ``touchpoints.dates.due_date`` instead, so February's
+which would never fire in February; the due date comes from ``core.dates.due_date`` instead, so February's
 reminder goes out on the 28th or the 29th (R8 Decision).
 
 ``python manage.py run_scheduled --date …`` asks the same question for a whole day, so an operator can catch up after
@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
-from touchpoints.dates import Quarter, due_date, reminder_dates
+from core.dates import Quarter, due_date, reminder_dates
 
 __all__ = [
     "JOB_TIMES",

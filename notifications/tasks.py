@@ -13,7 +13,7 @@ import smtplib
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from touchpoints.dates import local_today
+from core.dates import local_today
 
 from . import jobs
 from .schedule import parse_slot

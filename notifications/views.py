@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from touchpoints.access import scope_for
+from core.access import scope_for
 
 from . import selectors, services
 from .choices import NotificationKind

@@ -13,10 +13,10 @@ from collections.abc import Iterator
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import Quarter
+from core.xlsx import Column, Export, Sheet
 from scoring.choices import Settlement
 from scoring.exports import CapsExport, QuarterExport
-from touchpoints.dates import Quarter
-from touchpoints.xlsx import Column, Export, Sheet
 
 from .models import LedgerEntry, SplitPart
 from .selectors import row_status

@@ -1,4 +1,4 @@
-"""Home-page panels of this part of the product (see touchpoints.home): splits waiting for this person, and their parts."""
+"""Home-page panels of this part of the product (see core.home): splits waiting for this person, and their parts."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.http import HttpRequest
 
-from touchpoints.access import Scope
-from touchpoints.home import Panel
+from core.access import Scope
+from core.home import Panel
 
 from . import selectors
 from .rules import money

@@ -2,7 +2,7 @@
 
 Who sees what (SPEC §1, R14): operations, HR and admins see every entry; a project director or function head sees their
 units' entries (the units they direct or head today, and those they directed or headed in the entry's quarter); everyone
-else sees only their own parts. The narrowing lives here, fed by `touchpoints.access.scope_for`.
+else sees only their own parts. The narrowing lives here, fed by `core.access.scope_for`.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core import dates
+from core.access import Scope
 from scoring.choices import Settlement, UnitKind
 from scoring.engine import CapRule
 from scoring.models import QuarterResult
 from scoring.selectors import at_risk_people, caps_for_year, unit_names
-from touchpoints import dates
-from touchpoints.access import Scope
 from touchpoints.choices import STAFF_GROUP_NAMES, Role, StaffGroup
 from touchpoints.models import Assignment, Person, Project
 

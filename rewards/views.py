@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from touchpoints import dates
-from touchpoints.access import scope_for
-from touchpoints.xlsx import XLSX_CONTENT_TYPE
+from core import dates
+from core.access import scope_for
+from core.xlsx import XLSX_CONTENT_TYPE
 
 from . import selectors
 from .choices import SplitAction, SplitState

@@ -5,3 +5,12 @@ from django.utils.translation import gettext_lazy as _
 class ScoringConfig(AppConfig):
     name = "scoring"
     verbose_name = _("评分与发布")
+
+    def ready(self) -> None:
+        from core.home import register_panels
+        from core.publication import register_publication_check
+        from scoring import home
+        from scoring.status import quarter_has_results
+
+        register_panels(home.panels)
+        register_publication_check(quarter_has_results)  # SPEC §7: the lock inspections and self-checks obey

@@ -1,4 +1,4 @@
-"""The quarter results and appraisal caps workbooks (SPEC §10), written by touchpoints.xlsx's one renderer.
+"""The quarter results and appraisal caps workbooks (SPEC §10), written by core.xlsx's one renderer.
 
 Sheet names and headers are the format HR's templates read: they are fixed Chinese text, never translated.
 Numbers are written as numbers (得分 92.86, 奖惩金额 3000), with the money and two-decimal formats.
@@ -15,9 +15,9 @@ from typing import Any
 
 from django.http import Http404
 
+from core.dates import Quarter
+from core.xlsx import DECIMAL_FORMAT, MONEY_FORMAT, Column, Export, Sheet
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, ROLE_CHINESE_NAMES, Function, Role
-from touchpoints.dates import Quarter
-from touchpoints.xlsx import DECIMAL_FORMAT, MONEY_FORMAT, Column, Export, Sheet
 
 from . import engine, selectors
 from .models import QuarterResult

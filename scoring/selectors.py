@@ -23,9 +23,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from touchpoints.access import Scope
+from core.access import Scope
+from core.dates import Quarter
 from touchpoints.choices import Function, Role
-from touchpoints.dates import Quarter
 from touchpoints.models import Assignment, Project
 
 from . import engine

@@ -26,18 +26,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import Quarter, local_today
+from core.publication import quarter_is_published
 from notifications.choices import NotificationKind
 from notifications.services import Outgoing, notify_many
 from rewards.ledger import ledger_post_result
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function
-from touchpoints.dates import Quarter, local_today
 from touchpoints.models import Assignment, Project
 
 from . import engine, selectors
 from . import snapshot as snap
 from .choices import Settlement
 from .models import GradeBand, Policy, QuarterResult, UnitResult
-from .status import quarter_is_published
 from .tasks import result_notify_task
 
 
@@ -119,7 +119,7 @@ def bands_in_force() -> tuple[engine.GradeBand, ...]:
 
 def _inspection_inputs(quarter: Quarter) -> tuple[list[engine.CellTally], list[tuple[Project, str]]]:
     # The inspections app owns what a finalised inspection counts for (SPEC §5) and which cells still lack one.
-    from audits.selectors.inspections import cells_without_finalised_inspection, finalised_cell_tallies
+    from audits.inspections.selectors import cells_without_finalised_inspection, finalised_cell_tallies
 
     return list(finalised_cell_tallies(quarter=quarter)), list(cells_without_finalised_inspection(quarter=quarter))
 

@@ -1,5 +1,5 @@
 """Results pages (published to everyone signed in), and operations' preview, publish and amend pages. Thin views:
-access through `touchpoints.access.scope_for`, data through selectors, writes through services."""
+access through `core.access.scope_for`, data through selectors, writes through services."""
 
 from __future__ import annotations
 
@@ -10,15 +10,15 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from touchpoints.access import Scope, scope_for
-from touchpoints.dates import Quarter, local_today
+from core.access import Scope, scope_for
+from core.dates import Quarter, local_today
+from core.publication import quarter_is_published
+from core.xlsx import XLSX_CONTENT_TYPE
 from touchpoints.pagecache import cached_page
-from touchpoints.xlsx import XLSX_CONTENT_TYPE
 
 from . import selectors, services
 from .exports import QuarterExport
 from .forms import AmendForm, PublishForm
-from .status import quarter_is_published
 
 
 def _quarter(text: str) -> Quarter:

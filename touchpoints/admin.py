@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.xlsx import WorkbookInvalid
+
 from .forms import WorkbookUploadForm
 from .models import Assignment, Level, Person, Project, Stage, Touchpoint
 from .services import catalogue_import
 from .spreadsheets import CatalogueExport, catalogue_plan
-from .xlsx import WorkbookInvalid
 
 admin.site.site_header = gettext_lazy("客户触点考核 · 管理后台")
 admin.site.site_title = gettext_lazy("客户触点考核")

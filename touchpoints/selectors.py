@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.db.models import Count
 
-from . import dates
-from .access import Scope
+from core import dates
+from core.access import Scope
+
 from .choices import Function, Role
 from .models import Assignment, Project, Touchpoint
 

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import pytest
 
-from audits.selectors.inspections import (
+from audits.inspections.selectors import (
     cells_without_finalised_inspection,
     discrepancies,
     finalised_cell_tallies,
     inspection_detail_rows,
 )
+from core.access import scope_for
+from core.dates import Quarter
 from scoring.engine import CellTally, UnitKey, score_quarter
 from tests.audits.builders_inspections import DONE, NA, NOT_DONE, Q1, inspection, selfcheck, touchpoints
 from tests.factories import ProjectFactory
-from touchpoints.access import scope_for
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 
 pytestmark = pytest.mark.django_db
 

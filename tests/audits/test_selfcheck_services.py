@@ -13,8 +13,8 @@ from django.core.management import CommandError, call_command
 
 from audits.choices import ItemStatus, SelfCheckState
 from audits.models import Deliverable, SelfCheck, SelfCheckItem
-from audits.selectors.selfchecks import open_selfchecks
-from audits.services.selfchecks import (
+from audits.selfchecks.selectors import open_selfchecks
+from audits.selfchecks.services import (
     checklists_generate,
     deliverable_remove,
     deliverables_add,
@@ -24,11 +24,11 @@ from audits.services.selfchecks import (
     selfcheck_submit,
 )
 from audits.tasks import generate_checklists_task
+from core import dates
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from tests.audits.builders_selfchecks import build_selfcheck, build_touchpoints, exe_bytes, pdf_bytes
 from tests.factories import StageFactory
-from touchpoints import dates
 from touchpoints.choices import Function
 from touchpoints.models import Level
 

@@ -14,10 +14,10 @@ from django.urls import reverse
 
 from audits.choices import ItemStatus, SelfCheckState
 from audits.models import Deliverable, SelfCheck
-from audits.services.selfchecks import checklists_generate, deliverables_add, selfcheck_item_update, selfcheck_submit
+from audits.selfchecks.services import checklists_generate, deliverables_add, selfcheck_item_update, selfcheck_submit
+from core import dates
 from tests.audits.builders_selfchecks import build_selfcheck, build_touchpoints, exe_bytes, pdf_bytes, png_bytes
 from tests.factories import ProjectFactory
-from touchpoints import dates
 from touchpoints.choices import Function
 
 pytestmark = pytest.mark.django_db

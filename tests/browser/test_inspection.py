@@ -6,8 +6,8 @@ import pytest
 
 from audits.choices import InspectionState
 from audits.models import Inspection
+from core import dates
 from tests.audits.builders_inspections import DONE, selfcheck, touchpoints
-from touchpoints import dates
 from touchpoints.choices import Function
 
 from .conftest import sign_in

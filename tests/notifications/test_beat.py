@@ -13,13 +13,13 @@ from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from config.celery import app as celery_app
+from core.dates import SHANGHAI
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from notifications.schedule import SLOTS, parse_slot
 from notifications.tasks import run_scheduled_task
 from tests.notifications.builders import selfcheck
 from touchpoints.choices import Function
-from touchpoints.dates import SHANGHAI
 
 
 def test_beat_wakes_up_every_day_at_each_slot() -> None:

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.dates import Quarter
 from notifications.schedule import (
     JOB_TIMES,
     SLOTS,
@@ -18,7 +19,6 @@ from notifications.schedule import (
     parse_slot,
     publication_quarter_of,
 )
-from touchpoints.dates import Quarter
 
 
 def days_of(year: int, month: int) -> list[dt.date]:

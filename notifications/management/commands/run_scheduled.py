@@ -11,9 +11,9 @@ import datetime as dt
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.dates import local_today
 from notifications import jobs
 from notifications.schedule import JOB_TIMES, JobName, jobs_due
-from touchpoints.dates import local_today
 
 
 def _date(text: str) -> dt.date:

@@ -4,7 +4,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
-from touchpoints.xlsx import WorkbookInvalid
+from core.xlsx import WorkbookInvalid
 
 
 class WorkbookCommand(BaseCommand):

@@ -1,6 +1,6 @@
+from core.xlsx import WorkbookInvalid
 from touchpoints.services import catalogue_import
 from touchpoints.spreadsheets import catalogue_plan
-from touchpoints.xlsx import WorkbookInvalid
 
 from ._base import WorkbookCommand
 

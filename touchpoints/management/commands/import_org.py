@@ -1,6 +1,6 @@
+from core.xlsx import WorkbookInvalid
 from touchpoints.services import org_import
 from touchpoints.spreadsheets import org_plan
-from touchpoints.xlsx import WorkbookInvalid
 
 from ._base import WorkbookCommand
 

@@ -1,0 +1,528 @@
+"""Reads of quarterly inspections: the quarter board, an inspection page, discrepancies, and the tallies scoring needs.
+
+Every read that a page shows is narrowed by the reader's `Scope` (core.access). Every function here runs a fixed
+number of queries whatever the number of projects, cells or items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.utils.translation import gettext_lazy as _
+
+from core import dates
+from core.access import Scope
+from core.dates import Quarter
+from core.publication import quarter_is_published
+from scoring.engine import CellTally
+from touchpoints.choices import Function
+from touchpoints.models import Project, Touchpoint
+from touchpoints.selectors import applicable_counts
+
+from ..choices import InspectionState, ItemStatus, SelfCheckState
+from ..models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
+
+FUNCTIONS: tuple[Function, ...] = tuple(Function)
+FUNCTION_ORDER = {f.value: i for i, f in enumerate(FUNCTIONS)}
+# Verdicts that enter the score (SPEC §5): not-applicable counts nowhere.
+APPLICABLE_VERDICTS = (ItemStatus.DONE, ItemStatus.NOT_DONE)
+DISCREPANCY_Q = Q(claimed_status=ItemStatus.DONE, verdict=ItemStatus.NOT_DONE)
+
+
+class MonthState(models.TextChoices):
+    """How a cell's monthly self-check (R8) stands, as the quarter board shows it."""
+
+    ON_TIME = "on_time", _("按时提交")
+    LATE = "late", _("逾期提交")
+    MISSING = "missing", _("未提交")
+    PENDING = "pending", _("未到期")
+    NONE = "none", _("无触点")
+
+
+class CellState(models.TextChoices):
+    """Where a cell's quarterly inspection stands."""
+
+    NOT_STARTED = "not_started", _("未开始")
+    IN_PROGRESS = "in_progress", _("检查中")
+    FINALISED = "finalised", _("已定稿")
+    NO_ITEMS = "no_items", _("无检查项")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Access: one place, always through the Scope
+
+
+def can_operate(scope: Scope) -> bool:
+    """Only operations (and admins) create, edit, finalise, reopen and import inspections (R5b)."""
+    return scope.operations or scope.admin
+
+
+def can_read_board(scope: Scope) -> bool:
+    """The board and the discrepancy list: operations, HR, admins, project directors and function heads (theirs)."""
+    return scope.sees_all or bool(scope.directed_projects) or bool(scope.headed_functions)
+
+
+def board_cell_visible(scope: Scope, project_id: int, function: str) -> bool:
+    """A board reader sees every cell (sees_all), their projects' cells (director) or their function's (head)."""
+    return scope.sees_all or project_id in scope.directed_projects or function in scope.headed_functions
+
+
+def board_q(scope: Scope, project_field: str = "project", function_field: str = "function") -> Q:
+    """Filter for the cells a board reader sees (`board_cell_visible` as a query)."""
+    if scope.sees_all:
+        return Q()
+    q = Q(pk__in=[])
+    if scope.directed_projects:
+        q |= Q(**{f"{project_field}_id__in": scope.directed_projects})
+    if scope.headed_functions:
+        q |= Q(**{f"{function_field}__in": scope.headed_functions})
+    return q
+
+
+def readable_inspections(scope: Scope) -> models.QuerySet[Inspection]:
+    """Inspections of the cells the user may read (scope.can_read_cell); everything else is a 404."""
+    return Inspection.objects.filter(scope.cell_q())
+
+
+def editable_inspections(scope: Scope) -> models.QuerySet[Inspection]:
+    """Inspections operations may change; empty for everyone else."""
+    if not can_operate(scope):
+        return Inspection.objects.none()
+    return Inspection.objects.all()
+
+
+def editable_items(scope: Scope) -> models.QuerySet[InspectionItem]:
+    if not can_operate(scope):
+        return InspectionItem.objects.none()
+    return InspectionItem.objects.select_related("inspection", "inspection__project")
+
+
+def cell_for_reader(*, scope: Scope, project_code: str, function: str) -> tuple[Project, Function]:
+    """The cell named in a URL, or 404 when it does not exist or the user may not read it."""
+    if function not in Function.values:
+        raise Http404
+    project = Project.objects.filter(code=project_code).first()
+    if project is None or not scope.can_read_cell(project.pk, function):
+        raise Http404
+    return project, Function(function)
+
+
+def quarter_from_url(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def default_quarter(*, today: dt.date | None = None) -> Quarter:
+    """The quarter operations work on now: the last quarter until it is published or its publication date passes (R9)."""
+    today = today or dates.local_today()
+    current = Quarter.of(today)
+    previous = current.previous()
+    if today <= previous.publication_date and not quarter_is_published(previous):
+        return previous
+    return current
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The quarter board
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    year: int
+    month: int
+    state: MonthState
+
+    @property
+    def label(self) -> str:
+        return f"{self.month}月"
+
+
+@dataclass(frozen=True)
+class BoardCell:
+    """One project × function of the board: the three monthly self-checks and the inspection state."""
+
+    project: Project
+    function: Function
+    months: tuple[MonthCell, ...]
+    state: CellState
+    inspection_id: int | None
+    items: int
+    answered: int
+    discrepancies: int
+    catalogue_items: int
+
+    @property
+    def assessed(self) -> bool:
+        """R6: a cell with no item in the quarter is not assessed."""
+        return self.state != CellState.NO_ITEMS
+
+    @property
+    def progress(self) -> int:
+        return round(100 * self.answered / self.items) if self.items else 0
+
+    @property
+    def can_inspect_from_catalogue(self) -> bool:
+        """No self-check item, but the catalogue has touchpoints for the project's active stages."""
+        return self.state == CellState.NO_ITEMS and self.catalogue_items > 0
+
+    @property
+    def fingerprint(self) -> str:
+        """Everything templates/audits/board_cell.html shows of the cell, hashed: the key of its cached fragment
+        ({% memo %}, touchpoints.pagecache)."""
+        shown = [
+            self.project.code,
+            self.function.value,
+            [(m.year, m.month, m.state.value) for m in self.months],
+            self.state.value,
+            self.inspection_id,
+            self.items,
+            self.answered,
+            self.discrepancies,
+            self.catalogue_items,
+        ]
+        return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    project: Project
+    cells: tuple[BoardCell | None, ...]  # one per board function; None where the reader may not see the cell
+
+
+@dataclass(frozen=True)
+class Board:
+    quarter: Quarter
+    functions: tuple[Function, ...]
+    rows: tuple[BoardRow, ...]
+    published: bool
+    today: dt.date
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def assessed(self) -> int:
+        return self.counts.get("assessed", 0)
+
+    @property
+    def finalised(self) -> int:
+        return self.counts.get(CellState.FINALISED, 0)
+
+    @property
+    def discrepancies(self) -> int:
+        return self.counts.get("discrepancies", 0)
+
+    @property
+    def progress(self) -> int:
+        return round(100 * self.finalised / self.assessed) if self.assessed else 0
+
+
+def month_state(check: dict | None, *, year: int, month: int, today: dt.date, applicable: bool) -> MonthState:
+    """R8: submitted on time or late; unsubmitted after the due date is missing, before it not due yet."""
+    if check is not None and check["state"] == SelfCheckState.SUBMITTED:
+        return MonthState.LATE if check["is_late"] else MonthState.ON_TIME
+    if not applicable and check is None:
+        return MonthState.NONE
+    if today > dates.due_date(year, month):
+        return MonthState.MISSING
+    return MonthState.PENDING
+
+
+def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = None) -> Board:
+    """The projects × functions matrix of a quarter for the reader, in a fixed number of queries (6)."""
+    today = today or dates.local_today()
+    year, months = quarter.year, [m for _y, m in quarter.months]
+    checks = {
+        (c["project_id"], c["function"], c["month"]): c
+        for c in SelfCheck.objects.filter(board_q(scope), year=year, month__in=months).values(
+            "project_id", "function", "month", "state", "is_late"
+        )
+    }
+    selfcheck_codes = {
+        (r["selfcheck__project_id"], r["selfcheck__function"]): r["n"]
+        for r in SelfCheckItem.objects.filter(
+            board_q(scope, "selfcheck__project", "selfcheck__function"),
+            selfcheck__year=year,
+            selfcheck__month__in=months,
+        )
+        .values("selfcheck__project_id", "selfcheck__function")
+        .annotate(n=Count("code", distinct=True))
+    }
+    inspections = {
+        (i["project_id"], i["function"]): i
+        for i in Inspection.objects.filter(board_q(scope), year=year, quarter=quarter.number)
+        .values("id", "project_id", "function", "state")
+        .annotate(
+            n=Count("items"),
+            answered=Count("items", filter=~Q(items__verdict="")),
+            discrepancies=Count("items", filter=Q(items__claimed_status=ItemStatus.DONE, items__verdict=ItemStatus.NOT_DONE)),
+        )
+    }
+    with_data = {p for p, _f, _m in checks} | {p for p, _f in inspections}
+    projects = list(Project.objects.filter(Q(is_active=True) | Q(pk__in=with_data)).order_by("code"))
+    if not scope.sees_all:
+        projects = [p for p in projects if any(board_cell_visible(scope, p.pk, f) for f in FUNCTIONS)]
+    catalogue = applicable_counts({p.pk for p in projects})
+    functions = tuple(f for f in FUNCTIONS if any(board_cell_visible(scope, p.pk, f) for p in projects)) or FUNCTIONS
+    counts: dict[str, int] = defaultdict(int)
+    rows = []
+    for project in projects:
+        cells: list[BoardCell | None] = []
+        for function in functions:
+            if not board_cell_visible(scope, project.pk, function):
+                cells.append(None)
+                continue
+            key = (project.pk, function.value)
+            inspection = inspections.get(key)
+            codes = selfcheck_codes.get(key, 0)
+            catalogue_items = catalogue.get(key, 0)
+            if inspection is not None and inspection["n"]:
+                state = CellState.FINALISED if inspection["state"] == InspectionState.FINALISED else CellState.IN_PROGRESS
+                items, answered, discrepancies = inspection["n"], inspection["answered"], inspection["discrepancies"]
+            else:
+                state = CellState.NOT_STARTED if codes else CellState.NO_ITEMS
+                items, answered, discrepancies = codes, 0, 0
+            applicable = bool(codes or catalogue_items or (inspection and inspection["n"]))
+            month_cells = tuple(
+                MonthCell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applicable=applicable))
+                for y, m in quarter.months
+            )
+            cell = BoardCell(
+                project=project,
+                function=function,
+                months=month_cells,
+                state=state,
+                inspection_id=inspection["id"] if inspection else None,
+                items=items,
+                answered=answered,
+                discrepancies=discrepancies,
+                catalogue_items=catalogue_items,
+            )
+            counts[state] += 1
+            counts["assessed"] += int(cell.assessed)
+            counts["discrepancies"] += discrepancies
+            cells.append(cell)
+        rows.append(BoardRow(project=project, cells=tuple(cells)))
+    return Board(
+        quarter=quarter,
+        functions=functions,
+        rows=tuple(rows),
+        published=quarter_is_published(quarter),
+        today=today,
+        counts=dict(counts),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One inspection
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A deliverable a self-check of the quarter carries for an item's code."""
+
+    pk: int
+    name: str
+    size: int
+    month: int
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: InspectionItem
+    files: tuple[FileRef, ...]
+
+
+def quarter_deliverables(*, project: Project, function: str, quarter: Quarter) -> dict[str, list[FileRef]]:
+    """The files the quarter's self-checks of the cell carry, by item code — one query."""
+    files: dict[str, list[FileRef]] = defaultdict(list)
+    rows = (
+        Deliverable.objects.filter(
+            item__selfcheck__project=project,
+            item__selfcheck__function=function,
+            item__selfcheck__year=quarter.year,
+            item__selfcheck__month__in=[m for _y, m in quarter.months],
+        )
+        .order_by("item__selfcheck__month", "uploaded_at", "id")
+        .values("pk", "original_name", "size", "item__code", "item__selfcheck__month")
+    )
+    for r in rows:
+        files[r["item__code"]].append(FileRef(r["pk"], r["original_name"], r["size"], r["item__selfcheck__month"]))
+    return files
+
+
+def inspection_rows(*, inspection: Inspection) -> list[ItemRow]:
+    """The inspection's items, each with the deliverable files of the quarter's self-checks — two queries."""
+    quarter = Quarter(inspection.year, inspection.quarter)
+    files = quarter_deliverables(project=inspection.project, function=inspection.function, quarter=quarter)
+    items = inspection.items.select_related("updated_by").order_by("stage_order", "code")
+    return [ItemRow(item=item, files=tuple(files.get(item.code, ()))) for item in items]
+
+
+def inspection_counts(*, inspection: Inspection) -> dict[str, int]:
+    """Items, answered items and discrepancies of one inspection — one query."""
+    return inspection.items.aggregate(
+        total=Count("id"),
+        answered=Count("id", filter=~Q(verdict="")),
+        done=Count("id", filter=Q(verdict=ItemStatus.DONE)),
+        not_done=Count("id", filter=Q(verdict=ItemStatus.NOT_DONE)),
+        na=Count("id", filter=Q(verdict=ItemStatus.NA)),
+        discrepancies=Count("id", filter=DISCREPANCY_Q),
+    )
+
+
+def cell_inspection(*, project: Project, function: str, quarter: Quarter) -> Inspection | None:
+    return (
+        Inspection.objects.select_related("project", "created_by", "finalised_by")
+        .filter(project=project, function=function, year=quarter.year, quarter=quarter.number)
+        .first()
+    )
+
+
+def catalogue_touchpoints(*, project: Project, function: str) -> list[Touchpoint]:
+    """The catalogue snapshot of a cell: active touchpoints of the function in the project's active stages (SPEC §3)."""
+    return list(
+        Touchpoint.objects.active()
+        .filter(function=function, stage__projects=project)
+        .select_related("stage", "level")
+        .order_by("stage__order", "code")
+        .distinct()
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Discrepancies (虚报)
+
+
+@dataclass(frozen=True)
+class DiscrepancyGroup:
+    """The discrepancies of one cell: items claimed done in the self-check, found not done."""
+
+    inspection: Inspection
+    items: tuple[InspectionItem, ...]
+
+
+def discrepancies(
+    *, quarter: Quarter, scope: Scope, project: Project | None = None, function: str | None = None
+) -> list[DiscrepancyGroup]:
+    """The quarter's discrepancies the reader may see, grouped per cell — one query."""
+    items = (
+        InspectionItem.objects.filter(
+            DISCREPANCY_Q,
+            board_q(scope, "inspection__project", "inspection__function"),
+            inspection__year=quarter.year,
+            inspection__quarter=quarter.number,
+        )
+        .select_related("inspection", "inspection__project")
+        .order_by("inspection__project__code", "inspection__function", "stage_order", "code")
+    )
+    if project is not None:
+        items = items.filter(inspection__project=project)
+    if function:
+        items = items.filter(inspection__function=function)
+    grouped: dict[int, list[InspectionItem]] = defaultdict(list)
+    inspections: dict[int, Inspection] = {}
+    for item in items:
+        grouped[item.inspection_id].append(item)
+        inspections[item.inspection_id] = item.inspection
+    groups = [DiscrepancyGroup(inspections[pk], tuple(found)) for pk, found in grouped.items()]
+    return sorted(groups, key=lambda g: (g.inspection.project.code, FUNCTION_ORDER[g.inspection.function]))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What scoring and publication read
+
+
+def _finalised_totals(quarter: Quarter) -> models.QuerySet:
+    return (
+        Inspection.objects.filter(year=quarter.year, quarter=quarter.number, state=InspectionState.FINALISED)
+        .values("project__code", "project__name", "function")
+        .annotate(
+            done=Coalesce(Sum("items__weight", filter=Q(items__verdict=ItemStatus.DONE)), 0),
+            applicable=Coalesce(Sum("items__weight", filter=Q(items__verdict__in=APPLICABLE_VERDICTS)), 0),
+            item_count=Count("items"),
+            na=Count("items", filter=Q(items__verdict=ItemStatus.NA)),
+            discrepancies=Count("items", filter=Q(items__claimed_status=ItemStatus.DONE, items__verdict=ItemStatus.NOT_DONE)),
+        )
+        .order_by("project__code", "function")
+    )
+
+
+def finalised_cell_tallies(*, quarter: Quarter) -> list[CellTally]:
+    """SPEC §5: per finalised cell, Σweight of items done and Σweight of items done or not done — one query.
+
+    Not-applicable items count nowhere; a finalised inspection whose items are all N/A gives 0/0 (not assessed, R6).
+    """
+    rows = sorted(_finalised_totals(quarter), key=lambda r: (r["project__code"], FUNCTION_ORDER[r["function"]]))
+    return [CellTally(r["project__code"], r["function"], int(r["done"]), int(r["applicable"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class CellDetail:
+    """Per-cell detail of a quarter's finalised inspections, for result pages and the 明细 export."""
+
+    project_code: str
+    project_name: str
+    function: Function
+    done_weight: int
+    applicable_weight: int
+    items: int
+    not_applicable: int
+    discrepancies: int
+
+
+def inspection_detail_rows(*, quarter: Quarter) -> list[CellDetail]:
+    """Every finalised cell of the quarter with its weights and counts — one query."""
+    rows = sorted(_finalised_totals(quarter), key=lambda r: (r["project__code"], FUNCTION_ORDER[r["function"]]))
+    return [
+        CellDetail(
+            project_code=r["project__code"],
+            project_name=r["project__name"],
+            function=Function(r["function"]),
+            done_weight=int(r["done"]),
+            applicable_weight=int(r["applicable"]),
+            items=r["item_count"],
+            not_applicable=r["na"],
+            discrepancies=r["discrepancies"],
+        )
+        for r in rows
+    ]
+
+
+def cells_without_finalised_inspection(*, quarter: Quarter) -> list[tuple[Project, str]]:
+    """Cells with applicable items in the quarter but no finalised inspection (SPEC §7, §9) — four queries.
+
+    A cell has applicable items when a self-check of one of the quarter's months has an item, or an unfinalised
+    inspection of the quarter has items. Cells with neither are not assessed (R6) and are not listed.
+    """
+    months = [m for _y, m in quarter.months]
+    cells = set(
+        SelfCheckItem.objects.filter(selfcheck__year=quarter.year, selfcheck__month__in=months)
+        .values_list("selfcheck__project_id", "selfcheck__function")
+        .distinct()
+    )
+    inspections = (
+        Inspection.objects.filter(year=quarter.year, quarter=quarter.number)
+        .annotate(n=Count("items"))
+        .values_list("project_id", "function", "state", "n")
+    )
+    finalised = set()
+    for project_id, function, state, n in inspections:
+        if state == InspectionState.FINALISED:
+            finalised.add((project_id, function))
+        elif n:
+            cells.add((project_id, function))
+    missing = cells - finalised
+    projects = Project.objects.in_bulk({p for p, _f in missing})
+    return sorted(
+        ((projects[p], f) for p, f in missing if p in projects),
+        key=lambda cell: (cell[0].code, FUNCTION_ORDER.get(cell[1], 99)),
+    )
