@@ -9,5 +9,8 @@ class RewardsConfig(AppConfig):
     def ready(self) -> None:
         from core.home import register_panels
         from rewards import home
+        from rewards.ledger import ledger_post_result
+        from scoring.postings import register_result_posting
 
         register_panels(home.panels)
+        register_result_posting(ledger_post_result)  # R12, R13, R15: every published version is posted

@@ -10,7 +10,9 @@ class ScoringConfig(AppConfig):
         from core.home import register_panels
         from core.publication import register_publication_check
         from scoring import home
+        from scoring import jobs as periodic_jobs
         from scoring.status import quarter_has_results
 
         register_panels(home.panels)
         register_publication_check(quarter_has_results)  # SPEC §7: the lock inspections and self-checks obey
+        periodic_jobs.register_jobs()

@@ -22,7 +22,6 @@ from core import dates
 from core.access import Scope
 from core.dates import Quarter
 from core.publication import quarter_is_published
-from scoring.engine import CellTally
 from touchpoints.choices import Function
 from touchpoints.models import Project, Touchpoint
 from touchpoints.selectors import applicable_counts
@@ -456,13 +455,23 @@ def _finalised_totals(quarter: Quarter) -> models.QuerySet:
     )
 
 
-def finalised_cell_tallies(*, quarter: Quarter) -> list[CellTally]:
+@dataclass(frozen=True)
+class CellWeights:
+    """One finalised cell of a quarter reduced to two weight sums: what the engine scores (SPEC §5)."""
+
+    project: str
+    function: str
+    done_weight: int
+    applicable_weight: int
+
+
+def finalised_cell_weights(*, quarter: Quarter) -> list[CellWeights]:
     """SPEC §5: per finalised cell, Σweight of items done and Σweight of items done or not done — one query.
 
     Not-applicable items count nowhere; a finalised inspection whose items are all N/A gives 0/0 (not assessed, R6).
     """
     rows = sorted(_finalised_totals(quarter), key=lambda r: (r["project__code"], FUNCTION_ORDER[r["function"]]))
-    return [CellTally(r["project__code"], r["function"], int(r["done"]), int(r["applicable"])) for r in rows]
+    return [CellWeights(r["project__code"], r["function"], int(r["done"]), int(r["applicable"])) for r in rows]
 
 
 @dataclass(frozen=True)

@@ -1,4 +1,4 @@
-"""notifications.schedule: which jobs are due on a date (SPEC §4, §9). Pure: no database."""
+"""core.jobs with the registered jobs: which jobs are due on a date (SPEC §4, §9). Pure: no database."""
 
 from __future__ import annotations
 
@@ -9,16 +9,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from audits.jobs import AuditJob
 from core.dates import Quarter
-from notifications.schedule import (
-    JOB_TIMES,
-    SLOTS,
-    JobName,
-    job_is_due,
-    jobs_due,
-    parse_slot,
-    publication_quarter_of,
-)
+from core.jobs import job_is_due, job_time, jobs_due, parse_slot, slots
+from scoring.jobs import ScoringJob, publication_quarter_of
 
 
 def days_of(year: int, month: int) -> list[dt.date]:
@@ -38,9 +32,9 @@ MONTHS_2024_2028 = [(year, month) for year in range(2024, 2029) for month in ran
 @pytest.mark.parametrize(("year", "month"), MONTHS_2024_2028, ids=[f"{y}-{m:02d}" for y, m in MONTHS_2024_2028])
 def test_reminder_dates_of_every_month_2024_to_2028(year: int, month: int) -> None:
     """SPEC §9: each month has exactly one due-date reminder (09:00) and one three days earlier; never skipped."""
-    due_days = [d for d in days_of(year, month) if JobName.SELFCHECK_DUE in jobs_due(d)]
-    soon_days = [d for d in days_of(year, month) if JobName.SELFCHECK_DUE_SOON in jobs_due(d)]
-    digest_days = [d for d in days_of(year, month) if JobName.MISSING_DIGEST in jobs_due(d)]
+    due_days = [d for d in days_of(year, month) if AuditJob.SELFCHECK_DUE in jobs_due(d)]
+    soon_days = [d for d in days_of(year, month) if AuditJob.SELFCHECK_DUE_SOON in jobs_due(d)]
+    digest_days = [d for d in days_of(year, month) if AuditJob.MISSING_DIGEST in jobs_due(d)]
     due = dt.date(year, month, expected_due_day(year, month))
     assert due_days == [due]
     assert soon_days == [due - dt.timedelta(days=3)]
@@ -48,39 +42,39 @@ def test_reminder_dates_of_every_month_2024_to_2028(year: int, month: int) -> No
 
 
 def test_february_reminders_fall_on_the_28th_or_29th() -> None:
-    assert jobs_due(dt.date(2028, 2, 29)) == [JobName.SELFCHECK_DUE, JobName.MISSING_DIGEST]
-    assert jobs_due(dt.date(2024, 2, 29)) == [JobName.SELFCHECK_DUE, JobName.MISSING_DIGEST]
-    assert jobs_due(dt.date(2027, 2, 28)) == [JobName.SELFCHECK_DUE, JobName.MISSING_DIGEST]
+    assert jobs_due(dt.date(2028, 2, 29)) == [AuditJob.SELFCHECK_DUE, AuditJob.MISSING_DIGEST]
+    assert jobs_due(dt.date(2024, 2, 29)) == [AuditJob.SELFCHECK_DUE, AuditJob.MISSING_DIGEST]
+    assert jobs_due(dt.date(2027, 2, 28)) == [AuditJob.SELFCHECK_DUE, AuditJob.MISSING_DIGEST]
     # In a leap year the 28th is an ordinary day; the early reminder is the 26th.
     assert jobs_due(dt.date(2028, 2, 28)) == []
-    assert jobs_due(dt.date(2028, 2, 26)) == [JobName.SELFCHECK_DUE_SOON]
-    assert jobs_due(dt.date(2027, 2, 25)) == [JobName.SELFCHECK_DUE_SOON]
+    assert jobs_due(dt.date(2028, 2, 26)) == [AuditJob.SELFCHECK_DUE_SOON]
+    assert jobs_due(dt.date(2027, 2, 25)) == [AuditJob.SELFCHECK_DUE_SOON]
     # A 31-day month: due on the 30th, nothing on the 31st.
     assert jobs_due(dt.date(2028, 1, 31)) == []
-    assert jobs_due(dt.date(2028, 1, 27)) == [JobName.SELFCHECK_DUE_SOON]
+    assert jobs_due(dt.date(2028, 1, 27)) == [AuditJob.SELFCHECK_DUE_SOON]
 
 
 def test_generation_on_the_first_at_0005_only() -> None:
     for year, month in MONTHS_2024_2028:
-        days = [d for d in days_of(year, month) if JobName.GENERATE_CHECKLISTS in jobs_due(d)]
+        days = [d for d in days_of(year, month) if AuditJob.GENERATE_CHECKLISTS in jobs_due(d)]
         assert days == [dt.date(year, month, 1)]
-    assert jobs_due(dt.date(2028, 3, 1), at=dt.time(0, 5)) == [JobName.GENERATE_CHECKLISTS]
+    assert jobs_due(dt.date(2028, 3, 1), at=dt.time(0, 5)) == [AuditJob.GENERATE_CHECKLISTS]
     assert jobs_due(dt.date(2028, 3, 1), at=dt.time(9, 0)) == []
 
 
 def test_publication_reminder_on_the_tenth_after_each_quarter() -> None:
     """R9: 10 January, April, July, October at 09:00, about the quarter just ended."""
-    days = [d for year, month in MONTHS_2024_2028 for d in days_of(year, month) if job_is_due(JobName.PUBLICATION_DUE, d)]
+    days = [d for year, month in MONTHS_2024_2028 for d in days_of(year, month) if job_is_due(ScoringJob.PUBLICATION_DUE, d)]
     assert days == [dt.date(year, month, 10) for year in range(2024, 2029) for month in (1, 4, 7, 10)]
     assert publication_quarter_of(dt.date(2028, 1, 10)) == Quarter(2027, 4)
     assert publication_quarter_of(dt.date(2028, 4, 10)) == Quarter(2028, 1)
-    assert jobs_due(dt.date(2028, 4, 10), at=dt.time(9, 0)) == [JobName.PUBLICATION_DUE]
-    assert JOB_TIMES[JobName.PUBLICATION_DUE] == dt.time(9, 0)
+    assert jobs_due(dt.date(2028, 4, 10), at=dt.time(9, 0)) == [ScoringJob.PUBLICATION_DUE]
+    assert job_time(ScoringJob.PUBLICATION_DUE) == dt.time(9, 0)
 
 
 def test_slots_are_the_beat_wake_up_times() -> None:
-    assert dt.time(0, 5) in SLOTS
-    assert dt.time(9, 0) in SLOTS
+    assert dt.time(0, 5) in slots()
+    assert dt.time(9, 0) in slots()
     assert parse_slot("09:00") == dt.time(9, 0)
     with pytest.raises(ValueError, match="可选"):
         parse_slot("10:00")
@@ -91,6 +85,6 @@ def test_slots_are_the_beat_wake_up_times() -> None:
 @given(st.dates(min_value=dt.date(2000, 1, 1), max_value=dt.date(2100, 12, 31)))
 def test_the_slots_together_run_exactly_the_jobs_of_the_day(day: dt.date) -> None:
     """What beat runs over a day (one wake-up per slot) is what run_scheduled runs for that date, each job once."""
-    by_slot = [job for slot in SLOTS for job in jobs_due(day, at=slot)]
+    by_slot = [job for slot in slots() for job in jobs_due(day, at=slot)]
     assert sorted(by_slot) == sorted(jobs_due(day))
     assert len(set(by_slot)) == len(by_slot)

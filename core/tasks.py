@@ -1,6 +1,6 @@
-"""Celery tasks of the reminders (SPEC §9): thin — they take a date, call notifications.jobs, and may be retried.
+"""The periodic-job dispatcher as Celery tasks (SPEC §9): thin — they take a date, call core.jobs, and may be retried.
 
-Beat wakes ``run_scheduled_task`` daily at each slot (config/celery.py); pure code in notifications.schedule decides
+Beat wakes ``run_scheduled_task`` daily at each slot (config/celery.py); the jobs each app registered decide
 what is due. Every job is idempotent (the send log's unique constraint), so a retry after a transient error, a task
 delivered twice (acks_late) or a second beat sends nothing twice.
 """
@@ -13,10 +13,8 @@ import smtplib
 from celery import shared_task
 from django.db import InterfaceError, OperationalError
 
-from core.dates import local_today
-
 from . import jobs
-from .schedule import parse_slot
+from .dates import local_today
 
 # Errors worth another try: the mail server or the database briefly unreachable.
 TRANSIENT_ERRORS = (smtplib.SMTPException, ConnectionError, TimeoutError, OperationalError, InterfaceError)
@@ -34,14 +32,14 @@ def _day(day: str | None) -> dt.date:
     return dt.date.fromisoformat(day) if day else local_today()
 
 
-@shared_task(name="notifications.run_scheduled", **RETRY)
+@shared_task(name="core.run_scheduled", **RETRY)
 def run_scheduled_task(day: str | None = None, slot: str | None = None) -> dict[str, int]:
     """Run every job due on the date (default today, Asia/Shanghai) at the beat slot (e.g. "09:00", or all)."""
-    results = jobs.scheduled_jobs_run(day=_day(day), at=parse_slot(slot) if slot else None)
+    results = jobs.scheduled_jobs_run(day=_day(day), at=jobs.parse_slot(slot) if slot else None)
     return {str(result.job): result.sent or result.created for result in results}
 
 
-@shared_task(name="notifications.run_job", **RETRY)
+@shared_task(name="core.run_job", **RETRY)
 def run_job_task(job: str, day: str) -> int:
     """Run one job for one date (an operator's catch-up or a test); returns notifications sent or checklists made."""
     result = jobs.job_run(job=job, day=_day(day))
