@@ -16,7 +16,7 @@ import io
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import IO, Any
+from typing import IO, Any, ClassVar
 from zoneinfo import ZoneInfo
 
 from django.utils.translation import gettext as _
@@ -182,16 +182,26 @@ class Sheet:
 
 
 class Export:
-    """Base of every workbook the product writes. Subclasses set identifier/title and yield their sheets."""
+    """Base of every workbook the product writes. Subclasses set identifier/title and yield their sheets.
 
-    identifier = ""
+    ``identifier`` is the export's stable name in the registry (``register_export``): the commands and the download
+    views find an export by it. ``file_stem`` names one file (e.g. the quarter and version it holds).
+    """
+
+    identifier: ClassVar[str] = ""
     title = ""
+    file_stem = ""
+
+    @classmethod
+    def build(cls, *, year: int | None = None, quarter: Any = None) -> Export:
+        """The export for a period, from the parameters a command or a download gives (a year, a quarter)."""
+        return cls()
 
     def sheets(self) -> Iterator[Sheet]:
         raise NotImplementedError
 
     def filename(self) -> str:
-        return f"{self.identifier}.xlsx"
+        return f"{self.file_stem or self.identifier}.xlsx"
 
     def write(self, target: str | IO[bytes]) -> None:
         write_workbook(self.sheets(), target)
@@ -200,6 +210,36 @@ class Export:
         buffer = io.BytesIO()
         self.write(buffer)
         return buffer.getvalue()
+
+
+class UnknownExport(LookupError):
+    """No export is registered under the identifier."""
+
+
+_exports: dict[str, type[Export]] = {}
+
+
+def register_export(export: type[Export]) -> type[Export]:
+    """Add an app's export under its identifier (from the app's AppConfig.ready); one class per identifier."""
+    if not export.identifier:
+        raise ValueError(f"{export.__name__} has no identifier")
+    known = _exports.get(export.identifier)
+    if known is not None and known is not export:
+        raise ValueError(f"export identifier {export.identifier!r} is taken by {known.__name__}")
+    _exports[export.identifier] = export
+    return export
+
+
+def export_for(identifier: str) -> type[Export]:
+    """The export class registered under the identifier, or UnknownExport."""
+    try:
+        return _exports[identifier]
+    except KeyError:
+        raise UnknownExport(identifier) from None
+
+
+def export_identifiers() -> list[str]:
+    return sorted(_exports)
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -8,9 +8,12 @@ class RewardsConfig(AppConfig):
 
     def ready(self) -> None:
         from core.home import register_panels
+        from core.xlsx import register_export
         from rewards import home
+        from rewards.exports import RewardsExport
         from rewards.ledger import ledger_post_result
         from scoring.postings import register_result_posting
 
         register_panels(home.panels)
+        register_export(RewardsExport)  # SPEC §10
         register_result_posting(ledger_post_result)  # R12, R13, R15: every published version is posted

@@ -13,11 +13,10 @@ from django.views.decorators.http import require_http_methods
 from core.access import Scope, scope_for
 from core.dates import Quarter, local_today
 from core.publication import quarter_is_published
-from core.xlsx import XLSX_CONTENT_TYPE
+from core.xlsx import XLSX_CONTENT_TYPE, export_for
 from touchpoints.pagecache import cached_page
 
 from . import selectors, services
-from .exports import QuarterExport
 from .forms import AmendForm, PublishForm
 
 
@@ -154,7 +153,7 @@ def export(request: HttpRequest, quarter: str) -> HttpResponse:
     """The quarter's workbook (SPEC §10) for operations, HR and admins: it carries every cell's detail."""
     if not scope_for(request.user).sees_all:
         raise Http404
-    workbook = QuarterExport(_quarter(quarter))
+    workbook = export_for("quarter").build(quarter=_quarter(quarter))
     response = HttpResponse(workbook.to_bytes(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{workbook.filename()}"'
     return response

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from core.xlsx import WorkbookInvalid
+from core.xlsx import WorkbookInvalid, export_for
 
 from .forms import WorkbookUploadForm
 from .models import Assignment, Level, Person, Project, Stage, Touchpoint
@@ -58,7 +58,7 @@ class TouchpointAdmin(SimpleHistoryAdmin):
         return custom + super().get_urls()
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
-        export = CatalogueExport()
+        export = export_for(CatalogueExport.identifier).build()
         response = HttpResponse(export.to_bytes(), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
         return response
