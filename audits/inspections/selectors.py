@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import json
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db import models
@@ -384,6 +385,87 @@ def cell_inspection(*, project: Project, function: str, quarter: Quarter) -> Ins
         .filter(project=project, function=function, year=quarter.year, quarter=quarter.number)
         .first()
     )
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    """What a new inspection item copies: a self-check item or a touchpoint, and what the lead claimed."""
+
+    snapshot: object  # SelfCheckItem (latest month) or Touchpoint
+    claimed_status: str
+    claimed_note: str
+
+
+def quarter_claims(*, cells: Iterable[tuple[int, str]], quarter: Quarter) -> dict[tuple[int, str], dict[str, SelfCheckItem]]:
+    """Per cell and code, the self-check item of the latest month that answered it — one query."""
+    cells = set(cells)
+    if not cells:
+        return {}
+    items = (
+        SelfCheckItem.objects.filter(
+            selfcheck__year=quarter.year,
+            selfcheck__month__in=[m for _y, m in quarter.months],
+            selfcheck__project_id__in={p for p, _f in cells},
+            selfcheck__function__in={f for _p, f in cells},
+        )
+        .exclude(status="")
+        .select_related("selfcheck")
+        .order_by("selfcheck__month")
+    )
+    claims: dict[tuple[int, str], dict[str, SelfCheckItem]] = {}
+    for item in items:
+        key = (item.selfcheck.project_id, item.selfcheck.function)
+        if key in cells:
+            claims.setdefault(key, {})[item.code] = item  # later months overwrite earlier ones
+    return claims
+
+
+def inspection_sources(*, project: Project, function: str, quarter: Quarter) -> list[ItemSource]:
+    """The items an inspection of the cell starts from (SPEC §3).
+
+    The union of the quarter's self-check items by code, the snapshot taken from the latest month's item and the claim
+    from the latest month that answered it. A cell whose lead never generated a checklist falls back to the catalogue
+    snapshot of the project's active stages, so operations can still inspect it; empty means "no items" (R6).
+    """
+    items = (
+        SelfCheckItem.objects.filter(
+            selfcheck__project=project,
+            selfcheck__function=function,
+            selfcheck__year=quarter.year,
+            selfcheck__month__in=[m for _y, m in quarter.months],
+        )
+        .select_related("selfcheck")
+        .order_by("selfcheck__month", "id")
+    )
+    latest: dict[str, SelfCheckItem] = {}
+    answered: dict[str, SelfCheckItem] = {}
+    for item in items:
+        latest[item.code] = item
+        if item.status:
+            answered[item.code] = item
+    if latest:
+        return [
+            ItemSource(
+                snapshot=item,
+                claimed_status=answered[code].status if code in answered else "",
+                claimed_note=answered[code].note if code in answered else "",
+            )
+            for code, item in latest.items()
+        ]
+    return [
+        ItemSource(snapshot=t, claimed_status="", claimed_note="")
+        for t in catalogue_touchpoints(project=project, function=function)
+    ]
+
+
+def inspection_new_sources(*, inspection: Inspection) -> list[ItemSource]:
+    """Self-check items whose codes appeared after the open inspection was created (what "更新检查项" would add)."""
+    if inspection.state != InspectionState.IN_PROGRESS:
+        return []
+    quarter = Quarter(inspection.year, inspection.quarter)
+    sources = inspection_sources(project=inspection.project, function=inspection.function, quarter=quarter)
+    known = set(inspection.items.values_list("code", flat=True))
+    return [s for s in sources if s.snapshot.code not in known and isinstance(s.snapshot, SelfCheckItem)]
 
 
 def catalogue_touchpoints(*, project: Project, function: str) -> list[Touchpoint]:

@@ -7,7 +7,6 @@ Callers decide access through `core.access.scope_for` (only operations reach the
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -25,7 +24,13 @@ from touchpoints.models import Project
 
 from ..choices import InspectionSource, InspectionState, ItemStatus
 from ..models import Inspection, InspectionItem, SelfCheckItem
-from .selectors import catalogue_touchpoints
+from .selectors import (  # noqa: F401
+    ItemSource,
+    catalogue_touchpoints,
+    inspection_new_sources,
+    inspection_sources,
+    quarter_claims,
+)
 
 if TYPE_CHECKING:
     from .spreadsheets import InspectionPlan
@@ -69,77 +74,6 @@ def _save(instance, user: AbstractBaseUser | None, reason: str) -> None:
 # Opening: the union of the quarter's self-check items, or the catalogue snapshot
 
 
-@dataclass(frozen=True)
-class ItemSource:
-    """What a new inspection item copies: a self-check item or a touchpoint, and what the lead claimed."""
-
-    snapshot: object  # SelfCheckItem (latest month) or Touchpoint
-    claimed_status: str
-    claimed_note: str
-
-
-def quarter_claims(*, cells: Iterable[tuple[int, str]], quarter: Quarter) -> dict[tuple[int, str], dict[str, SelfCheckItem]]:
-    """Per cell and code, the self-check item of the latest month that answered it — one query."""
-    cells = set(cells)
-    if not cells:
-        return {}
-    items = (
-        SelfCheckItem.objects.filter(
-            selfcheck__year=quarter.year,
-            selfcheck__month__in=[m for _y, m in quarter.months],
-            selfcheck__project_id__in={p for p, _f in cells},
-            selfcheck__function__in={f for _p, f in cells},
-        )
-        .exclude(status="")
-        .select_related("selfcheck")
-        .order_by("selfcheck__month")
-    )
-    claims: dict[tuple[int, str], dict[str, SelfCheckItem]] = {}
-    for item in items:
-        key = (item.selfcheck.project_id, item.selfcheck.function)
-        if key in cells:
-            claims.setdefault(key, {})[item.code] = item  # later months overwrite earlier ones
-    return claims
-
-
-def inspection_sources(*, project: Project, function: str, quarter: Quarter) -> list[ItemSource]:
-    """The items an inspection of the cell starts from (SPEC §3).
-
-    The union of the quarter's self-check items by code, the snapshot taken from the latest month's item and the claim
-    from the latest month that answered it. A cell whose lead never generated a checklist falls back to the catalogue
-    snapshot of the project's active stages, so operations can still inspect it; empty means "no items" (R6).
-    """
-    items = (
-        SelfCheckItem.objects.filter(
-            selfcheck__project=project,
-            selfcheck__function=function,
-            selfcheck__year=quarter.year,
-            selfcheck__month__in=[m for _y, m in quarter.months],
-        )
-        .select_related("selfcheck")
-        .order_by("selfcheck__month", "id")
-    )
-    latest: dict[str, SelfCheckItem] = {}
-    answered: dict[str, SelfCheckItem] = {}
-    for item in items:
-        latest[item.code] = item
-        if item.status:
-            answered[item.code] = item
-    if latest:
-        return [
-            ItemSource(
-                snapshot=item,
-                claimed_status=answered[code].status if code in answered else "",
-                claimed_note=answered[code].note if code in answered else "",
-            )
-            for code, item in latest.items()
-        ]
-    return [
-        ItemSource(snapshot=t, claimed_status="", claimed_note="")
-        for t in catalogue_touchpoints(project=project, function=function)
-    ]
-
-
 def _new_item(inspection: Inspection, source: ItemSource, user: AbstractBaseUser | None) -> InspectionItem:
     item = InspectionItem(
         inspection=inspection,
@@ -167,8 +101,24 @@ def _new_item(inspection: Inspection, source: ItemSource, user: AbstractBaseUser
     return item
 
 
+def refuse_if_not_started(quarter: Quarter) -> None:
+    """A quarter that has not started has nothing to inspect yet."""
+    if quarter.first_day > dates.local_today():
+        raise InspectionRefused(_("{quarter} 尚未开始,不能检查。").format(quarter=quarter))
+
+
+def inspection_start_refusal(*, quarter: Quarter) -> str | None:
+    """Why operations cannot start an inspection of the quarter now (published, not started), or None."""
+    try:
+        refuse_if_published(quarter)
+        refuse_if_not_started(quarter)
+    except InspectionRefused as exc:
+        return str(exc)
+    return None
+
+
 def inspection_open(*, project: Project, function: str, quarter: Quarter, user: AbstractBaseUser | None) -> Inspection | None:
-    """Get the cell's inspection of the quarter, creating it on first open (operations only).
+    """Get the cell's inspection of the quarter, creating it on first open (operations only, on a POST).
 
     A new inspection starts from `inspection_sources`; an open one gains the items self-checks added since. Returns
     None when the cell has no item at all (R6: not assessed). Refuses a published or not yet started quarter.
@@ -181,8 +131,7 @@ def inspection_open(*, project: Project, function: str, quarter: Quarter, user: 
             inspection_add_new_items(inspection=existing, user=user)
         return existing
     refuse_if_published(quarter)
-    if quarter.first_day > dates.local_today():
-        raise InspectionRefused(_("{quarter} 尚未开始,不能检查。").format(quarter=quarter))
+    refuse_if_not_started(quarter)
     sources = inspection_sources(project=project, function=function, quarter=quarter)
     if not sources:
         return None
@@ -211,11 +160,7 @@ def inspection_open(*, project: Project, function: str, quarter: Quarter, user: 
 
 def inspection_add_new_items(*, inspection: Inspection, user: AbstractBaseUser | None) -> int:
     """Add to an open inspection the self-check items whose codes appeared after it was created; returns how many."""
-    if inspection.state != InspectionState.IN_PROGRESS:
-        return 0
-    sources = inspection_sources(project=inspection.project, function=inspection.function, quarter=quarter_of(inspection))
-    known = set(inspection.items.values_list("code", flat=True))
-    new = [s for s in sources if s.snapshot.code not in known and isinstance(s.snapshot, SelfCheckItem)]
+    new = inspection_new_sources(inspection=inspection)
     if new:
         bulk_create_with_history(
             [_new_item(inspection, s, user) for s in new],

@@ -35,6 +35,7 @@ from .services import (
     inspection_item_record,
     inspection_open,
     inspection_reopen,
+    inspection_start_refusal,
 )
 from .spreadsheets import INSPECTION_COLUMNS, inspection_plan
 
@@ -85,30 +86,59 @@ def _inspection_context(*, inspection, scope, published: bool) -> dict:
 
 
 @login_required
-@cached_page("inspection")
+@require_http_methods(["GET", "HEAD", "POST"])
 def inspection_page(request: HttpRequest, quarter: str, project: str, function: str) -> HttpResponse:
-    """One cell's inspection of a quarter. Operations open it (created on first open); readers see it as it stands."""
+    """One cell's inspection of a quarter. A GET only shows it; operations start it (or add the items self-checks
+    added since) with a POST to the same address, so following a link never writes."""
+    if request.method == "POST":
+        return _inspection_start(request, quarter=quarter, project=project, function=function)
+    return _inspection_show(request, quarter=quarter, project=project, function=function)
+
+
+def _inspection_start(request: HttpRequest, *, quarter: str, project: str, function: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    selected = selectors.quarter_from_url(quarter)
+    cell_project, cell_function = selectors.cell_for_reader(scope=scope, project_code=project, function=function)
+    if not scope.can_operate:
+        raise Http404
+    try:
+        inspection = inspection_open(project=cell_project, function=cell_function, quarter=selected, user=request.user)
+    except InspectionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        if inspection is None:
+            messages.info(request, _("本季度该单元格没有检查项,不列入考核。"))
+    return redirect("audits:inspection", quarter=str(selected), project=cell_project.code, function=cell_function.value)
+
+
+@cached_page("inspection")
+def _inspection_show(request: HttpRequest, *, quarter: str, project: str, function: str) -> HttpResponse:
     scope = scope_for(request.user)
     selected = selectors.quarter_from_url(quarter)
     cell_project, cell_function = selectors.cell_for_reader(scope=scope, project_code=project, function=function)
     published = quarter_is_published(selected)
+    inspection = selectors.cell_inspection(project=cell_project, function=cell_function, quarter=selected)
     refusal = None
-    if selectors.can_operate(scope):
-        try:
-            inspection = inspection_open(project=cell_project, function=cell_function, quarter=selected, user=request.user)
-        except InspectionRefused as exc:
-            refusal = str(exc)
-            inspection = None
-    else:
-        inspection = selectors.cell_inspection(project=cell_project, function=cell_function, quarter=selected)
+    can_start = False
+    new_items = 0
+    if scope.can_operate:
+        if inspection is None:
+            refusal = inspection_start_refusal(quarter=selected)
+            can_start = refusal is None and bool(
+                selectors.inspection_sources(project=cell_project, function=cell_function, quarter=selected)
+            )
+        elif not published:
+            new_items = len(selectors.inspection_new_sources(inspection=inspection))
     context = {
         "quarter": selected,
         "project": cell_project,
         "function": cell_function,
         "published": published,
         "refusal": refusal,
-        "can_operate": selectors.can_operate(scope),
-        "can_read_board": selectors.can_read_board(scope),
+        "can_start": can_start,
+        "new_items": new_items,
+        "can_operate": scope.can_operate,
+        "can_read_board": scope.reads_board,
         "inspection": inspection,
         "verdict_choices": VerdictForm.base_fields["verdict"].choices[1:],
     }

@@ -109,8 +109,13 @@ def checklists_generate(*, year: int, month: int) -> int:
     return created
 
 
+def cell_has_checklist_items(*, project: Project, function: str) -> bool:
+    """Whether a checklist of the cell would have items now (an active project, applicable touchpoints). Reads only."""
+    return project.is_active and bool(_applicable_by_cell([project]).get((project.pk, function)))
+
+
 def selfcheck_get_or_generate(*, project: Project, function: str, year: int, month: int) -> SelfCheck | None:
-    """The cell's checklist of the month, generated on first visit if missing; None when no touchpoint applies."""
+    """The cell's checklist of the month, generated if missing (a POST or a job); None when no touchpoint applies."""
     found = SelfCheck.objects.filter(project=project, function=function, year=year, month=month).first()
     if found is not None:
         return found

@@ -11,7 +11,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.choices import ItemStatus, SelfCheckState
 from audits.models import SelfCheck, SelfCheckItem
@@ -95,8 +95,10 @@ def selfcheck_overview(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+@require_http_methods(["GET", "HEAD", "POST"])
 def selfcheck_open(request: HttpRequest, code: str, function: str, month: str) -> HttpResponse:
-    """A cell's checklist of a month; the current month's is generated on first visit if missing."""
+    """A cell's checklist of a month. While the current month's is not generated yet, a GET shows a page whose POST
+    button ("开始自检") generates it: following a link never writes."""
     scope = scope_for(request.user)
     try:
         year, month_number = dates.parse_month(month)
@@ -105,14 +107,29 @@ def selfcheck_open(request: HttpRequest, code: str, function: str, month: str) -
     project = get_object_or_404(Project, code=code)
     if function not in Function.values or not scope.can_read_cell(project.pk, function):
         raise Http404
+    selfcheck = SelfCheck.objects.filter(project=project, function=function, year=year, month=month_number).first()
+    if selfcheck is not None:
+        return redirect("audits:selfcheck_detail", pk=selfcheck.pk)
     today = dates.local_today()
-    if (year, month_number) == (today.year, today.month):
-        selfcheck = services.selfcheck_get_or_generate(project=project, function=function, year=year, month=month_number)
-    else:
-        selfcheck = SelfCheck.objects.filter(project=project, function=function, year=year, month=month_number).first()
-    if selfcheck is None:
+    if (year, month_number) != (today.year, today.month):
+        raise Http404  # a past or future month's checklist is never generated from a page
+    if not services.cell_has_checklist_items(project=project, function=function):
         raise Http404
-    return redirect("audits:selfcheck_detail", pk=selfcheck.pk)
+    if request.method == "POST":
+        selfcheck = services.selfcheck_get_or_generate(project=project, function=function, year=year, month=month_number)
+        if selfcheck is None:
+            raise Http404
+        return redirect("audits:selfcheck_detail", pk=selfcheck.pk)
+    return render(
+        request,
+        "audits/selfcheck_start.html",
+        {
+            "project": project,
+            "function": Function(function),
+            "label": dates.month_label(year, month_number),
+            "due": dates.due_date(year, month_number),
+        },
+    )
 
 
 @login_required
