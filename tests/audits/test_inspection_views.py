@@ -201,7 +201,7 @@ def test_a_get_of_an_uninspected_cell_creates_nothing_and_offers_to_start(client
 
 
 def test_a_past_quarter_get_creates_nothing(client, people) -> None:
-    (a,) = touchpoints(Function.MARKETING, levels=("一级",))
+    touchpoints(Function.MARKETING, levels=("一级",))
     client.force_login(people.user("inspector"))
     for quarter in ("2019Q1", "2025Q4"):
         response = client.get(reverse("audits:inspection", args=[quarter, "GG", "marketing"]))
