@@ -22,9 +22,12 @@ from django.db.models import Q
 
 from .roles import Role
 
-Action = Literal["view", "edit"]
+# What a user wants to do with a record: read it, change it as its owner (the cell's lead fills a self-check), or
+# run the process on it as operations do (inspect, reopen, import).
+Action = Literal["view", "edit", "operate"]
 VIEW: Action = "view"
 EDIT: Action = "edit"
+OPERATE: Action = "operate"
 
 
 @dataclass(frozen=True)
@@ -157,12 +160,18 @@ class Scope:
             q |= Q(**{f"{function_field}__in": self.headed_functions})
         return q
 
+    def operate_q(self) -> Q:
+        """Every record for those who run the process (`can_operate`), none for anyone else."""
+        return Q() if self.can_operate else Q(pk__in=[])
+
     def cell_action_q(self, action: Action, project_field: str = "project", function_field: str = "function") -> Q:
-        """`for_scope` of a cell's records: "view" reads as `cell_q`, "edit" as `led_q`."""
+        """`for_scope` of a cell's records: "view" is `cell_q`, "edit" is `led_q`, "operate" is `operate_q`."""
         if action == VIEW:
             return self.cell_q(project_field, function_field)
         if action == EDIT:
             return self.led_q(project_field, function_field)
+        if action == OPERATE:
+            return self.operate_q()
         raise ValueError(f"unknown action {action!r}")
 
 

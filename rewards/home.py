@@ -20,9 +20,9 @@ def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]
     adds their director/head assignments and one count; operations and HR one count. (A former director still finds
     what they must split for past quarters on the rewards page.)
     """
-    if scope.person is None and not scope.sees_all:
+    if not scope.is_assessed and not scope.sees_all:
         return []
-    leads_now = bool(scope.directed_projects or scope.headed_functions)
+    leads_now = scope.follows_units
     spans = selectors.lead_spans(person=scope.person) if leads_now else []
     pending = selectors.pending_counts(scope=scope, spans=spans)
     parts = selectors.my_parts(scope=scope, year=today.year)

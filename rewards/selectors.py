@@ -17,7 +17,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from core import dates
-from core.access import Scope
+from core.access import VIEW, Action, Scope
 from scoring.choices import Settlement, UnitKind
 from scoring.engine import CapRule
 from scoring.models import QuarterResult
@@ -121,9 +121,9 @@ def actors_for(*, scope: Scope, entry: LedgerEntry, spans: list[LeadSpan] | None
         spans = lead_spans(person=scope.person)
     if any(span.covers(entry) for span in spans):
         actors.add(Actor.SPLITTER)
-    if scope.operations or scope.admin:
+    if scope.can_operate:
         actors.add(Actor.OPERATIONS)
-    if scope.hr or scope.admin:
+    if scope.can_read_hr:
         actors.add(Actor.HR)
     return frozenset(actors)
 
@@ -159,7 +159,7 @@ def lead_q(*, scope: Scope, spans: list[LeadSpan]) -> Q:
     return q
 
 
-def entries_visible_to(*, scope: Scope, spans: list[LeadSpan] | None = None) -> QuerySet[LedgerEntry]:
+def entries_for_scope(*, scope: Scope, spans: list[LeadSpan] | None = None) -> QuerySet[LedgerEntry]:
     """The ledger entries this user may read (see the module docstring)."""
     if scope.sees_all:
         return LedgerEntry.objects.all()
@@ -169,13 +169,15 @@ def entries_visible_to(*, scope: Scope, spans: list[LeadSpan] | None = None) -> 
 
 
 def is_lead(*, scope: Scope, spans: list[LeadSpan]) -> bool:
-    return bool(scope.directed_projects or scope.headed_functions or spans)
+    return scope.follows_units or bool(spans)
 
 
-def get_entry_for_user(*, scope: Scope, pk: int) -> LedgerEntry:
-    """The entry, if this user may read it; 404 otherwise."""
+def get_entry_for(*, scope: Scope, pk: int, action: Action = VIEW) -> LedgerEntry:
+    """The entry, if this user may read it (what they may do with its split is `actors_for`, R14); 404 otherwise."""
+    if action != VIEW:
+        raise ValueError(f"unknown action {action!r}")
     try:
-        return entries_visible_to(scope=scope).select_related("split", "reverses", "reversed_by", "result").get(pk=pk)
+        return entries_for_scope(scope=scope).select_related("split", "reverses", "reversed_by", "result").get(pk=pk)
     except LedgerEntry.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -297,7 +299,7 @@ def ledger_rows(*, scope: Scope, year: int, spans: list[LeadSpan] | None = None)
     if spans is None:
         spans = lead_spans(person=scope.person)
     entries = (
-        entries_visible_to(scope=scope, spans=spans)
+        entries_for_scope(scope=scope, spans=spans)
         .filter(year=year)
         .select_related("split", "reverses", "reversed_by")
         .annotate(n_parts=Count("split__parts"), parts_total=Sum("split__parts__amount"))
@@ -371,7 +373,7 @@ class MyPart:
 
 def my_parts(*, scope: Scope, year: int) -> list[MyPart]:
     """The person's own parts in the year, once the split has left the director's draft. One query."""
-    if scope.person is None:
+    if not scope.is_assessed:
         return []
     parts = (
         SplitPart.objects.filter(person=scope.person, split__entry__year=year)
@@ -482,15 +484,15 @@ def pending_counts(*, scope: Scope, spans: list[LeadSpan] | None = None) -> dict
         for span in spans:
             q |= Q(unit_kind=span.unit_kind, unit_code=span.unit_code) & _quarter_span_q(span.start, span.end)
         counts["to_split"] = live_team.filter(q).filter(Q(split__isnull=True) | Q(split__state=SplitState.DRAFT)).count()
-    if scope.operations or scope.admin or scope.hr:
+    if scope.sees_all:
         states = dict(
             live_team.filter(split__state__in=[SplitState.SUBMITTED, SplitState.REVIEWED])
             .values_list("split__state")
             .annotate(n=Count("id"))
         )
-        if scope.operations or scope.admin:
+        if scope.can_operate:
             counts["to_review"] = states.get(SplitState.SUBMITTED, 0)
-        if scope.hr or scope.admin:
+        if scope.can_read_hr:
             counts["to_file"] = states.get(SplitState.REVIEWED, 0)
     return counts
 

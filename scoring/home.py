@@ -22,7 +22,7 @@ def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]
     if scope.sees_all:
         caps = selectors.caps_for_year(year=today.year)
         context["caps"] = {"people": len(caps.people), "at_risk": len(caps.at_risk)}
-    if scope.operations or scope.admin:
+    if scope.can_operate:
         last = Quarter.of(today).previous()
         if not quarter_is_published(last):
             context["pending"] = last

@@ -30,14 +30,14 @@ def _quarter(text: str) -> Quarter:
 def _operations(request: HttpRequest) -> Scope:
     """Publishing and amending are operations' work (SPEC §1); anyone else gets 404."""
     scope = scope_for(request.user)
-    if not (scope.operations or scope.admin):
+    if not scope.can_operate:
         raise Http404
     return scope
 
 
 def _pending_quarter(scope: Scope, today) -> Quarter | None:
     """For operations: the last ended quarter while it is still open (R9: due on the 10th)."""
-    if not (scope.operations or scope.admin):
+    if not scope.can_operate:
         return None
     last = Quarter.of(today).previous()
     return None if quarter_is_published(last) else last
@@ -84,7 +84,7 @@ def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] |
         "trends": selectors.unit_trends(upto=period).as_data(),
         "mine": selectors.my_units(scope=scope, today=today),
         "pending": _pending_quarter(scope, today),
-        "can_amend": scope.operations or scope.admin,
+        "can_amend": scope.can_operate,
         "can_export": scope.sees_all,
     }
     return render(request, "scoring/results.html", context)

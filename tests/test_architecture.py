@@ -101,3 +101,32 @@ def test_no_cycle_between_packages() -> None:
         if node not in state:
             visit(node, [node])
     assert cycles == [], "package cycles:\n" + "\n".join(cycles)
+
+
+# Role facts a scope carries; only the access module (and the organisation's scope builder) read them directly.
+ROLE_FIELDS = {"operations", "hr", "admin"}
+ROLE_FIELD_READERS = {"core/access.py", "touchpoints/scopes.py"}
+
+
+def test_role_tests_are_spelled_only_in_the_access_module() -> None:
+    """Views, selectors and services ask the scope's named predicates (can_operate, reads_board, ...)."""
+    found = []
+    for layer in LAYERS:
+        for path in sorted((ROOT / layer).rglob("*.py")):
+            relative = path.relative_to(ROOT).as_posix()
+            if relative in ROLE_FIELD_READERS or "migrations" in path.parts:
+                continue
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if (
+                    isinstance(node, ast.Attribute)
+                    and node.attr in ROLE_FIELDS
+                    and isinstance(node.value, ast.Name)
+                    and "scope" in node.value.id
+                ):
+                    found.append(f"{relative}:{node.lineno} reads scope.{node.attr}")
+    for path in sorted((ROOT / "templates").rglob("*.html")):
+        text = path.read_text(encoding="utf-8")
+        for needle in ("scope.operations or", "scope.hr or", "scope.admin"):
+            if needle in text:
+                found.append(f"{path.relative_to(ROOT)} spells out {needle!r}")
+    assert found == [], "\n".join(found)

@@ -25,7 +25,7 @@ def applicable_counts(project_ids: set[int]) -> dict[tuple[int, str], int]:
 
 
 def person_assignments(*, scope: Scope, today: dt.date | None = None) -> list[Assignment]:
-    if scope.person is None:
+    if not scope.is_assessed:
         return []
     return list(
         Assignment.objects.filter(person=scope.person)

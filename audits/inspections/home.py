@@ -9,12 +9,12 @@ from django.http import HttpRequest
 from core.access import Scope
 from core.home import Panel
 
-from .selectors import can_operate, default_quarter, quarter_board
+from .selectors import default_quarter, quarter_board
 
 
 def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]:
     """For operations: the quarter's finalised / total cells, a progress bar and the discrepancy count (fixed queries)."""
-    if not can_operate(scope):
+    if not scope.can_operate:
         return []
     quarter = default_quarter(today=today)
     board = quarter_board(quarter=quarter, scope=scope, today=today)

@@ -17,10 +17,11 @@ from django.db import models
 from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
+from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext_lazy as _
 
 from core import dates
-from core.access import Scope
+from core.access import EDIT, Action, Scope
 from core.dates import Quarter
 from core.publication import quarter_is_published
 from touchpoints.choices import Function
@@ -57,52 +58,18 @@ class CellState(models.TextChoices):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# Access: one place, always through the Scope
+# Access: through the Scope's predicates and the models' for_scope (core.access)
 
 
-def can_operate(scope: Scope) -> bool:
-    """Only operations (and admins) create, edit, finalise, reopen and import inspections (R5b)."""
-    return scope.operations or scope.admin
+def get_inspection_for(*, scope: Scope, pk: int, action: Action = EDIT) -> Inspection:
+    """The inspection if the scope may do `action` with it (editing is operations', R5b), else 404."""
+    return get_object_or_404(Inspection.objects.for_scope(scope, action).select_related("project"), pk=pk)
 
 
-def can_read_board(scope: Scope) -> bool:
-    """The board and the discrepancy list: operations, HR, admins, project directors and function heads (theirs)."""
-    return scope.sees_all or bool(scope.directed_projects) or bool(scope.headed_functions)
-
-
-def board_cell_visible(scope: Scope, project_id: int, function: str) -> bool:
-    """A board reader sees every cell (sees_all), their projects' cells (director) or their function's (head)."""
-    return scope.sees_all or project_id in scope.directed_projects or function in scope.headed_functions
-
-
-def board_q(scope: Scope, project_field: str = "project", function_field: str = "function") -> Q:
-    """Filter for the cells a board reader sees (`board_cell_visible` as a query)."""
-    if scope.sees_all:
-        return Q()
-    q = Q(pk__in=[])
-    if scope.directed_projects:
-        q |= Q(**{f"{project_field}_id__in": scope.directed_projects})
-    if scope.headed_functions:
-        q |= Q(**{f"{function_field}__in": scope.headed_functions})
-    return q
-
-
-def readable_inspections(scope: Scope) -> models.QuerySet[Inspection]:
-    """Inspections of the cells the user may read (scope.can_read_cell); everything else is a 404."""
-    return Inspection.objects.filter(scope.cell_q())
-
-
-def editable_inspections(scope: Scope) -> models.QuerySet[Inspection]:
-    """Inspections operations may change; empty for everyone else."""
-    if not can_operate(scope):
-        return Inspection.objects.none()
-    return Inspection.objects.all()
-
-
-def editable_items(scope: Scope) -> models.QuerySet[InspectionItem]:
-    if not can_operate(scope):
-        return InspectionItem.objects.none()
-    return InspectionItem.objects.select_related("inspection", "inspection__project")
+def get_inspection_item_for(*, scope: Scope, pk: int, action: Action = EDIT) -> InspectionItem:
+    return get_object_or_404(
+        InspectionItem.objects.for_scope(scope, action).select_related("inspection", "inspection__project"), pk=pk
+    )
 
 
 def cell_for_reader(*, scope: Scope, project_code: str, function: str) -> tuple[Project, Function]:
@@ -242,14 +209,14 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
     year, months = quarter.year, [m for _y, m in quarter.months]
     checks = {
         (c["project_id"], c["function"], c["month"]): c
-        for c in SelfCheck.objects.filter(board_q(scope), year=year, month__in=months).values(
+        for c in SelfCheck.objects.filter(scope.board_q(), year=year, month__in=months).values(
             "project_id", "function", "month", "state", "is_late"
         )
     }
     selfcheck_codes = {
         (r["selfcheck__project_id"], r["selfcheck__function"]): r["n"]
         for r in SelfCheckItem.objects.filter(
-            board_q(scope, "selfcheck__project", "selfcheck__function"),
+            scope.board_q("selfcheck__project", "selfcheck__function"),
             selfcheck__year=year,
             selfcheck__month__in=months,
         )
@@ -258,7 +225,7 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
     }
     inspections = {
         (i["project_id"], i["function"]): i
-        for i in Inspection.objects.filter(board_q(scope), year=year, quarter=quarter.number)
+        for i in Inspection.objects.filter(scope.board_q(), year=year, quarter=quarter.number)
         .values("id", "project_id", "function", "state")
         .annotate(
             n=Count("items"),
@@ -269,15 +236,15 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
     with_data = {p for p, _f, _m in checks} | {p for p, _f in inspections}
     projects = list(Project.objects.filter(Q(is_active=True) | Q(pk__in=with_data)).order_by("code"))
     if not scope.sees_all:
-        projects = [p for p in projects if any(board_cell_visible(scope, p.pk, f) for f in FUNCTIONS)]
+        projects = [p for p in projects if any(scope.reads_board_cell(p.pk, f) for f in FUNCTIONS)]
     catalogue = applicable_counts({p.pk for p in projects})
-    functions = tuple(f for f in FUNCTIONS if any(board_cell_visible(scope, p.pk, f) for p in projects)) or FUNCTIONS
+    functions = tuple(f for f in FUNCTIONS if any(scope.reads_board_cell(p.pk, f) for p in projects)) or FUNCTIONS
     counts: dict[str, int] = defaultdict(int)
     rows = []
     for project in projects:
         cells: list[BoardCell | None] = []
         for function in functions:
-            if not board_cell_visible(scope, project.pk, function):
+            if not scope.reads_board_cell(project.pk, function):
                 cells.append(None)
                 continue
             key = (project.pk, function.value)
@@ -498,7 +465,7 @@ def discrepancies(
     items = (
         InspectionItem.objects.filter(
             DISCREPANCY_Q,
-            board_q(scope, "inspection__project", "inspection__function"),
+            scope.board_q("inspection__project", "inspection__function"),
             inspection__year=quarter.year,
             inspection__quarter=quarter.number,
         )

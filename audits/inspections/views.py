@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core import dates
-from core.access import scope_for
+from core.access import EDIT, scope_for
 from core.publication import quarter_is_published
 from core.xlsx import WorkbookInvalid
 from touchpoints.choices import Function
@@ -54,7 +54,7 @@ def _inspection_url(inspection) -> str:
 def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     """The quarter board: projects × functions, self-checks and inspection state per cell."""
     scope = scope_for(request.user)
-    if not selectors.can_read_board(scope):
+    if not scope.reads_board:
         raise Http404
     selected = selectors.quarter_from_url(quarter) if quarter else selectors.default_quarter()
     data = selectors.quarter_board(quarter=selected, scope=scope)
@@ -66,7 +66,7 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "quarter": selected,
             "previous": selected.previous(),
             "next": selected.next(),
-            "can_operate": selectors.can_operate(scope),
+            "can_operate": scope.can_operate,
             "month_states": selectors.MonthState,
             "cell_states": selectors.CellState,
         },
@@ -74,13 +74,13 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
 
 
 def _inspection_context(*, inspection, scope, published: bool) -> dict:
-    editable = selectors.can_operate(scope) and not published and inspection.state == InspectionState.IN_PROGRESS
+    editable = scope.can_operate and not published and inspection.state == InspectionState.IN_PROGRESS
     return {
         "inspection": inspection,
         "rows": selectors.inspection_rows(inspection=inspection),
         "counts": selectors.inspection_counts(inspection=inspection),
         "editable": editable,
-        "can_reopen": selectors.can_operate(scope) and not published and inspection.state == InspectionState.FINALISED,
+        "can_reopen": scope.can_operate and not published and inspection.state == InspectionState.FINALISED,
         "reopen_form": ReopenForm(),
     }
 
@@ -152,7 +152,7 @@ def _inspection_show(request: HttpRequest, *, quarter: str, project: str, functi
 def inspection_item(request: HttpRequest, pk: int) -> HttpResponse:
     """Save one verdict immediately (htmx); returns the item's card and the updated progress."""
     scope = scope_for(request.user)
-    item = get_object_or_404(selectors.editable_items(scope), pk=pk)
+    item = selectors.get_inspection_item_for(scope=scope, pk=pk, action=EDIT)
     form = VerdictForm(request.POST)
     error = None
     if form.is_valid():
@@ -186,7 +186,7 @@ def inspection_item(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def inspection_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    inspection = get_object_or_404(selectors.editable_inspections(scope).select_related("project"), pk=pk)
+    inspection = selectors.get_inspection_for(scope=scope, pk=pk, action=EDIT)
     try:
         inspection_finalise(inspection=inspection, user=request.user)
     except InspectionRefused as exc:  # InspectionIncomplete lists the items still without a verdict
@@ -200,7 +200,7 @@ def inspection_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def inspection_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
     scope = scope_for(request.user)
-    inspection = get_object_or_404(selectors.editable_inspections(scope).select_related("project"), pk=pk)
+    inspection = selectors.get_inspection_for(scope=scope, pk=pk, action=EDIT)
     try:
         inspection_reopen(inspection=inspection, reason=request.POST.get("reason", ""), user=request.user)
     except InspectionRefused as exc:
@@ -214,7 +214,7 @@ def inspection_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
 def discrepancy_list(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     """虚报: items claimed done in the self-checks and found not done, per cell, for a quarter."""
     scope = scope_for(request.user)
-    if not selectors.can_read_board(scope):
+    if not scope.reads_board:
         raise Http404
     selected = selectors.quarter_from_url(quarter) if quarter else selectors.default_quarter()
     project = None
@@ -247,7 +247,7 @@ def inspection_import_view(request: HttpRequest) -> HttpResponse:
     The confirmed file is the one previewed: it is kept in the session and checked by its SHA-256 digest.
     """
     scope = scope_for(request.user)
-    if not selectors.can_operate(scope):
+    if not scope.can_operate:
         raise Http404
     context: dict = {"columns": INSPECTION_COLUMNS}
     if request.method == "POST" and "confirm" in request.POST:

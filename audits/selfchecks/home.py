@@ -19,16 +19,10 @@ def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]
     result: list[Panel] = []
     month = (today.year, today.month)
     common = {"label": dates.month_label(*month), "due": dates.due_date(*month), "month_text": f"{month[0]}-{month[1]:02d}"}
-    if scope.led_cells:
+    if scope.leads_cells:
         result.append(Panel(TEMPLATE, {**common, "kind": "lead", "rows": lead_checklists(scope=scope, today=today)}, order=10))
-    if scope.directed_projects or scope.headed_functions or scope.sees_all:
-        followed = Scope(
-            operations=scope.operations,
-            hr=scope.hr,
-            admin=scope.admin,
-            directed_projects=scope.directed_projects,
-            headed_functions=scope.headed_functions,
-        )
+    if scope.follows_units or scope.sees_all:
+        followed = scope.as_follower()
         overview = cell_month_statuses(scope=followed, months=[month], today=today)
         result.append(
             Panel(

@@ -18,7 +18,6 @@ from typing import Any
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
-from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -26,7 +25,7 @@ from django.utils.translation import gettext_lazy
 from audits.choices import ItemStatus, SelfCheckState
 from audits.models import Deliverable, SelfCheck, SelfCheckItem
 from core import dates
-from core.access import Scope
+from core.access import EDIT, VIEW, Action, Scope
 from touchpoints.choices import Function
 from touchpoints.models import Project
 from touchpoints.selectors import applicable_counts
@@ -201,47 +200,23 @@ def file_history_entries(records: Iterable[Any]) -> list[HistoryEntry]:
 # -- access ----------------------------------------------------------------------------------------------------------
 
 
-def _led_q(scope: Scope, prefix: str = "") -> Q:
-    """Cells this user edits: only the cell's functional manager (issue: monthly self-checks)."""
-    q = Q(pk__in=[])
-    for project_id, function in scope.led_cells:
-        q |= Q(**{f"{prefix}project_id": project_id, f"{prefix}function": function})
-    return q
-
-
 def selfchecks_visible(*, scope: Scope) -> QuerySet[SelfCheck]:
-    return SelfCheck.objects.filter(scope.cell_q()).select_related("project", "submitted_by__person")
+    return SelfCheck.objects.for_scope(scope, VIEW).select_related("project", "submitted_by__person")
 
 
-def selfcheck_for_read(*, scope: Scope, pk: int) -> SelfCheck:
-    return get_object_or_404(selfchecks_visible(scope=scope), pk=pk)
+def get_selfcheck_for(*, scope: Scope, pk: int, action: Action = VIEW) -> SelfCheck:
+    """The self-check if the scope may do `action` with it ("view", "edit" as its lead, "operate" to reopen), else 404."""
+    if action == VIEW:
+        return get_object_or_404(selfchecks_visible(scope=scope), pk=pk)
+    return get_object_or_404(SelfCheck.objects.for_scope(scope, action).select_related("project"), pk=pk)
 
 
-def selfcheck_for_edit(*, scope: Scope, pk: int) -> SelfCheck:
-    return get_object_or_404(SelfCheck.objects.filter(_led_q(scope)).select_related("project"), pk=pk)
+def get_selfcheck_item_for(*, scope: Scope, pk: int, action: Action = EDIT) -> SelfCheckItem:
+    return get_object_or_404(SelfCheckItem.objects.for_scope(scope, action).select_related("selfcheck__project"), pk=pk)
 
 
-def selfcheck_for_reopen(*, scope: Scope, pk: int) -> SelfCheck:
-    if not (scope.operations or scope.admin):
-        raise Http404
-    return get_object_or_404(SelfCheck.objects.select_related("project"), pk=pk)
-
-
-def item_for_edit(*, scope: Scope, pk: int) -> SelfCheckItem:
-    return get_object_or_404(
-        SelfCheckItem.objects.filter(_led_q(scope, "selfcheck__")).select_related("selfcheck__project"), pk=pk
-    )
-
-
-def deliverable_for_read(*, scope: Scope, pk: int) -> Deliverable:
-    q = scope.cell_q("item__selfcheck__project", "item__selfcheck__function")
-    return get_object_or_404(Deliverable.objects.filter(q).select_related("item__selfcheck"), pk=pk)
-
-
-def deliverable_for_edit(*, scope: Scope, pk: int) -> Deliverable:
-    return get_object_or_404(
-        Deliverable.objects.filter(_led_q(scope, "item__selfcheck__")).select_related("item__selfcheck"), pk=pk
-    )
+def get_deliverable_for(*, scope: Scope, pk: int, action: Action = VIEW) -> Deliverable:
+    return get_object_or_404(Deliverable.objects.for_scope(scope, action).select_related("item__selfcheck"), pk=pk)
 
 
 # -- the checklist page ----------------------------------------------------------------------------------------------
@@ -473,6 +448,6 @@ class LeadChecklist:
 def lead_checklists(*, scope: Scope, today: dt.date) -> list[LeadChecklist]:
     if not scope.led_cells:
         return []
-    narrowed = Scope(led_cells=scope.led_cells)  # only the cells they lead, not those they read as director or head
+    narrowed = scope.as_lead()  # only the cells they lead, not those they read as director or head
     overview = cell_month_statuses(scope=narrowed, months=[(today.year, today.month)], today=today)
     return [LeadChecklist(row.project, row.function, row.months[0]) for row in overview.rows]

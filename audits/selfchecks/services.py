@@ -255,7 +255,7 @@ def selfcheck_reopen(*, selfcheck: SelfCheck, user: Any, reason: str) -> SelfChe
     from notifications.services import notify
 
     scope = scope_for(user)
-    if not (scope.operations or scope.admin):
+    if not scope.can_operate:
         raise ValidationError(_("只有运营管理部可以退回自检表"))
     reason = (reason or "").strip()
     if not reason:

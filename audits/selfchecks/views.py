@@ -18,7 +18,7 @@ from audits.models import SelfCheck, SelfCheckItem
 from audits.selfchecks.forms import ItemAnswerForm, ReopenForm
 from audits.selfchecks.uploads import ACCEPT_ATTRIBUTE, MAX_FILES_PER_ITEM
 from core import dates
-from core.access import Scope, scope_for
+from core.access import EDIT, OPERATE, VIEW, Scope, scope_for
 from touchpoints.choices import Function
 from touchpoints.models import Project
 from touchpoints.pagecache import cached_page
@@ -137,7 +137,7 @@ def selfcheck_open(request: HttpRequest, code: str, function: str, month: str) -
 def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The checklist: editable by the cell's lead until submitted, read-only for everyone else who may see it."""
     scope = scope_for(request.user)
-    selfcheck = selectors.selfcheck_for_read(scope=scope, pk=pk)
+    selfcheck = selectors.get_selfcheck_for(scope=scope, pk=pk, action=VIEW)
     page = selectors.checklist_page(selfcheck=selfcheck, today=dates.local_today())
     editable = _editable(scope, selfcheck)
     return render(
@@ -149,7 +149,7 @@ def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "progress": page.progress,
             "editable": editable,
             "is_lead": scope.can_edit_cell(selfcheck.project_id, selfcheck.function),
-            "can_reopen": (scope.operations or scope.admin) and selfcheck.state == SelfCheckState.SUBMITTED,
+            "can_reopen": scope.can_operate and selfcheck.state == SelfCheckState.SUBMITTED,
             "reopen_form": ReopenForm(),
             "accept": ACCEPT_ATTRIBUTE,
             "max_files": MAX_FILES_PER_ITEM,
@@ -162,7 +162,7 @@ def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def selfcheck_item_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Save one item's answer at once (htmx on every change)."""
-    item = selectors.item_for_edit(scope=scope_for(request.user), pk=pk)
+    item = selectors.get_selfcheck_item_for(scope=scope_for(request.user), pk=pk, action=EDIT)
     form = ItemAnswerForm(request.POST)
     answer = {k: request.POST.get(k, "") for k in ("status", "na_reason", "note")}
     if not form.is_valid():
@@ -178,7 +178,7 @@ def selfcheck_item_update(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def selfcheck_item_upload(request: HttpRequest, pk: int) -> HttpResponse:
     """Attach deliverable files to an item; each is checked from its content (audits.selfchecks.uploads)."""
-    item = selectors.item_for_edit(scope=scope_for(request.user), pk=pk)
+    item = selectors.get_selfcheck_item_for(scope=scope_for(request.user), pk=pk, action=EDIT)
     uploads = [(f, f.name, f.size) for f in request.FILES.getlist("files")]
     try:
         services.deliverables_add(item=item, user=request.user, uploads=uploads)
@@ -190,7 +190,7 @@ def selfcheck_item_upload(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @require_POST
 def selfcheck_file_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    deliverable = selectors.deliverable_for_edit(scope=scope_for(request.user), pk=pk)
+    deliverable = selectors.get_deliverable_for(scope=scope_for(request.user), pk=pk, action=EDIT)
     item = deliverable.item
     try:
         services.deliverable_remove(deliverable=deliverable, user=request.user)
@@ -202,7 +202,7 @@ def selfcheck_file_delete(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 def selfcheck_file_download(request: HttpRequest, pk: int) -> FileResponse:
     """A deliverable, only to those who may read its cell; never served from a public path."""
-    deliverable = selectors.deliverable_for_read(scope=scope_for(request.user), pk=pk)
+    deliverable = selectors.get_deliverable_for(scope=scope_for(request.user), pk=pk, action=VIEW)
     try:
         handle = deliverable.file.open("rb")
     except FileNotFoundError as exc:
@@ -216,7 +216,7 @@ def selfcheck_file_download(request: HttpRequest, pk: int) -> FileResponse:
 def selfcheck_submit(request: HttpRequest, pk: int) -> HttpResponse:
     """GET: the confirmation; POST: submit (R8: late after the due date, read-only afterwards)."""
     scope = scope_for(request.user)
-    selfcheck = selectors.selfcheck_for_edit(scope=scope, pk=pk)
+    selfcheck = selectors.get_selfcheck_for(scope=scope, pk=pk, action=EDIT)
     if request.method != "POST":
         progress = selectors.selfcheck_progress(selfcheck=selfcheck)
         return render(
@@ -245,7 +245,7 @@ def selfcheck_submit(request: HttpRequest, pk: int) -> HttpResponse:
 def selfcheck_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Operations send a submitted checklist back to its lead with a reason."""
     scope = scope_for(request.user)
-    selfcheck = selectors.selfcheck_for_reopen(scope=scope, pk=pk)
+    selfcheck = selectors.get_selfcheck_for(scope=scope, pk=pk, action=OPERATE)
     form = ReopenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
