@@ -18,7 +18,6 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
-from django.utils.translation import gettext_lazy as _
 
 from core import dates
 from core.access import EDIT, Action, Scope
@@ -30,31 +29,13 @@ from touchpoints.selectors import applicable_counts
 
 from ..choices import InspectionState, ItemStatus, SelfCheckState
 from ..models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
+from .choices import CellState, MonthState
 
 FUNCTIONS: tuple[Function, ...] = tuple(Function)
 FUNCTION_ORDER = {f.value: i for i, f in enumerate(FUNCTIONS)}
 # Verdicts that enter the score (SPEC §5): not-applicable counts nowhere.
 APPLICABLE_VERDICTS = (ItemStatus.DONE, ItemStatus.NOT_DONE)
 DISCREPANCY_Q = Q(claimed_status=ItemStatus.DONE, verdict=ItemStatus.NOT_DONE)
-
-
-class MonthState(models.TextChoices):
-    """How a cell's monthly self-check (R8) stands, as the quarter board shows it."""
-
-    ON_TIME = "on_time", _("按时提交")
-    LATE = "late", _("逾期提交")
-    MISSING = "missing", _("未提交")
-    PENDING = "pending", _("未到期")
-    NONE = "none", _("无触点")
-
-
-class CellState(models.TextChoices):
-    """Where a cell's quarterly inspection stands."""
-
-    NOT_STARTED = "not_started", _("未开始")
-    IN_PROGRESS = "in_progress", _("检查中")
-    FINALISED = "finalised", _("已定稿")
-    NO_ITEMS = "no_items", _("无检查项")
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -27,6 +27,7 @@ from touchpoints.pagecache import cached_page
 
 from ..choices import InspectionState
 from . import selectors
+from .choices import CellState, MonthState
 from .forms import InspectionUploadForm, ReopenForm, VerdictForm
 from .services import (
     InspectionRefused,
@@ -67,8 +68,8 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "previous": selected.previous(),
             "next": selected.next(),
             "can_operate": scope.can_operate,
-            "month_states": selectors.MonthState,
-            "cell_states": selectors.CellState,
+            "month_states": MonthState,
+            "cell_states": CellState,
         },
     )
 

@@ -12,11 +12,9 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from fractions import Fraction
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db import models
 from django.db.models import Count, Prefetch, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
@@ -30,103 +28,8 @@ from touchpoints.choices import Function
 from touchpoints.models import Project
 from touchpoints.selectors import applicable_counts
 
-# -- pure rules ------------------------------------------------------------------------------------------------------
-
-
-class CellMonthStatus(models.TextChoices):
-    """Where a cell's self-check of a month stands, as overviews show it."""
-
-    NOT_STARTED = "not_started", gettext_lazy("未开始")
-    IN_PROGRESS = "in_progress", gettext_lazy("填写中")
-    ON_TIME = "on_time", gettext_lazy("按时提交")
-    LATE = "late", gettext_lazy("逾期提交")
-    MISSING = "missing", gettext_lazy("未提交(已逾期)")
-    NONE = "none", gettext_lazy("无自检表")
-
-
-STATUS_BADGES = {
-    CellMonthStatus.NOT_STARTED: "text-bg-light border",
-    CellMonthStatus.IN_PROGRESS: "text-bg-info",
-    CellMonthStatus.ON_TIME: "text-bg-success",
-    CellMonthStatus.LATE: "text-bg-warning",
-    CellMonthStatus.MISSING: "text-bg-danger",
-    CellMonthStatus.NONE: "text-bg-secondary bg-opacity-25 text-secondary",
-}
-
-
-def classify_cell_month(
-    *, year: int, month: int, today: dt.date, state: str | None, answered: int, is_late: bool, expected: bool = True
-) -> CellMonthStatus:
-    """The status of one cell-month (R8).
-
-    ``state`` is None when the cell has no checklist that month; ``expected`` says whether it should have one (a cell
-    with no applicable touchpoint, or a past month nothing was generated for, has none to submit).
-    """
-    if state == SelfCheckState.SUBMITTED:
-        return CellMonthStatus.LATE if is_late else CellMonthStatus.ON_TIME
-    if state is None and not expected:
-        return CellMonthStatus.NONE
-    if today > dates.due_date(year, month):  # R8 Decision: past 23:59:59 of the due date
-        return CellMonthStatus.MISSING
-    if answered:
-        return CellMonthStatus.IN_PROGRESS
-    return CellMonthStatus.NOT_STARTED
-
-
-def percent_half_up(numerator: int, denominator: int, places: int = 2) -> str:
-    """An exact fraction as a percentage rounded half-up (SPEC §5 exactness), e.g. 13/14 -> '92.86'."""
-    value = Fraction(numerator * 100, denominator)
-    scaled = value * 10**places
-    rounded = int(scaled + Fraction(1, 2)) if scaled >= 0 else -int(-scaled + Fraction(1, 2))
-    text = f"{rounded // 10**places}.{rounded % 10**places:0{places}d}" if places else str(rounded)
-    return text
-
-
-@dataclass(frozen=True)
-class Progress:
-    """Weighted progress of a checklist: Σweight answered ÷ Σweight, and completion Σweight done ÷ Σweight applicable."""
-
-    count: int
-    answered: int
-    total_weight: int
-    answered_weight: int
-    done_weight: int
-    applicable_weight: int
-
-    @property
-    def percent(self) -> int:
-        """Answered share of the weight, in whole percent (floored, so 100 means every item is answered)."""
-        return self.answered_weight * 100 // self.total_weight if self.total_weight else 0
-
-    @property
-    def completion(self) -> str | None:
-        """Done ÷ (done + not done) by weight, as the score will count it (SPEC §5); None while nothing applies."""
-        return percent_half_up(self.done_weight, self.applicable_weight) if self.applicable_weight else None
-
-    @property
-    def unanswered(self) -> int:
-        return self.count - self.answered
-
-    @property
-    def complete(self) -> bool:
-        return self.count > 0 and self.answered == self.count
-
-
-def progress_of(items: Iterable[tuple[int, str]]) -> Progress:
-    """Progress from (weight, status) pairs."""
-    count = answered = total = answered_w = done_w = applicable_w = 0
-    for weight, status in items:
-        count += 1
-        total += weight
-        if status:
-            answered += 1
-            answered_w += weight
-        if status == ItemStatus.DONE:
-            done_w += weight
-        if status in (ItemStatus.DONE, ItemStatus.NOT_DONE):
-            applicable_w += weight
-    return Progress(count, answered, total, answered_w, done_w, applicable_w)
-
+from .choices import CellMonthStatus
+from .rules import Progress, classify_cell_month, percent_half_up, progress_of  # noqa: F401
 
 # -- history ---------------------------------------------------------------------------------------------------------
 
@@ -221,8 +124,6 @@ def get_deliverable_for(*, scope: Scope, pk: int, action: Action = VIEW) -> Deli
 
 # -- the checklist page ----------------------------------------------------------------------------------------------
 
-LEVEL_CLASSES = {"一级": "badge-level-1", "二级": "badge-level-2", "三级": "badge-level-3"}
-
 
 @dataclass
 class StageGroup:
@@ -256,7 +157,6 @@ def decorate_items(items: list[SelfCheckItem]) -> None:
     for item in items:
         entries = item_history_entries(item_records[item.pk]) + file_history_entries(file_records[item.pk])
         item.history_entries = sorted(entries, key=lambda e: e.when, reverse=True)
-        item.level_class = LEVEL_CLASSES.get(item.level_name, "badge-level-3")
         item.fingerprint = item_fingerprint(item)
 
 
@@ -266,7 +166,6 @@ def item_fingerprint(item: SelfCheckItem) -> str:
     shown = [
         item.pk,
         item.code,
-        item.level_class,
         item.level_name,
         item.weight,
         item.requires_deliverable,
@@ -329,10 +228,6 @@ class CellMonth:
     percent: int = 0
 
     @property
-    def badge(self) -> str:
-        return STATUS_BADGES[self.status]
-
-    @property
     def month_text(self) -> str:
         """The month as URLs and commands write it, e.g. 2026-11."""
         return f"{self.year}-{self.month:02d}"
@@ -357,8 +252,8 @@ class Overview:
     counts: dict[CellMonthStatus, int]  # of the last month shown
 
     @property
-    def count_items(self) -> list[tuple[CellMonthStatus, int, str]]:
-        return [(status, self.counts.get(status, 0), STATUS_BADGES[status]) for status in CellMonthStatus if status != "none"]
+    def count_items(self) -> list[tuple[CellMonthStatus, int]]:
+        return [(status, self.counts.get(status, 0)) for status in CellMonthStatus if status != "none"]
 
 
 def months_of(year: int, today: dt.date) -> list[tuple[int, int]]:

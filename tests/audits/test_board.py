@@ -7,7 +7,8 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from audits.inspections.selectors import CellState, MonthState, default_quarter, quarter_board
+from audits.inspections.choices import CellState, MonthState
+from audits.inspections.selectors import default_quarter, quarter_board
 from core.access import scope_for
 from core.dates import Quarter
 from tests.audits.builders_inspections import (

@@ -9,7 +9,8 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audits.choices import ItemStatus, SelfCheckState
-from audits.selfchecks.selectors import CellMonthStatus, classify_cell_month, percent_half_up, progress_of
+from audits.selfchecks.choices import CellMonthStatus
+from audits.selfchecks.rules import classify_cell_month, percent_half_up, progress_of
 from audits.selfchecks.services import answer_problem
 from audits.selfchecks.uploads import MAX_DELIVERABLE_BYTES, deliverable_check
 from core import dates
