@@ -1,4 +1,4 @@
-"""`make loadtest`: the deadline surge (issue 8) against gunicorn and PostgreSQL, on 127.0.0.1 only.
+"""`make loadtest`: the deadline surge against gunicorn and PostgreSQL, on 127.0.0.1 only.
 
 1. The database named by SURGE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tp_surge) is dropped, migrated
    and filled with the large city company of bench/large_org.py, whose open checklists are this month's (the server

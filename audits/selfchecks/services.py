@@ -35,7 +35,7 @@ GENERATED_REASON = "生成月度自检"
 
 
 def answer_problem(*, status: str, na_reason: str, requires_deliverable: bool, file_count: int) -> str | None:
-    """Why an answer is refused, or None when it may be saved (SPEC §3; issue: deliverables)."""
+    """Why an answer is refused, or None when it may be saved (SPEC §3)."""
     if status and status not in ItemStatus.values:
         return _("完成情况无效")
     if status == ItemStatus.NA and not na_reason.strip():

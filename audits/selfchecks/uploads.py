@@ -18,7 +18,7 @@ import filetype
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-MAX_DELIVERABLE_BYTES = 20 * 1024 * 1024  # 20 MB per file (issue: deliverables)
+MAX_DELIVERABLE_BYTES = 20 * 1024 * 1024  # 20 MB per file
 MAX_FILES_PER_ITEM = 20
 
 # Signature-detected kinds: detected extension -> (content type, extensions a name may carry).

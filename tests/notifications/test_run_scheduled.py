@@ -1,4 +1,4 @@
-"""`manage.py run_scheduled --date …` on the demo organisation (issue 7, "Done when")."""
+"""`manage.py run_scheduled --date …` on the demo organisation."""
 
 from __future__ import annotations
 

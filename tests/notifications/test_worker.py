@@ -1,4 +1,4 @@
-"""The worker path, for real (issue 7, "Done when"): a Celery worker consuming from the machine's Redis runs the
+"""The worker path, for real: a Celery worker consuming from the machine's Redis runs the
 reminder tasks against a transactional database and each reminder e-mail is delivered once — also when the task is
 sent twice. Eager mode is never used here; it only serves the unit tests.
 
