@@ -13,7 +13,7 @@ from django.db import transaction
 
 from touchpoints.choices import STAFF_GROUP_NAMES, Function, Role, StaffGroup
 from touchpoints.models import Assignment, Person, Project, Stage
-from touchpoints.services import FIXTURES, _user_for, catalogue_load_default, ensure_groups, person_sync_groups
+from touchpoints.services import FIXTURES, catalogue_load_default, ensure_groups, person_sync_groups, user_for_person
 
 DEMO_ORG = FIXTURES / "demo_org.json"
 
@@ -45,7 +45,7 @@ def demo_seed(*, path: Path = DEMO_ORG, password: str = DEMO_PASSWORD) -> list[D
         person, _created = Person.objects.get_or_create(
             employee_id=item["employee_id"], defaults={"name": item["name"], "email": item["email"]}
         )
-        user = _user_for(person, username=item["username"])
+        user = user_for_person(person, username=item["username"])
         if not user.has_usable_password() or _created:
             user.set_password(password)
             user.save()

@@ -12,9 +12,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
+from core.forms import WorkbookUploadForm
 from core.xlsx import WorkbookInvalid, export_for
 
-from .forms import WorkbookUploadForm
 from .models import Assignment, Level, Person, Project, Stage, Touchpoint
 from .services import catalogue_import
 from .spreadsheets import CatalogueExport, catalogue_plan

@@ -75,7 +75,8 @@ def person_sync_groups(*, person: Person, on: dt.date | None = None) -> None:
             user.groups.remove(groups[name])
 
 
-def _user_for(person: Person, username: str | None = None) -> Any:
+def user_for_person(person: Person, username: str | None = None) -> Any:
+    """The login of a person: theirs if linked, else one created (named by the username given or their employee id)."""
     User = get_user_model()
     if person.user_id:
         return person.user
@@ -111,7 +112,7 @@ def org_import(*, plan: OrgPlan, user: AbstractBaseUser | None = None, reason: s
                 person.name, person.email = row.name, row.email
                 _save(person, user, reason)
                 counts["people"] += 1
-            _user_for(person)
+            user_for_person(person)
             people[row.employee_id] = person
         project = projects[row.project_code] if row.project_code else None
         assignment = Assignment.objects.filter(

@@ -6,7 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from core.dates import Quarter
-from touchpoints.forms import WorkbookUploadForm
+from core.forms import WorkbookUploadForm
 
 from ..choices import ItemStatus
 

@@ -25,6 +25,8 @@ from audits.models import Deliverable, SelfCheck, SelfCheckItem
 from audits.selfchecks.uploads import MAX_FILES_PER_ITEM, CheckedFile, deliverable_check
 from core import dates
 from core.access import scope_for
+from notifications.choices import NotificationKind
+from notifications.services import notify
 from touchpoints.choices import Function, Role
 from touchpoints.models import Assignment, Project, Touchpoint
 
@@ -251,9 +253,6 @@ def _cell_leads(selfcheck: SelfCheck) -> list[Any]:
 
 def selfcheck_reopen(*, selfcheck: SelfCheck, user: Any, reason: str) -> SelfCheck:
     """Operations send a submitted checklist back to its lead with a reason (R8 Decision); the lead is notified."""
-    from notifications.choices import NotificationKind
-    from notifications.services import notify
-
     scope = scope_for(user)
     if not scope.can_operate:
         raise ValidationError(_("只有运营管理部可以退回自检表"))

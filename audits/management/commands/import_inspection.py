@@ -4,9 +4,9 @@ from django.core.management.base import CommandError
 
 from audits.inspections.services import InspectionRefused, inspection_import
 from audits.inspections.spreadsheets import inspection_plan
+from core.commands import WorkbookCommand
 from core.dates import Quarter
 from core.xlsx import WorkbookInvalid
-from touchpoints.management.commands._base import WorkbookCommand
 
 
 class Command(WorkbookCommand):

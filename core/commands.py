@@ -1,4 +1,4 @@
-"""Shared behaviour of the spreadsheet commands: a bad workbook is a clear error and a non-zero exit, nothing changed."""
+"""Shared behaviour of the workbook import commands: a bad workbook is a clear error and a non-zero exit, nothing changed."""
 
 from pathlib import Path
 
