@@ -3,7 +3,8 @@
 from celery import current_app
 from django.conf import settings
 from django.db import connection
-from django.http import HttpRequest, JsonResponse
+from django.http import HttpRequest, HttpResponsePermanentRedirect, HttpResponseRedirect, JsonResponse
+from django.templatetags.static import static
 from django.views.decorators.cache import never_cache
 
 
@@ -30,3 +31,9 @@ def healthz(request: HttpRequest) -> JsonResponse:
     else:
         status["broker"] = "in-process"
     return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico; the icon is a static file. Resolved per request, so importing the URLs never
+    needs the collected static files' manifest (a `manage.py check` before `collectstatic` works)."""
+    return HttpResponsePermanentRedirect(static("favicon.svg"))
