@@ -23,10 +23,10 @@ from scoring.engine import CapRule
 from scoring.models import QuarterResult
 from scoring.selectors import at_risk_people, caps_for_year, unit_names
 from touchpoints.choices import STAFF_GROUP_NAMES, Role, StaffGroup
-from touchpoints.models import Assignment, Person, Project
+from touchpoints.models import Assignment, Person
 
 from .choices import LedgerStatus, SplitState
-from .models import LedgerEntry, Split, SplitPart
+from .models import LedgerEntry, Split, SplitPart, quarter_span_q
 from .rules import Actor, Candidate, SplitRefused, check_splittable, ledger_status, money
 
 SPLITTER_ROLES = (Role.PROJECT_DIRECTOR, Role.FUNCTION_HEAD)
@@ -137,35 +137,11 @@ def staff_users(group: StaffGroup) -> list:
 # Visibility
 
 
-def _quarter_span_q(start: dt.date, end: dt.date | None) -> Q:
-    """Entries whose (year, quarter) lies in the quarters that [start, end] overlaps."""
-    first = dates.Quarter.of(start)
-    q = Q(year__gt=first.year) | Q(year=first.year, quarter__gte=first.number)
-    if end is not None:
-        last = dates.Quarter.of(end)
-        q &= Q(year__lt=last.year) | Q(year=last.year, quarter__lte=last.number)
-    return q
-
-
-def lead_q(*, scope: Scope, spans: list[LeadSpan]) -> Q:
-    """Entries of the units this user directs or heads today, or directed/headed in the entry's quarter."""
-    q = Q(pk__in=[])
-    if scope.directed_projects:
-        q |= Q(unit_kind=UnitKind.PROJECT, unit_code__in=Project.objects.filter(pk__in=scope.directed_projects).values("code"))
-    if scope.headed_functions:
-        q |= Q(unit_kind=UnitKind.FUNCTION, unit_code__in=scope.headed_functions)
-    for span in spans:
-        q |= Q(unit_kind=span.unit_kind, unit_code=span.unit_code) & _quarter_span_q(span.start, span.end)
-    return q
-
-
 def entries_for_scope(*, scope: Scope, spans: list[LeadSpan] | None = None) -> QuerySet[LedgerEntry]:
     """The ledger entries this user may read (see the module docstring)."""
-    if scope.sees_all:
-        return LedgerEntry.objects.all()
-    if spans is None:
+    if spans is None and not scope.sees_all:
         spans = lead_spans(person=scope.person)
-    return LedgerEntry.objects.filter(lead_q(scope=scope, spans=spans))
+    return LedgerEntry.objects.for_scope(scope, VIEW, spans=spans or ())
 
 
 def is_lead(*, scope: Scope, spans: list[LeadSpan]) -> bool:
@@ -482,7 +458,7 @@ def pending_counts(*, scope: Scope, spans: list[LeadSpan] | None = None) -> dict
     if spans:
         q = Q(pk__in=[])
         for span in spans:
-            q |= Q(unit_kind=span.unit_kind, unit_code=span.unit_code) & _quarter_span_q(span.start, span.end)
+            q |= Q(unit_kind=span.unit_kind, unit_code=span.unit_code) & quarter_span_q(span.start, span.end)
         counts["to_split"] = live_team.filter(q).filter(Q(split__isnull=True) | Q(split__state=SplitState.DRAFT)).count()
     if scope.sees_all:
         states = dict(
