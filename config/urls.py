@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from touchpoints.views import favicon, healthz
+from core.views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),

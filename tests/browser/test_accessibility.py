@@ -18,7 +18,7 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.test_bilingual_pages import SKIP_PATHS, representative_users
+from tests.crawl import SKIP_PATHS, representative_users
 
 # serialized_rollback: the flush after a transactional test would drop the rows the data migrations created.
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]

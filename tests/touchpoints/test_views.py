@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from touchpoints.services import DEMO_PASSWORD, catalogue_load_default
+from demo.org import DEMO_PASSWORD
+from touchpoints.services import catalogue_load_default
 
 pytestmark = pytest.mark.django_db
 
