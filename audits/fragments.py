@@ -1,4 +1,4 @@
-"""Jinja2 for the few fragments rendered hundreds of times per page (issue 12): the quarter board's cells and the
+"""Jinja2 for the few fragments rendered hundreds of times per page: the quarter board's cells and the
 checklist's item cards. Django's template engine stays for everything else; a page renders its hot fragment here and
 passes the HTML into its Django template.
 
@@ -22,6 +22,8 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
+
+from audits.templatetags.audits_badges import level_badge
 
 
 def items_label(n: int) -> str:
@@ -116,6 +118,7 @@ def environment() -> Environment:
         lstrip_blocks=True,
     )
     env.globals.update(
+        level_badge=level_badge,
         items_label=items_label,
         weight_label=weight_label,
         delete_label=delete_label,

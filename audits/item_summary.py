@@ -1,4 +1,4 @@
-"""A checklist's item count, total weight and codes, stored on the SelfCheck when it is generated (issue 12).
+"""A checklist's item count, total weight and codes, stored on the SelfCheck when it is generated.
 
 The quarter board needs, per cell, how many distinct touchpoints the quarter's checklists hold; counting them over every
 self-check item of the quarter on every view cost a 44 ms query. Items are created only with their checklist, so the

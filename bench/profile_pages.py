@@ -65,9 +65,9 @@ def main() -> None:
         bench_setup(projects=options.projects)
     from django.contrib.auth.models import User
 
+    from core.dates import Quarter
+    from core.publication import quarter_is_published
     from scoring.services import quarter_publish
-    from scoring.status import quarter_is_published
-    from touchpoints.dates import Quarter
 
     for number in (1, 2):
         if not quarter_is_published(Quarter(2026, number)):

@@ -7,7 +7,7 @@
 * the time and queries to publish a quarter of 60 × 5 × 40;
 * the appraisal caps export for 5,000 people (bench/bench_caps_export.py: timed without tracemalloc, memory separately).
 
-No page or fragment is cached anywhere (issue 12): every figure is a page rendered from the database.
+No page or fragment is cached anywhere: every figure is a page rendered from the database.
 The database named by BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tp_bench) is dropped and rebuilt;
 the growth runs use tp_bench_growth the same way.
 Usage: .venv/bin/python bench/run.py [--samples 41] [--markdown docs/performance.md]
@@ -37,7 +37,7 @@ sys.path.insert(0, str(ROOT))
 DATABASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tp_bench")
 GROWTH_DATABASE_URL = os.environ.get("BENCH_GROWTH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tp_bench_growth")
 NOW = dt.datetime(2026, 12, 20, 10, 0, tzinfo=dt.UTC)  # Q1–Q3 have ended; December's checklists are being ticked
-# Targets of issue 12: ratio of the page's median to the empty view's, from interleaved samples.
+# Targets: ratio of the page's median to the empty view's, from interleaved samples.
 TARGETS = {"checklist": 4, "inspection": 4, "board": 8, "results": 4, "tick": 3}
 LABELS = {
     "checklist": "checklist (40 items, ~10 changes each)",
@@ -49,7 +49,7 @@ LABELS = {
 
 READING = """## Reading the figures
 
-- **Nothing is cached.** Every sample renders the page from PostgreSQL (issue 12 removed the page cache). "After a
+- **Nothing is cached.** Every sample renders the page from PostgreSQL (no page cache exists). "After a
   write" commits a real tick by another lead before every sample, as the month-end surge does; it should cost the same
   as the plain column, and it does.
 - **Ratio** = the page's median ÷ the empty view's median, the two sampled in alternation (empty, page, empty, page …)
@@ -100,7 +100,7 @@ def bench_setup(*, projects: int = 60, people: int = 3000, history: bool = True,
     from django.contrib.auth.models import Group, User
 
     from bench.large_org import add_month_of_history, build_large_org
-    from touchpoints.choices import STAFF_GROUP_NAMES, StaffGroup
+    from core.roles import STAFF_GROUP_NAMES, StaffGroup
 
     if full_year:
         org = build_large_org(projects=projects, people=people)
@@ -149,7 +149,7 @@ def bench_pages() -> dict[str, tuple[Any, str, Callable[[], dict] | None]]:
 def other_write() -> Callable[[], None]:
     """A real write somebody else makes during the surge: another lead ticks an item of their own checklist."""
     from audits.models import SelfCheck
-    from audits.services.selfchecks import selfcheck_item_update
+    from audits.selfchecks.services import selfcheck_item_update
     from touchpoints.choices import Role
     from touchpoints.models import Assignment
 
@@ -319,8 +319,8 @@ def main() -> None:
     from django.test import Client
     from django.urls import reverse
 
+    from core.dates import Quarter
     from scoring.services import quarter_publish
-    from touchpoints.dates import Quarter
 
     call_command("migrate", verbosity=0)
     clock = time_machine.travel(NOW, tick=True)

@@ -1,10 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from touchpoints.views import healthz
+from core.views import favicon, healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon),
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

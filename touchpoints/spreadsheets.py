@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from core.xlsx import CellError, Column, Export, Sheet, WorkbookInvalid, cell_date, cell_text, open_workbook, read_sheet
+
 from .choices import FUNCTION_CHINESE_NAMES, Function, Role, function_from_text, role_from_text
 from .models import Level, Project, Stage, Touchpoint
-from .xlsx import CellError, Column, Export, Sheet, WorkbookInvalid, cell_date, cell_text, open_workbook, read_sheet
 
 CATALOGUE_COLUMNS = ("编号", "阶段", "触点名称", "级别", "标准动作", "检查方式", "交付件", "责任部门", "协助部门")
 CATALOGUE_REQUIRED = ("编号", "阶段", "触点名称", "级别")
@@ -35,6 +36,19 @@ PEOPLE_SHEET = "人员"
 PROJECT_COLUMNS = ("项目编号", "项目名称", "当前阶段")
 PEOPLE_COLUMNS = ("工号", "姓名", "邮箱", "考核单元", "角色", "职能", "起始日期", "结束日期")
 STAGE_SEPARATORS = ("、", ",", ",", ";", ";")
+
+
+def unknown_stage_message(stage: str, stages) -> str:
+    """Name the choices, or say there are none yet: a message never ends in an empty list."""
+    if not stages:
+        return _("阶段「{stage}」不存在:系统中还没有任何阶段,请先在管理后台添加阶段").format(stage=stage)
+    return _("阶段「{stage}」不存在,可选:{choices}").format(stage=stage, choices="、".join(stages))
+
+
+def unknown_level_message(level: str, levels) -> str:
+    if not levels:
+        return _("级别「{level}」不存在:系统中还没有任何级别,请先在管理后台添加级别").format(level=level)
+    return _("级别「{level}」不存在,可选:{choices}").format(level=level, choices="、".join(levels))
 
 
 def split_stages(text: str) -> list[str]:
@@ -149,10 +163,10 @@ def catalogue_plan(source: Any) -> CataloguePlan:
                     )
             stage = stages.get(values["阶段"])
             if values["阶段"] and stage is None:
-                fail("阶段", _("阶段「{stage}」不存在,可选:{choices}").format(stage=values["阶段"], choices="、".join(stages)))
+                fail("阶段", unknown_stage_message(values["阶段"], stages))
             level = levels.get(values["级别"]) or levels_by_rank.get(values["级别"])
             if values["级别"] and level is None:
-                fail("级别", _("级别「{level}」不存在,可选:{choices}").format(level=values["级别"], choices="、".join(levels)))
+                fail("级别", unknown_level_message(values["级别"], levels))
             for header, name in CATALOGUE_TEXT_FIELDS.items():
                 limit = Touchpoint._meta.get_field(name).max_length
                 if limit and len(values[header]) > limit:
@@ -288,7 +302,7 @@ def org_plan(source: Any) -> OrgPlan:
                         PROJECT_SHEET,
                         row_number,
                         "当前阶段",
-                        _("阶段「{unknown}」不存在,可选:{choices}").format(unknown="、".join(unknown), choices="、".join(stages)),
+                        unknown_stage_message("、".join(unknown), stages),
                     )
                 )
             seen.add(code)

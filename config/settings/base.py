@@ -42,11 +42,13 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "core",
     "touchpoints",
     "audits",
     "scoring",
     "rewards",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -80,7 +82,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "touchpoints.context_processors.roles",
+                "core.context_processors.roles",
                 "notifications.context_processors.unread",
             ],
         },

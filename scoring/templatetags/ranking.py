@@ -1,5 +1,5 @@
 """`{% ranking rows "function" "f" trends=True %}`: one ranking of the results page, rendered by Jinja2
-(templates/fragments/ranking.jinja, audits.fragments) because its rows and cells are the page's hot loop (issue 12)."""
+(templates/fragments/ranking.jinja, audits.fragments) because its rows and cells are the page's hot loop."""
 
 from django import template
 

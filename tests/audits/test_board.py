@@ -7,7 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from audits.selectors.inspections import CellState, MonthState, default_quarter, quarter_board
+from audits.inspections.choices import CellState, MonthState
+from audits.inspections.selectors import default_quarter, quarter_board
+from core.access import scope_for
+from core.dates import Quarter
 from tests.audits.builders_inspections import (
     AFTER_Q1,
     DONE,
@@ -20,9 +23,7 @@ from tests.audits.builders_inspections import (
     touchpoints,
 )
 from tests.factories import ProjectFactory
-from touchpoints.access import scope_for
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 from touchpoints.models import Touchpoint
 
 pytestmark = pytest.mark.django_db
@@ -91,7 +92,7 @@ def test_the_board_page_renders_each_cell_once_for_desktop_and_phone(client, peo
     client.force_login(people.user("inspector"))
     page = client.get(reverse("audits:board", kwargs={"quarter": "2026Q1"})).content.decode()
     assert "2026年第1季度" in page and "东原·光谷印" in page
-    # Issue 12: rendered once; CSS shows the table on desktop and one card per project on a phone.
+    # Rendered once: CSS shows the table on desktop and one card per project on a phone.
     assert page.count('data-cell="GG-marketing"') == 1 and page.count('class="board-project-card"') == 2
     assert reverse("audits:inspection", args=["2026Q1", "GG", "marketing"]) in page
     assert reverse("audits:discrepancies", args=["2026Q1"]) + "?project=GG&amp;function=design" in page

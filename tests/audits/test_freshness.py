@@ -1,5 +1,5 @@
 """Freshness: every page is rendered from the database on every view, so a change shows at once, for every user, on
-the next view (issue 12: no page or fragment cache). These commit (transaction=True), as a live server does.
+the next view (no page or fragment cache). These commit (transaction=True), as a live server does.
 """
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from django.test import Client
 from django.urls import reverse
 
 from audits.models import SelfCheck, SelfCheckItem
-from audits.services.selfchecks import selfcheck_reopen, selfcheck_submit
+from audits.selfchecks.services import selfcheck_reopen, selfcheck_submit
+from core import dates
 from notifications.choices import NotificationKind
 from notifications.services import notify
 from tests.audits.builders_selfchecks import build_selfcheck
 from tests.factories import build_people
-from touchpoints import dates
 from touchpoints.models import Assignment
 
 pytestmark = pytest.mark.django_db(transaction=True)

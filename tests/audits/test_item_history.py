@@ -1,4 +1,4 @@
-"""An item's history on the checklist (issue 12): the page shows how many changes each item has; the entries load
+"""An item's history on the checklist: the page shows how many changes each item has; the entries load
 when someone opens them, from an access-checked endpoint, in a fixed number of queries."""
 
 from __future__ import annotations
@@ -10,10 +10,10 @@ import time_machine
 from django.urls import reverse
 
 from audits.models import SelfCheckItem
-from audits.selectors.selfchecks import history_entry_count, item_history_entries
-from audits.services.selfchecks import selfcheck_item_update
+from audits.selfchecks.selectors import history_entry_count, item_history_entries
+from audits.selfchecks.services import selfcheck_item_update
+from core import dates
 from tests.audits.builders_selfchecks import build_selfcheck
-from touchpoints import dates
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}

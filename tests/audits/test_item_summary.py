@@ -1,4 +1,4 @@
-"""A checklist's item count, weight and codes, stored when it is generated (issue 12), so that the quarter board counts
+"""A checklist's item count, weight and codes, stored when it is generated, so that the quarter board counts
 nothing per view; the migration fills them for checklists generated before."""
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ import pytest
 
 from audits.choices import InspectionState
 from audits.models import Inspection
+from core import dates
 from tests.audits.builders_inspections import DONE, selfcheck, touchpoints
-from touchpoints import dates
 from touchpoints.choices import Function
 
 from .conftest import sign_in
@@ -33,6 +33,9 @@ def test_operations_run_an_inspection_from_the_board_to_finalised(page, people) 
     assert cell.get_attribute("data-state") == "not_started"
     cell.locator("a.inspection-link").click()
     page.wait_for_url(f"**/audits/inspections/{quarter}/GG/marketing/")
+    assert not Inspection.objects.exists()  # opening the page wrote nothing
+    page.locator("#start-inspection").click()
+    page.locator(".inspection-item").first.wait_for()
     assert page.locator(".inspection-item").count() == 3
     assert page.get_by_text("已按标准完成").first.is_visible()
 
@@ -69,7 +72,7 @@ def test_the_board_fits_a_phone(phone_page, people) -> None:
     sign_in(phone_page, people.inspector.user.username)
     phone_page.goto(f"{phone_page.base_url}/audits/board/{quarter}/")
     assert phone_page.locator(".board-project-card").first.is_visible()
-    # One render per cell (issue 12): on a phone the table's rows are cards and its header is hidden.
+    # One render per cell: on a phone the table's rows are cards and its header is hidden.
     assert not phone_page.locator(".board-table thead").is_visible()
     assert phone_page.locator('.board-project-card [data-cell="GG-marketing"] .board-cell-function').is_visible()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
