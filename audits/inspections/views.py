@@ -172,8 +172,8 @@ def _item_fragment_context(*, editable: bool) -> dict:
     return {
         "editable": editable,
         "urls": {
-            "items": reverse("audits:inspection_item", args=[0]).removesuffix("0/"),
-            "files": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
+            "item": reverse("audits:inspection_item", args=[0]).removesuffix("0/"),
+            "file": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
         },
         "verdict_choices": [(value, str(label)) for value, label in VerdictForm.base_fields["verdict"].choices[1:]],
         "status_labels": {value: str(label) for value, label in ItemStatus.choices},

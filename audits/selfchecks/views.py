@@ -47,8 +47,8 @@ def _card_context(*, editable: bool) -> dict:
     return {
         "editable": editable,
         "urls": {
-            "items": reverse("audits:selfcheck_item_update", args=[0]).removesuffix("0/"),
-            "files": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
+            "item": reverse("audits:selfcheck_item_update", args=[0]).removesuffix("0/"),
+            "file": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
         },
         "status_buttons": [(value, str(label), style) for value, label, style in STATUS_BUTTONS],
         "status_labels": {value: str(label) for value, label in ItemStatus.choices},

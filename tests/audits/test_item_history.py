@@ -83,6 +83,20 @@ def test_the_history_query_count_does_not_grow(client, people, django_assert_max
     assert counts[0] == counts[1], counts
 
 
+def test_the_cards_forms_and_links_point_at_their_views(client, people) -> None:
+    selfcheck = build_selfcheck(people, year=2026, month=11, count=1, deliverable_every=0)
+    item = selfcheck.items.get()
+    client.force_login(people.user("lead"))
+    page = client.get(reverse("audits:selfcheck_detail", args=[selfcheck.pk])).content.decode()
+    for url in (
+        reverse("audits:selfcheck_item_update", args=[item.pk]),
+        reverse("audits:selfcheck_item_upload", args=[item.pk]),
+        reverse("audits:selfcheck_item_history", args=[item.pk]),
+    ):
+        assert f'"{url}"' in page, url
+    assert "built-in method" not in page
+
+
 def test_the_cards_escape_what_people_typed(client, people) -> None:
     lead = people.user("lead")
     selfcheck = build_selfcheck(people, year=2026, month=11, count=1, deliverable_every=0)
