@@ -1,4 +1,4 @@
-from . import urls_inspections, urls_selfchecks
+from . import urls_insight, urls_inspections, urls_selfchecks
 
 app_name = "audits"
-urlpatterns = urls_selfchecks.urlpatterns + urls_inspections.urlpatterns
+urlpatterns = urls_selfchecks.urlpatterns + urls_inspections.urlpatterns + urls_insight.urlpatterns
