@@ -240,4 +240,4 @@ def test_drill_down_pages_have_fixed_query_counts(client, people, later) -> None
     large = build_quarter(Q2, projects=12, items=30)
     publish(Q2)
     assert queries(client, "/results/2026Q2/units/function/marketing/") == unit_small <= 9
-    assert queries(client, f"/results/2026Q2/cells/{large[1].code}/marketing/") == cell_small <= 10
+    assert queries(client, f"/results/2026Q2/cells/{large[1].code}/marketing/") == cell_small <= 11
