@@ -114,7 +114,8 @@ class Bulletin:
 
     @property
     def findings_total(self) -> int:
-        return sum(line.findings for line in self.rectifications)
+        """Every finding once (each falls in one function and one project)."""
+        return sum(line.findings for line in self.rectifications if line.kind == UnitKind.FUNCTION)
 
 
 def _row(unit: dict[str, Any]) -> BulletinRow:
@@ -256,11 +257,11 @@ def _escape(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
-def _ranking_rows(rows: list[BulletinRow]) -> list[list[str]]:
+def _ranking_rows(rows: list[BulletinRow], *, codes: bool) -> list[list[str]]:
     return [
         [
             str(r.rank) if r.rank else "—",
-            r.code,
+            *([r.code] if codes else []),
             r.name,
             f"{r.percent}%" if r.assessed else "—",
             f"{r.done}/{r.applicable}" if r.assessed else "—",
@@ -308,10 +309,11 @@ def bulletin_pdf(data: Bulletin) -> bytes:
             styles["body"],
         ),
     ]
-    header = [_("排名"), _("编号"), _("名称"), _("得分"), _("完成/适用权重"), _("等级"), _("奖惩金额"), _("结算方式")]
-    widths = [w * mm for w in (12, 22, 46, 18, 24, 20, 20, 18)]
-    for heading, rows in ((_("一、职能排名"), data.functions), (_("二、项目排名"), data.projects)):
-        story += [Paragraph(_escape(heading), styles["h2"]), _table(header, _ranking_rows(rows), widths, styles)]
+    # Functions are named only (their codes are internal); projects by code and name (SPEC §1).
+    for heading, rows, codes in ((_("一、职能排名"), data.functions, False), (_("二、项目排名"), data.projects, True)):
+        header = [_("排名"), *([_("编号")] if codes else []), _("名称"), _("得分"), _("完成/适用权重"), _("等级"), _("奖惩金额"), _("结算方式")]
+        widths = [w * mm for w in (12, *((22,) if codes else ()), 46 if codes else 68, 18, 24, 20, 20, 18)]
+        story += [Paragraph(_escape(heading), styles["h2"]), _table(header, _ranking_rows(rows, codes=codes), widths, styles)]
     story.append(Paragraph(_escape(_("三、奖惩")), styles["h2"]))
     if data.rewarded:
         story.append(
