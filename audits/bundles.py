@@ -98,17 +98,27 @@ def cell_bundle(*, scope: Scope, quarter: Quarter, project_code: str, function: 
     return Bundle(f"{project.code}-{function}-{quarter}.zip", _entries(rows, folder=""))
 
 
+def may_bundle_unit(*, scope: Scope, kind: str, code: str, project_id: int | None = None) -> bool:
+    """Whether the reader may download a unit's bundle: operations, HR and admins any unit; a director their project;
+    a head their function (a project's `project_id` is needed for the director's check)."""
+    if scope.sees_all:
+        return True
+    if kind == "project":
+        return project_id is not None and project_id in scope.directed_projects
+    return kind == "function" and code in scope.headed_functions
+
+
 def unit_bundle(*, scope: Scope, quarter: Quarter, kind: str, code: str) -> Bundle:
     """A unit's deliverables of a quarter: every cell of a project (its director) or of a function across projects
     (its head); operations, HR and admins for any unit. 404 for anyone else."""
     if kind == "project":
         project = Project.objects.filter(code=code).first()
-        if project is None or not (scope.sees_all or project.pk in scope.directed_projects):
+        if project is None or not may_bundle_unit(scope=scope, kind=kind, code=code, project_id=project.pk):
             raise Http404
         rows = _deliverables(quarter).filter(item__selfcheck__project=project)
         return Bundle(f"{project.code}-{quarter}.zip", _entries(rows, folder="function"))
     if kind == "function":
-        if code not in Function.values or not (scope.sees_all or code in scope.headed_functions):
+        if code not in Function.values or not may_bundle_unit(scope=scope, kind=kind, code=code):
             raise Http404
         rows = _deliverables(quarter).filter(item__selfcheck__function=code)
         return Bundle(f"{code}-{quarter}.zip", _entries(rows, folder="project"))

@@ -438,7 +438,8 @@ def findings(
         )
         for item in picked[:FINDINGS_LIMIT]
     ]
-    filters = {k: v for k, v in (("code", code), ("project", project), ("function", function), ("stage", stage)) if v}
+    # What the reader filtered on, as they read it (a function by its name, never its code).
+    filters = {k: v for k, v in (("code", code), ("project", project), ("function", function_label(function)), ("stage", stage)) if v}
     if quarter is not None:
         filters["quarter"] = str(quarter)
     return Findings(rows, len(picked) > FINDINGS_LIMIT, filters)
@@ -475,6 +476,7 @@ class UnitExplanation:
     leaders: list[str]
     band: dict[str, str] | None
     next_band: dict[str, str] | None
+    project_id: int | None = None  # a project unit's project, when it still exists
 
     @property
     def kind_label(self) -> str:
@@ -522,7 +524,8 @@ def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scop
     names = {u["code"]: u["name"] for u in snapshot["units"] if u["kind"] == UnitKind.PROJECT}
     key = "project" if kind == UnitKind.PROJECT else "function"
     mine = [c for c in snapshot.get("cells", []) if c[key] == code]
-    ids = dict(Project.objects.filter(code__in={c["project"] for c in mine}).values_list("code", "id")) if mine else {}
+    wanted = {c["project"] for c in mine} | ({code} if kind == UnitKind.PROJECT else set())
+    ids = dict(Project.objects.filter(code__in=wanted).values_list("code", "id")) if wanted else {}
 
     def readable(cell) -> bool:
         pk = ids.get(cell["project"])
@@ -551,6 +554,7 @@ def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scop
         leaders=leaders,
         band=band,
         next_band=next_band,
+        project_id=ids.get(code) if kind == UnitKind.PROJECT else None,
     )
 
 

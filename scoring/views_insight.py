@@ -9,6 +9,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
+from audits.bundles import may_bundle_unit
 from touchpoints.access import scope_for
 from touchpoints.choices import Function
 from touchpoints.dates import Quarter
@@ -90,8 +91,15 @@ def unit_detail(request: HttpRequest, quarter: str, kind: str, code: str) -> Htt
         if version is None:
             raise Http404
         result = selectors.result_version(pk=version.pk)
-    explanation = insight.unit_explanation(result=result, kind=kind, code=code, scope=scope_for(request.user))
-    return render(request, "scoring/insight_unit.html", {"quarter": period, "x": explanation, "result": result})
+    scope = scope_for(request.user)
+    explanation = insight.unit_explanation(result=result, kind=kind, code=code, scope=scope)
+    context = {
+        "quarter": period,
+        "x": explanation,
+        "result": result,
+        "can_bundle": may_bundle_unit(scope=scope, kind=kind, code=code, project_id=explanation.project_id),
+    }
+    return render(request, "scoring/insight_unit.html", context)
 
 
 @login_required

@@ -125,3 +125,18 @@ def test_bundle_streams_chunk_by_chunk_and_skips_a_file_missing_from_storage(cli
 
 def test_signed_out_visitors_are_sent_to_sign_in(client, files) -> None:
     assert client.get("/audits/bundles/2026Q2/cells/GG/marketing.zip").status_code == 302
+
+
+def test_unit_page_offers_the_bundle_to_those_who_may_download_it(client, people, files) -> None:
+    from tests.insight.builders import publish_worked_example
+    from tests.scoring.builders import Q1
+
+    with time_machine.travel(dt.datetime(2026, 5, 25, 10, tzinfo=dates.SHANGHAI), tick=False):
+        publish_worked_example(Q1)
+        client.force_login(people.user("director"))
+        assert 'data-testid="unit-bundle"' in client.get("/results/2026Q1/units/project/GG/").content.decode()
+        assert 'data-testid="unit-bundle"' not in client.get("/results/2026Q1/units/project/HK/").content.decode()
+        client.force_login(people.user("lead"))
+        assert 'data-testid="unit-bundle"' not in client.get("/results/2026Q1/units/project/GG/").content.decode()
+        client.force_login(people.user("head"))
+        assert 'data-testid="unit-bundle"' in client.get("/results/2026Q1/units/function/marketing/").content.decode()
