@@ -60,9 +60,7 @@ def entry_name(*, code: str, year: int, month: int, original_name: str) -> str:
 
 def _deliverables(quarter: Quarter) -> QuerySet[Deliverable]:
     return (
-        Deliverable.objects.filter(
-            item__selfcheck__year=quarter.year, item__selfcheck__month__in=[m for _y, m in quarter.months]
-        )
+        Deliverable.objects.filter(item__selfcheck__year=quarter.year, item__selfcheck__month__in=[m for _y, m in quarter.months])
         .select_related("item__selfcheck__project")
         .order_by("item__selfcheck__project__code", "item__selfcheck__function", "item__code", "item__selfcheck__month", "id")
     )

@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from touchpoints.access import scope_for
 
 from .choices import ItemStatus, SelfCheckState
-from .models import Deliverable, SelfCheck, SelfCheckItem
+from .models import Deliverable, SelfCheck
 from .services.selfchecks import answer_problem
 from .uploads import MAX_FILES_PER_ITEM, deliverable_check
 

@@ -182,7 +182,7 @@ def rectification_summary(*, quarter: Quarter, names: dict[tuple[str, str], str]
         RectificationLine(kind, code, names.get((kind, code), code), n, false_claims)
         for (kind, code), (n, false_claims) in per_unit.items()
     ]
-    return sorted(lines, key=lambda l: (l.kind != UnitKind.FUNCTION, order.get(l.code, 0), l.code))
+    return sorted(lines, key=lambda line: (line.kind != UnitKind.FUNCTION, order.get(line.code, 0), line.code))
 
 
 def bulletin_for(*, quarter: Quarter) -> Bulletin | None:
@@ -298,7 +298,9 @@ def bulletin_pdf(data: Bulletin) -> bytes:
         ),
         Paragraph(
             _escape(
-                _("奖励合计 {reward},处罚合计 {penalty}。规则:排名第一且得分高于 {r}% 奖励 ¥{a};得分低于 {p}% 处罚 ¥{a}。").format(
+                _(
+                    "奖励合计 {reward},处罚合计 {penalty}。规则:排名第一且得分高于 {r}% 奖励 ¥{a};得分低于 {p}% 处罚 ¥{a}。"
+                ).format(
                     reward=data.total_reward,
                     penalty=data.total_penalty,
                     r=data.policy.get("reward_above_percent", ""),
@@ -311,7 +313,16 @@ def bulletin_pdf(data: Bulletin) -> bytes:
     ]
     # Functions are named only (their codes are internal); projects by code and name (SPEC §1).
     for heading, rows, codes in ((_("一、职能排名"), data.functions, False), (_("二、项目排名"), data.projects, True)):
-        header = [_("排名"), *([_("编号")] if codes else []), _("名称"), _("得分"), _("完成/适用权重"), _("等级"), _("奖惩金额"), _("结算方式")]
+        header = [
+            _("排名"),
+            *([_("编号")] if codes else []),
+            _("名称"),
+            _("得分"),
+            _("完成/适用权重"),
+            _("等级"),
+            _("奖惩金额"),
+            _("结算方式"),
+        ]
         widths = [w * mm for w in (12, *((22,) if codes else ()), 46 if codes else 68, 18, 24, 20, 20, 18)]
         story += [Paragraph(_escape(heading), styles["h2"]), _table(header, _ranking_rows(rows, codes=codes), widths, styles)]
     story.append(Paragraph(_escape(_("三、奖惩")), styles["h2"]))
@@ -330,7 +341,9 @@ def bulletin_pdf(data: Bulletin) -> bytes:
     caps_rows = [[line.name, _("已触发"), line.quarters, line.rules] for line in data.triggered]
     caps_rows += [[line.name, _("预警"), line.quarters, _("再次 B- 及以下将触发")] for line in data.at_risk]
     if caps_rows:
-        story.append(_table([_("考核单元"), _("状态"), _("季度"), _("说明")], caps_rows, [w * mm for w in (60, 22, 50, 48)], styles))
+        story.append(
+            _table([_("考核单元"), _("状态"), _("季度"), _("说明")], caps_rows, [w * mm for w in (60, 22, 50, 48)], styles)
+        )
     else:
         story.append(Paragraph(_escape(_("本年度暂无触发或预警的考核单元。")), styles["body"]))
     story.append(Paragraph(_escape(_("五、整改汇总")), styles["h2"]))

@@ -22,8 +22,9 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
+from celery import shared_task
 from django.core.cache import cache
-from django.db.models import Count, Max, Q
+from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
 from django.utils.html import escape
@@ -44,7 +45,7 @@ from .models import QuarterResult, UnitResult
 from .selectors import grade_class, money
 
 APPLICABLE = (ItemStatus.DONE, ItemStatus.NOT_DONE)
-HEAT_CACHE_SECONDS = 24 * 3600
+HEAT_CACHE_SECONDS = 100 * 24 * 3600  # a published window changes only at the next publication
 FINDINGS_LIMIT = 500
 
 
@@ -144,7 +145,9 @@ def own_unit_keys(scope: Scope) -> set[tuple[str, str]]:
     project_ids = {pid for pid, _f in scope.led_cells} | set(scope.directed_projects) | set(scope.member_projects)
     keys = {(UnitKind.FUNCTION.value, code) for code in scope.headed_functions | scope.member_functions}
     if project_ids:
-        keys |= {(UnitKind.PROJECT.value, code) for code in Project.objects.filter(pk__in=project_ids).values_list("code", flat=True)}
+        keys |= {
+            (UnitKind.PROJECT.value, code) for code in Project.objects.filter(pk__in=project_ids).values_list("code", flat=True)
+        }
     return keys
 
 
@@ -194,18 +197,18 @@ def rate_class(not_done: int, applicable: int) -> str:
         return "hm-na"
     if not not_done:
         return "hm-0"
-    rate = Fraction(not_done, applicable)
-    for step, bound in ((1, Fraction(1, 10)), (2, Fraction(1, 4)), (3, Fraction(1, 2)), (4, Fraction(3, 4))):
-        if rate < bound:
+    # Exact, in integers: rate < 1/10 ⇔ 10 × not_done < applicable, and so on.
+    for step, (num, den) in enumerate(((1, 10), (1, 4), (1, 2), (3, 4)), start=1):
+        if den * not_done < num * applicable:
             return f"hm-{step}"
     return "hm-5"
 
 
 def rate_text(not_done: int, applicable: int) -> str:
-    """A rate as a whole percentage, rounded half up (e.g. 1 of 3 → 33)."""
+    """A rate as a whole percentage, rounded half up (e.g. 1 of 3 → 33, 1 of 8 → 13)."""
     if not applicable:
         return ""
-    return str(int((Fraction(100 * not_done, applicable) + Fraction(1, 2)) // 1))
+    return str((200 * not_done + applicable) // (2 * applicable))
 
 
 @dataclass(frozen=True)
@@ -231,11 +234,27 @@ class HeatRow:
     def function_label(self) -> str:
         return function_label(self.function)
 
+    @property
+    def html(self) -> str:
+        """The whole row: the touchpoint (code and name, escaped), its overall rate, then its cells."""
+        return (
+            f'<tr><th scope="row" class="in-sticky"><span class="font-monospace">{escape(self.code)}</span> '
+            f'<span class="small text-secondary">{escape(self.name)}</span></th>'
+            f'<td class="text-center {self.rate_class}">{self.rate}</td>{self.cells_html}</tr>'
+        )
+
 
 @dataclass(frozen=True)
 class HeatMap:
     columns: list[tuple[str, str]]  # (key, label)
     rows: list[HeatRow]
+    body_html: SafeString = field(default_factory=lambda: mark_safe(""))  # nosec B308 B703 - empty
+
+    @classmethod
+    def of(cls, columns: list[tuple[str, str]], rows: list[HeatRow]) -> HeatMap:
+        """A map with its table body rendered once, to be cached with it: one string for the template."""
+        body = "".join(row.html for row in rows)
+        return cls(columns, rows, mark_safe(body))  # nosec B308 B703 - every row escapes its own values
 
 
 @dataclass(frozen=True)
@@ -279,28 +298,116 @@ def _published_items(*, window: list[PublishedQuarter], scope: Scope, function: 
     return items
 
 
+def _heat_key(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str) -> str:
+    """The published versions (immutable), the reader's scope and the filters: everything a heat map depends on."""
+    parts = [*(f"{q.pk}:{q.digest}" for q in window), _scope_signature(scope), function, stage]
+    return "insight:heat:v2:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+Cell = tuple[int, str]  # (project id, function)
+VerdictRow = tuple[str, str, str, bool]  # (code, stage, name, not done)
+
+
+def _verdicts_key(published: PublishedQuarter) -> str:
+    return f"insight:quarter-verdicts:v2:{published.pk}:{published.digest}"
+
+
+def quarter_verdicts(window: list[PublishedQuarter]) -> dict[int, dict[Cell, list[VerdictRow]]]:
+    """Per published version, every judged item (done or not done) of its quarter's finalised inspections, grouped
+    by cell, as plain tuples.
+
+    A published quarter never changes (SPEC §7), so each quarter's tuples are cached for good under the version's id
+    and digest (one entry per quarter): one query for all the quarters not cached yet, none afterwards. Publication
+    warms the cache (`warm_heat_cache`), so a reader never waits for it."""
+    keys = {_verdicts_key(q): q for q in window}
+    found = cache.get_many(list(keys))
+    result = {keys[key].pk: cells for key, cells in found.items()}
+    missing = [q for key, q in keys.items() if key not in found]
+    if missing:
+        by_quarter = {(q.quarter.year, q.quarter.number): q for q in missing}
+        quarters = Q(pk__in=[])
+        for year, number in by_quarter:
+            quarters |= Q(inspection__year=year, inspection__quarter=number)
+        fresh: dict[int, dict[Cell, list[VerdictRow]]] = {q.pk: {} for q in missing}
+        rows = InspectionItem.objects.filter(
+            quarters, inspection__state=InspectionState.FINALISED, verdict__in=APPLICABLE
+        ).values_list(
+            "inspection__year",
+            "inspection__quarter",
+            "inspection__project_id",
+            "inspection__function",
+            "code",
+            "stage_name",
+            "name",
+            "verdict",
+        )
+        for year, number, project_id, function, code, stage, name, verdict in rows.iterator(chunk_size=5000):
+            cells = fresh[by_quarter[(year, number)].pk]
+            cells.setdefault((project_id, function), []).append((code, stage, name, verdict == ItemStatus.NOT_DONE))
+        cache.set_many({_verdicts_key(q): fresh[q.pk] for q in missing}, None)
+        result.update(fresh)
+    return result
+
+
+def _readable_projects(scope: Scope) -> set[int] | None:
+    """The projects whose cells a reader may read, or None for every project (operations, HR, heads)."""
+    if scope.sees_all or scope.headed_functions:
+        return None
+    return set(scope.directed_projects) | {project_id for project_id, _f in scope.led_cells}
+
+
 def _heat_counts(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str) -> dict[str, Any]:
-    """The aggregates behind both heat maps, as plain data: two grouped queries. Cached by the published versions
-    (immutable), the reader's scope and the filters."""
-    key = "insight:heat:" + hashlib.sha256(
-        "|".join([*(f"{q.pk}:{q.digest}" for q in window), _scope_signature(scope), function, stage]).encode()
-    ).hexdigest()
-    cached = cache.get(key)
-    if cached is not None:
-        return cached
-    items = _published_items(window=window, scope=scope, function=function, stage=stage)
-    not_done = Count("id", filter=Q(verdict=ItemStatus.NOT_DONE))
-    by_project = list(
-        items.values_list("code", "inspection__project__code")
-        .annotate(nd=not_done, ap=Count("id"), name=Max("name"), function=Max("inspection__function"), pname=Max("inspection__project__name"))
-        .order_by()
-    )
-    by_quarter = list(
-        items.values_list("code", "inspection__year", "inspection__quarter").annotate(nd=not_done, ap=Count("id")).order_by()
-    )
-    data = {"by_project": by_project, "by_quarter": by_quarter}
-    cache.set(key, data, HEAT_CACHE_SECONDS)
-    return data
+    """Not-done and judged counts per (touchpoint, project) and per (touchpoint, quarter), over the readable cells,
+    filtered: summed from each quarter's cached verdicts, cell by cell (a director's map reads only their project's
+    cells). One query, for the projects' codes and names."""
+    per_project: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    per_quarter: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    names: dict[str, tuple[str, str]] = {}
+    verdicts = quarter_verdicts(window)
+    projects_read = _readable_projects(scope)
+    for published in window:
+        label = str(published.quarter)
+        for (project_id, func), rows in verdicts[published.pk].items():
+            if (function and func != function) or (projects_read is not None and project_id not in projects_read):
+                continue
+            if not (scope.sees_all or scope.can_read_cell(project_id, func)):
+                continue
+            for code, item_stage, name, not_done in rows:
+                if stage and item_stage != stage:
+                    continue
+                counts = per_project[(code, project_id)]
+                counts[0] += not_done
+                counts[1] += 1
+                counts = per_quarter[(code, label)]
+                counts[0] += not_done
+                counts[1] += 1
+                if code not in names:
+                    names[code] = (name, func)
+    ids = {project_id for _code, project_id in per_project}
+    projects = {pk: (code, name) for pk, code, name in Project.objects.filter(pk__in=ids).values_list("id", "code", "name")}
+    by_project = [
+        (code, projects[pk][0], nd, ap, names[code][0], names[code][1], projects[pk][1])
+        for (code, pk), (nd, ap) in per_project.items()
+        if pk in projects
+    ]
+    by_quarter = [(code, label, nd, ap) for (code, label), (nd, ap) in per_quarter.items()]
+    return {"by_project": by_project, "by_quarter": by_quarter}
+
+
+@shared_task(name="scoring.insight_warm_heat_cache")
+def warm_heat_cache() -> None:
+    """After a publication commits (scoring.apps), in the worker: cache the new window's per-quarter verdicts, the
+    company-wide maps operations and HR open (all functions, and each function) and each project director's and
+    function head's own map, so none of them waits for a map on their first view."""
+    window = published_window()
+    everyone = Scope(operations=True)
+    readers = [(everyone, function) for function in ("", *Function.values)]
+    readers += [(Scope(directed_projects=frozenset({pk})), "") for pk in Project.objects.values_list("pk", flat=True)]
+    readers += [(Scope(headed_functions=frozenset({code})), "") for code in Function.values]
+    for scope, function in readers:
+        key = _heat_key(window=window, scope=scope, function=function, stage="")
+        if cache.get(key) is None:
+            cache.set(key, _heat_maps(window=window, scope=scope, function=function, stage=""), HEAT_CACHE_SECONDS)
 
 
 def _cells_html(*, columns: list[str], counts: dict[str, tuple[int, int]], link_base: str, column_param: str) -> SafeString:
@@ -314,29 +421,42 @@ def _cells_html(*, columns: list[str], counts: dict[str, tuple[int, int]], link_
             continue
         nd, ap = found
         text = rate_text(nd, ap)
-        title = f"{nd}/{ap}"
         if nd:
             out.append(
                 f'<td class="{rate_class(nd, ap)}"><a href="{link_base}&amp;{column_param}={escape(column)}" '
-                f'title="{title}">{text}</a></td>'
+                f'title="{nd}/{ap}">{text}</a></td>'
             )
         else:
-            out.append(f'<td class="hm-0" title="{title}">{text}</td>')
-    return mark_safe("".join(out))  # noqa: S308 - every interpolated value above is escaped or numeric
+            out.append(f'<td class="hm-0">{text}</td>')
+    # Every interpolated value above is escaped or a number.
+    return mark_safe("".join(out))  # nosec B308 B703
 
 
 def heat_maps(*, scope: Scope, function: str = "", stage: str = "", count: int = 8) -> HeatMaps:
     """Not-done rates by touchpoint × project and touchpoint × quarter over the last `count` published quarters, for
     the cells the reader may read, filtered by function and stage; worst touchpoints first. Each cell with a failure
-    links to the findings behind it. Three queries (one, the window, once the aggregates are cached) plus the stages."""
+    links to the findings behind it.
+
+    Published quarters never change (SPEC §7), so both maps, rendered, are cached under the published versions' ids and
+    digests, the reader's scope and the filters: two queries (the window and the stages) once cached, four before."""
     window = published_window(count=count)
     stages = list(Stage.objects.order_by("order").values_list("name", flat=True))
-    empty = HeatMaps(window, HeatMap([], []), HeatMap([], []), stages)
     if not window:
-        return empty
+        return HeatMaps(window, HeatMap([], []), HeatMap([], []), stages)
+    key = _heat_key(window=window, scope=scope, function=function, stage=stage)
+    maps = cache.get(key)
+    if maps is None:
+        maps = _heat_maps(window=window, scope=scope, function=function, stage=stage)
+        cache.set(key, maps, HEAT_CACHE_SECONDS)
+    by_project, by_quarter = maps
+    return HeatMaps(quarters=window, by_project=by_project, by_quarter=by_quarter, stages=stages)
+
+
+def _heat_maps(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str) -> tuple[HeatMap, HeatMap]:
+    """Both maps with their rows rendered (only codes and numbers: nothing depends on the reader's language)."""
     data = _heat_counts(window=window, scope=scope, function=function, stage=stage)
     if not data["by_project"]:
-        return empty
+        return HeatMap([], []), HeatMap([], [])
     findings_url = reverse("scoring:insight_findings")
     filters = {k: v for k, v in (("function", function), ("stage", stage)) if v}
     per_project: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
@@ -350,9 +470,9 @@ def heat_maps(*, scope: Scope, function: str = "", stage: str = "", count: int =
         names[code] = (name, func)
         projects[project] = pname
     per_quarter: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for code, year, number, nd, ap in data["by_quarter"]:
-        per_quarter[code][str(Quarter(year, number))] = (nd, ap)
-    codes = sorted(totals, key=lambda c: (-Fraction(totals[c][0], totals[c][1]), -totals[c][0], c))
+    for code, label, nd, ap in data["by_quarter"]:
+        per_quarter[code][label] = (nd, ap)
+    codes = sorted(totals, key=lambda c: (-Fraction(totals[c][0], totals[c][1]), -totals[c][0], c))  # worst first
     project_columns = sorted(projects)
     quarter_columns = [str(q.quarter) for q in window]
     rows_p, rows_q = [], []
@@ -360,17 +480,13 @@ def heat_maps(*, scope: Scope, function: str = "", stage: str = "", count: int =
         base = escape(f"{findings_url}?{urlencode({'code': code, **filters})}")
         name, func = names[code]
         nd, ap = totals[code]
-        rows_p.append(
-            HeatRow(code, name, func, nd, ap, _cells_html(columns=project_columns, counts=per_project[code], link_base=base, column_param="project"))
-        )
-        rows_q.append(
-            HeatRow(code, name, func, nd, ap, _cells_html(columns=quarter_columns, counts=per_quarter[code], link_base=base, column_param="quarter"))
-        )
-    return HeatMaps(
-        quarters=window,
-        by_project=HeatMap([(p, projects[p]) for p in project_columns], rows_p),
-        by_quarter=HeatMap([(q, q) for q in quarter_columns], rows_q),
-        stages=stages,
+        by_p = _cells_html(columns=project_columns, counts=per_project[code], link_base=base, column_param="project")
+        by_q = _cells_html(columns=quarter_columns, counts=per_quarter[code], link_base=base, column_param="quarter")
+        rows_p.append(HeatRow(code, name, func, nd, ap, by_p))
+        rows_q.append(HeatRow(code, name, func, nd, ap, by_q))
+    return (
+        HeatMap.of([(p, projects[p]) for p in project_columns], rows_p),
+        HeatMap.of([(q, q) for q in quarter_columns], rows_q),
     )
 
 
@@ -439,7 +555,9 @@ def findings(
         for item in picked[:FINDINGS_LIMIT]
     ]
     # What the reader filtered on, as they read it (a function by its name, never its code).
-    filters = {k: v for k, v in (("code", code), ("project", project), ("function", function_label(function)), ("stage", stage)) if v}
+    filters = {
+        k: v for k, v in (("code", code), ("project", project), ("function", function_label(function)), ("stage", stage)) if v
+    }
     if quarter is not None:
         filters["quarter"] = str(quarter)
     return Findings(rows, len(picked) > FINDINGS_LIMIT, filters)
@@ -507,12 +625,16 @@ class UnitExplanation:
         percent = Decimal(unit["percent"])
         reward_line, penalty_line = Decimal(policy["reward_above_percent"]), Decimal(policy["penalty_below_percent"])
         if unit["amount"] > 0:
-            return _("排名第一且得分 {p}% 高于 {line}%,奖励 ¥{amount}。").format(p=percent, line=reward_line, amount=policy["amount"])
+            return _("排名第一且得分 {p}% 高于 {line}%,奖励 ¥{amount}。").format(
+                p=percent, line=reward_line, amount=policy["amount"]
+            )
         if unit["amount"] < 0:
             return _("得分 {p}% 低于 {line}%,处罚 ¥{amount}。").format(p=percent, line=penalty_line, amount=policy["amount"])
         if unit["rank"] == 1:
             return _("排名第一,但得分 {p}% 未高于 {line}%,没有奖励。").format(p=percent, line=reward_line)
-        return _("排名第 {rank},得分 {p}% 不低于 {line}%:既无奖励也无处罚。").format(rank=unit["rank"], p=percent, line=penalty_line)
+        return _("排名第 {rank},得分 {p}% 不低于 {line}%:既无奖励也无处罚。").format(
+            rank=unit["rank"], p=percent, line=penalty_line
+        )
 
 
 def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scope) -> UnitExplanation:
@@ -532,7 +654,15 @@ def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scop
         return scope.sees_all or (pk is not None and scope.can_read_cell(pk, cell["function"]))
 
     cells = [
-        CellLine(c["project"], names.get(c["project"], c["project"]), c["function"], c["done"], c["applicable"], c["percent"], readable(c))
+        CellLine(
+            c["project"],
+            names.get(c["project"], c["project"]),
+            c["function"],
+            c["done"],
+            c["applicable"],
+            c["percent"],
+            readable(c),
+        )
         for c in mine
     ]
     readable_cells = [c for c in cells if c.readable]
@@ -607,7 +737,9 @@ def cell_explanation(*, result: QuarterResult, project: Project, function: str) 
         .filter(project=project, function=function, year=quarter.year, quarter=quarter.number, state=InspectionState.FINALISED)
         .first()
     )
-    frozen = next((c for c in result.snapshot.get("cells", []) if c["project"] == project.code and c["function"] == function), None)
+    frozen = next(
+        (c for c in result.snapshot.get("cells", []) if c["project"] == project.code and c["function"] == function), None
+    )
     if inspection is None:
         return CellExplanation(project, function, quarter, None, [], frozen)
     items = list(inspection.items.order_by("stage_order", "code"))

@@ -35,7 +35,9 @@ def _zip_response(bundle: bundles.Bundle) -> StreamingHttpResponse:
 @require_GET
 def bundle_cell(request: HttpRequest, quarter: str, project: str, function: str) -> StreamingHttpResponse:
     """One zip of a cell's deliverables of a quarter."""
-    bundle = bundles.cell_bundle(scope=scope_for(request.user), quarter=_quarter(quarter), project_code=project, function=function)
+    bundle = bundles.cell_bundle(
+        scope=scope_for(request.user), quarter=_quarter(quarter), project_code=project, function=function
+    )
     return _zip_response(bundle)
 
 

@@ -30,8 +30,12 @@ def published(people):
     check = SelfCheck.objects.create(
         project=people.project, function=Function.ENGINEERING, year=2026, month=3, state=SelfCheckState.SUBMITTED
     )
-    claim = SelfCheckItem.objects.create(selfcheck=check, code="GG-ENG-02", name=item.name, level_name="二级", weight=2, status="done")
-    deliverable = Deliverable(item=claim, original_name="三月进展短信.pdf", size=len(pdf_bytes()), content_type="application/pdf", sha256="0" * 64)
+    claim = SelfCheckItem.objects.create(
+        selfcheck=check, code="GG-ENG-02", name=item.name, level_name="二级", weight=2, status="done"
+    )
+    deliverable = Deliverable(
+        item=claim, original_name="三月进展短信.pdf", size=len(pdf_bytes()), content_type="application/pdf", sha256="0" * 64
+    )
     deliverable.file.save("gg-eng-02.pdf", ContentFile(pdf_bytes()), save=False)
     deliverable.save()
     with time_machine.travel(after(Q1), tick=False):
@@ -64,7 +68,9 @@ def test_a_director_goes_from_a_red_score_to_the_item_and_its_file(page, people,
     with page.expect_download() as download:
         failing.get_by_test_id("file").click()
     assert download.value.suggested_filename == "三月进展短信.pdf"
-    assert open(download.value.path(), "rb").read() == pdf_bytes()
+    from pathlib import Path
+
+    assert Path(download.value.path()).read_bytes() == pdf_bytes()
     assert errors == []
 
 

@@ -117,11 +117,13 @@ def test_rectification_summary_counts_false_claims(people, later) -> None:
     from audits.choices import ItemStatus
     from audits.models import InspectionItem
 
-    inspection = inspect(people.project, "marketing", Q1, [(3, ItemStatus.NOT_DONE), (2, ItemStatus.NOT_DONE), (1, ItemStatus.DONE)])
+    inspection = inspect(
+        people.project, "marketing", Q1, [(3, ItemStatus.NOT_DONE), (2, ItemStatus.NOT_DONE), (1, ItemStatus.DONE)]
+    )
     InspectionItem.objects.filter(inspection=inspection, weight=2).update(claimed_status=ItemStatus.DONE)
     from tests.scoring.builders import ensure_default_rules
 
     ensure_default_rules()
     publish(Q1)
-    lines = {(l.kind, l.code): (l.findings, l.discrepancies) for l in bulletin_for(quarter=Q1).rectifications}
+    lines = {(x.kind, x.code): (x.findings, x.discrepancies) for x in bulletin_for(quarter=Q1).rectifications}
     assert lines == {("function", "marketing"): (2, 1), ("project", "GG"): (2, 1)}

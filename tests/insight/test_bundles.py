@@ -47,10 +47,14 @@ def files(people):
         from tests.factories import AssignmentFactory
         from touchpoints.choices import Role
 
-        design_lead = AssignmentFactory(role=Role.FUNCTIONAL_MANAGER, project=people.project, function=Function.DESIGN).person.user
+        design_lead = AssignmentFactory(
+            role=Role.FUNCTIONAL_MANAGER, project=people.project, function=Function.DESIGN
+        ).person.user
         deliverables_add(item=design, user=design_lead, uploads=[(SimpleUploadedFile("图纸.pdf", pdf_bytes()), "图纸.pdf", 100)])
         hk = people.other_project.selfchecks.filter(function=Function.DESIGN, month=4).get().items.get(code=hk_design.code)
-        deliverables_add(item=hk, user=people.user("outsider"), uploads=[(SimpleUploadedFile("hk.pdf", pdf_bytes()), "hk.pdf", 100)])
+        deliverables_add(
+            item=hk, user=people.user("outsider"), uploads=[(SimpleUploadedFile("hk.pdf", pdf_bytes()), "hk.pdf", 100)]
+        )
     return tps
 
 

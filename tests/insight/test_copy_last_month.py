@@ -46,7 +46,11 @@ def months(people):
     items = {item.code: item for item in april.items.all()}
     for index in (0, 3):
         content = pdf_bytes(2000 + index)
-        deliverables_add(item=items[tps[index].code], user=lead, uploads=[(SimpleUploadedFile("计划书.pdf", content), "计划书.pdf", len(content))])
+        deliverables_add(
+            item=items[tps[index].code],
+            user=lead,
+            uploads=[(SimpleUploadedFile("计划书.pdf", content), "计划书.pdf", len(content))],
+        )
         selfcheck_item_update(item=items[tps[index].code], user=lead, status=ItemStatus.DONE, note="已寄送")
     selfcheck_item_update(item=items[tps[1].code], user=lead, status=ItemStatus.NA, na_reason="本月无签约", note="")
     selfcheck_item_update(item=items[tps[2].code], user=lead, status=ItemStatus.NOT_DONE, note="延期到下月")
@@ -60,16 +64,15 @@ def months(people):
 
 
 def answers(selfcheck):
-    return {
-        i.code: (i.status, i.na_reason, i.note, i.copied_from_last_month, i.files.count())
-        for i in selfcheck.items.all()
-    }
+    return {i.code: (i.status, i.na_reason, i.note, i.copied_from_last_month, i.files.count()) for i in selfcheck.items.all()}
 
 
 def test_copy_brings_answers_notes_and_valid_files_and_marks_each_item(people, months) -> None:
     tps, april, may = months
     # The lead already answered item 4 this month: that answer is kept.
-    selfcheck_item_update(item=may.items.get(code=tps[4].code), user=people.user("lead"), status=ItemStatus.NOT_DONE, note="本月已开盘")
+    selfcheck_item_update(
+        item=may.items.get(code=tps[4].code), user=people.user("lead"), status=ItemStatus.NOT_DONE, note="本月已开盘"
+    )
     outcome = selfcheck_copy_last_month(selfcheck=may, user=people.user("lead"))
     assert (outcome.items, outcome.files, outcome.skipped_files) == (4, 1, 1)
     got = answers(may)
@@ -94,7 +97,12 @@ def test_touching_an_item_ends_its_mark(people, months) -> None:
     tps, _april, may = months
     selfcheck_copy_last_month(selfcheck=may, user=people.user("lead"))
     item = may.items.get(code=tps[2].code)
-    selfcheck_item_update(item=item, user=people.user("lead"), status=ItemStatus.DONE if not item.requires_deliverable else ItemStatus.NOT_DONE, note="已改")
+    selfcheck_item_update(
+        item=item,
+        user=people.user("lead"),
+        status=ItemStatus.DONE if not item.requires_deliverable else ItemStatus.NOT_DONE,
+        note="已改",
+    )
     assert not may.items.get(code=tps[2].code).copied_from_last_month
     item0 = may.items.get(code=tps[0].code)
     selfcheck_item_update(item=item0, user=people.user("lead"), status=ItemStatus.NOT_DONE, note="已寄送")
@@ -102,7 +110,9 @@ def test_touching_an_item_ends_its_mark(people, months) -> None:
     assert not item0.copied_from_last_month
     item1 = may.items.get(code=tps[1].code)
     content = pdf_bytes()
-    deliverables_add(item=item1, user=people.user("lead"), uploads=[(SimpleUploadedFile("a.pdf", content), "a.pdf", len(content))])
+    deliverables_add(
+        item=item1, user=people.user("lead"), uploads=[(SimpleUploadedFile("a.pdf", content), "a.pdf", len(content))]
+    )
     assert not may.items.get(code=tps[1].code).copied_from_last_month
     assert may.items.get(code=tps[3].code).copied_from_last_month  # untouched
 
@@ -118,7 +128,7 @@ def test_removing_a_copied_file_ends_the_mark(people, months) -> None:
 
 
 def test_refused_once_submitted_without_a_previous_month_or_for_anyone_but_the_lead(people, months) -> None:
-    tps, april, may = months
+    _tps, april, may = months
     with pytest.raises(ValidationError, match="已提交"):
         selfcheck_copy_last_month(selfcheck=april, user=people.user("lead"))
     for role in ("director", "head", "inspector", "outsider"):

@@ -32,12 +32,26 @@ def later():
 def cell(project: Project, function: str, quarter: Quarter, rows: list[tuple[str, str, str]]) -> Inspection:
     """A finalised inspection whose items are (code, stage, verdict), weight 1."""
     inspection = Inspection.objects.create(
-        project=project, function=function, year=quarter.year, quarter=quarter.number,
-        state=InspectionState.FINALISED, source=InspectionSource.WEB, finalised_at=timezone.now(),
+        project=project,
+        function=function,
+        year=quarter.year,
+        quarter=quarter.number,
+        state=InspectionState.FINALISED,
+        source=InspectionSource.WEB,
+        finalised_at=timezone.now(),
     )
     InspectionItem.objects.bulk_create(
-        InspectionItem(inspection=inspection, code=code, name=f"触点{code}", stage_name=stage, level_name="三级", weight=1,
-                       verdict=verdict, claimed_status=DONE, finding=f"{code} 未见记录" if verdict == NOT_DONE else "")
+        InspectionItem(
+            inspection=inspection,
+            code=code,
+            name=f"触点{code}",
+            stage_name=stage,
+            level_name="三级",
+            weight=1,
+            verdict=verdict,
+            claimed_status=DONE,
+            finding=f"{code} 未见记录" if verdict == NOT_DONE else "",
+        )
         for code, stage, verdict in rows
     )
     return inspection
@@ -188,7 +202,10 @@ def test_every_number_on_the_results_page_links_to_its_explanation(client, peopl
     publish_worked_example(Q1)
     client.force_login(people.user("director"))
     html = client.get("/results/2026Q1/").content.decode()
-    assert 'href="/results/2026Q1/units/function/customer_relations/#score" class="fw-semibold sc-score" data-testid="score-link">92.86%</a>' in html
+    assert (
+        'href="/results/2026Q1/units/function/customer_relations/#score" class="fw-semibold sc-score" data-testid="score-link">92.86%</a>'
+        in html
+    )
     assert 'href="/results/2026Q1/units/function/engineering/#money"' in html
     assert 'href="/results/2026Q1/units/project/GG/#grade"' in html
     assert 'href="/results/2026Q1/units/project/GG/#rank"' in html
