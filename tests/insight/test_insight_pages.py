@@ -258,3 +258,45 @@ def test_drill_down_pages_have_fixed_query_counts(client, people, later) -> None
     publish(Q2)
     assert queries(client, "/results/2026Q2/units/function/marketing/") == unit_small <= 9
     assert queries(client, f"/results/2026Q2/cells/{large[1].code}/marketing/") == cell_small <= 11
+
+
+def test_rates_are_exact_and_rounded_half_up() -> None:
+    from scoring.insight import rate_class, rate_text
+
+    assert [rate_text(1, 8), rate_text(1, 3), rate_text(2, 3), rate_text(0, 5), rate_text(1, 0)] == ["13", "33", "67", "0", ""]
+    # A rate exactly on a step's bound falls in the step above it (10% is not "below 10%").
+    assert [rate_class(1, 10), rate_class(1, 11), rate_class(1, 4), rate_class(3, 4), rate_class(0, 9), rate_class(0, 0)] == [
+        "hm-2",
+        "hm-1",
+        "hm-3",
+        "hm-5",
+        "hm-0",
+        "hm-na",
+    ]
+
+
+def test_publication_warms_the_heat_map(client, people, later, django_capture_on_commit_callbacks) -> None:
+    ensure_default_rules()
+    build_quarter(Q1, projects=3, items=4)
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(after(Q1), tick=False):
+        from scoring.services import quarter_publish
+
+        quarter_publish(quarter=Q1, user=None)
+    client.force_login(people.user("inspector"))
+    with CaptureQueriesContext(connection) as context:
+        response = client.get("/results/insight/heatmap/")
+    assert not any("audits_inspectionitem" in q["sql"] for q in context.captured_queries)  # nothing recomputed
+    assert len(response.context["maps"].by_project.columns) == 3
+
+
+def test_an_amendment_is_a_new_version_and_a_new_map(client, people, failing, later) -> None:
+    client.force_login(people.user("inspector"))
+    before = client.get("/results/insight/heatmap/").context["maps"].by_project.rows[0]
+    assert (before.code, before.not_done) == ("MKT-01", 3)
+    InspectionItem.objects.filter(code="MKT-01", inspection__quarter=2).update(verdict=DONE)  # as an amendment would
+    from scoring.services import quarter_amend
+
+    with time_machine.travel(after(Q2, days=15), tick=False):
+        quarter_amend(quarter=Q2, user=people.user("inspector"), reason="复核")
+    rows = {r.code: r for r in client.get("/results/insight/heatmap/").context["maps"].by_project.rows}
+    assert rows["MKT-01"].not_done == 2
