@@ -1,4 +1,6 @@
-from . import urls_insight, urls_inspections, urls_selfchecks
+from audits.inspections import urls as inspection_urls
+from audits.selfchecks import urls as selfcheck_urls
+from audits.selfchecks import urls_insight as insight_urls
 
 app_name = "audits"
-urlpatterns = urls_selfchecks.urlpatterns + urls_inspections.urlpatterns + urls_insight.urlpatterns
+urlpatterns = selfcheck_urls.urlpatterns + inspection_urls.urlpatterns + insight_urls.urlpatterns

@@ -83,11 +83,11 @@ def main() -> None:
 
     from audits.choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
     from audits.models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
+    from core.dates import Quarter
     from scoring.bulletin import bulletin_for, bulletin_pdf
     from scoring.models import QuarterResult
     from scoring.services import quarter_publish
     from touchpoints.choices import STAFF_GROUP_NAMES, Function, StaffGroup
-    from touchpoints.dates import Quarter
     from touchpoints.models import Project
 
     lines: list[str] = []
@@ -176,8 +176,8 @@ def main() -> None:
     SelfCheck.objects.all().delete()
     ops = User.objects.create_user("bench_ops", password="bench-password-2026")
     ops.groups.add(Group.objects.get(name=STAFF_GROUP_NAMES[StaffGroup.OPERATIONS]))
+    from core.access import scope_for
     from scoring import insight
-    from touchpoints.access import scope_for
     from touchpoints.choices import Role
     from touchpoints.models import Assignment, Person
 

@@ -7,6 +7,19 @@ class ScoringConfig(AppConfig):
     verbose_name = _("评分与发布")
 
     def ready(self) -> None:
+        from core.home import register_panels
+        from core.publication import register_publication_check
+        from core.xlsx import register_export
+        from scoring import exports, home
+        from scoring import jobs as periodic_jobs
+        from scoring.status import quarter_has_results
+
+        register_panels(home.panels)
+        register_export(exports.QuarterExport)  # SPEC §10
+        register_export(exports.CapsExport)
+        register_publication_check(quarter_has_results)  # SPEC §7: the lock inspections and self-checks obey
+        periodic_jobs.register_jobs()
+
         from django.db import transaction
         from django.db.models.signals import post_save
 

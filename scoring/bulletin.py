@@ -23,8 +23,8 @@ from django.utils.translation import gettext as _
 
 from audits.choices import InspectionState, ItemStatus
 from audits.models import InspectionItem
+from core.dates import Quarter
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 
 from . import engine, selectors
 from .choices import Settlement, UnitKind

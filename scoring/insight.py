@@ -34,9 +34,9 @@ from django.utils.translation import gettext as _
 
 from audits.choices import InspectionState, ItemStatus
 from audits.models import Deliverable, Inspection, InspectionItem
-from touchpoints.access import Scope
+from core.access import Scope
+from core.dates import Quarter
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 from touchpoints.models import Project, Stage
 
 from . import engine

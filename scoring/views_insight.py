@@ -1,6 +1,6 @@
 """Insight pages (SPEC §16): trends, the heat maps of where it fails and their findings, the drill-down from a unit's
 score to its cells and items, and the quarter bulletin (page and PDF). Thin views: access through the reader's scope
-(`touchpoints.access`), data through `scoring.insight` and `scoring.bulletin`."""
+(`core.access`), data through `scoring.insight` and `scoring.bulletin`."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_GET
 
-from audits.bundles import may_bundle_unit
-from touchpoints.access import scope_for
+from audits.selfchecks.bundles import may_bundle_unit
+from core.access import scope_for
+from core.dates import Quarter
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 from touchpoints.models import Project
 
 from . import bulletin, insight, selectors

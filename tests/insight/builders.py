@@ -8,10 +8,10 @@ from django.core.cache import cache
 
 from audits.choices import ItemStatus
 from audits.models import InspectionItem
+from core.dates import Quarter
 from scoring.models import QuarterResult
 from scoring.services import quarter_publish
 from tests.scoring.builders import after, build_worked_example, ensure_default_rules
-from touchpoints.dates import Quarter
 
 
 def publish(quarter: Quarter, user=None) -> QuarterResult:

@@ -10,9 +10,9 @@ import time_machine
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from core.dates import Quarter
 from scoring.bulletin import bulletin_for, bulletin_pdf
 from tests.scoring.builders import Q1, after, build_worked_example, inspect
-from touchpoints.dates import Quarter
 
 from .builders import publish, publish_worked_example
 

@@ -13,9 +13,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.http import StreamingHttpResponse
 
 from audits.models import SelfCheck
-from audits.services.selfchecks import checklists_generate, deliverables_add
+from audits.selfchecks.services import checklists_generate, deliverables_add
+from core import dates
 from tests.audits.builders_selfchecks import build_touchpoints, pdf_bytes, png_bytes
-from touchpoints import dates
 from touchpoints.choices import Function
 
 pytestmark = pytest.mark.django_db

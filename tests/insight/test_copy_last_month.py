@@ -11,17 +11,17 @@ from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from audits.choices import ItemStatus, SelfCheckState
-from audits.copying import selfcheck_copy_last_month
 from audits.models import Deliverable, SelfCheck
-from audits.services.selfchecks import (
+from audits.selfchecks.copying import selfcheck_copy_last_month
+from audits.selfchecks.services import (
     checklists_generate,
     deliverable_remove,
     deliverables_add,
     selfcheck_item_update,
     selfcheck_submit,
 )
+from core import dates
 from tests.audits.builders_selfchecks import build_touchpoints, pdf_bytes
-from touchpoints import dates
 from touchpoints.choices import Function
 
 pytestmark = pytest.mark.django_db

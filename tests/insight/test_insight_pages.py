@@ -11,9 +11,9 @@ from django.utils import timezone
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus
 from audits.models import Inspection, InspectionItem
+from core.dates import Quarter
 from tests.scoring.builders import Q1, after, build_quarter, ensure_default_rules
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 from touchpoints.models import Project
 
 from .builders import publish, publish_worked_example
