@@ -239,7 +239,7 @@ def main() -> None:
     say("| reader and moment | median | empty view | ratio | target ≤ 8× | queries |")
     say("|---|---|---|---|---|---|")
     for label, who, url, cold in (
-        ("operations, first view after a publication (which warmed the cache)", "ops", heat_url, "published"),
+        ("operations, first view after a publication (the worker warmed the cache)", "ops", heat_url, "published"),
         (
             "operations, filtered by function, first view after a publication",
             "ops",

@@ -20,16 +20,10 @@ class ScoringConfig(AppConfig):
         register_publication_check(quarter_has_results)  # SPEC §7: the lock inspections and self-checks obey
         periodic_jobs.register_jobs()
 
-        from django.db import transaction
         from django.db.models.signals import post_save
 
-        from .insight import warm_heat_cache
+        from .insight import heat_cache_after_publication
         from .models import QuarterResult
 
-        # SPEC §16: a new published version warms the heat map's per-quarter figures once it is committed.
-        post_save.connect(
-            lambda sender, created, **kw: created and transaction.on_commit(warm_heat_cache.delay),
-            sender=QuarterResult,
-            weak=False,
-            dispatch_uid="insight-warm-heat-cache",
-        )
+        # SPEC §16: once a new published version is committed, the worker warms the heat maps.
+        post_save.connect(heat_cache_after_publication, sender=QuarterResult, weak=False, dispatch_uid="insight-warm-heat-cache")

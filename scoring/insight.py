@@ -394,6 +394,17 @@ def _heat_counts(*, window: list[PublishedQuarter], scope: Scope, function: str,
     return {"by_project": by_project, "by_quarter": by_quarter}
 
 
+def heat_cache_after_publication(sender: Any, created: bool = False, **_kwargs: Any) -> None:
+    """post_save of a QuarterResult: warm the heat maps in the worker once the publication commits. Without a broker
+    (development, tests) nothing is queued unless INSIGHT_WARM_AFTER_PUBLICATION says so: the task would run inside
+    the publishing request, and the first reader builds the maps instead."""
+    from django.conf import settings
+    from django.db import transaction
+
+    if created and getattr(settings, "INSIGHT_WARM_AFTER_PUBLICATION", bool(settings.CELERY_BROKER_URL)):
+        transaction.on_commit(warm_heat_cache.delay)
+
+
 @shared_task(name="scoring.insight_warm_heat_cache")
 def warm_heat_cache() -> None:
     """After a publication commits (scoring.apps), in the worker: cache the new window's per-quarter verdicts, the

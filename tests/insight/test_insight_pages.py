@@ -275,7 +275,8 @@ def test_rates_are_exact_and_rounded_half_up() -> None:
     ]
 
 
-def test_publication_warms_the_heat_map(client, people, later, django_capture_on_commit_callbacks) -> None:
+def test_publication_warms_the_heat_map(client, people, later, django_capture_on_commit_callbacks, settings) -> None:
+    settings.INSIGHT_WARM_AFTER_PUBLICATION = True  # as with a worker (tasks run in-process here)
     ensure_default_rules()
     build_quarter(Q1, projects=3, items=4)
     with django_capture_on_commit_callbacks(execute=True), time_machine.travel(after(Q1), tick=False):
@@ -300,3 +301,18 @@ def test_an_amendment_is_a_new_version_and_a_new_map(client, people, failing, la
         quarter_amend(quarter=Q2, user=people.user("inspector"), reason="复核")
     rows = {r.code: r for r in client.get("/results/insight/heatmap/").context["maps"].by_project.rows}
     assert rows["MKT-01"].not_done == 2
+
+
+def test_without_a_worker_publication_leaves_the_maps_to_their_first_reader(
+    client, people, later, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.CELERY_BROKER_URL = ""
+    ensure_default_rules()
+    build_quarter(Q1, projects=2, items=3)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, time_machine.travel(after(Q1), tick=False):
+        from scoring.services import quarter_publish
+
+        quarter_publish(quarter=Q1, user=None)
+    assert not any("warm_heat_cache" in repr(c) for c in callbacks)
+    client.force_login(people.user("inspector"))
+    assert len(client.get("/results/insight/heatmap/").context["maps"].by_project.columns) == 2
