@@ -211,6 +211,9 @@ def test_every_number_on_the_results_page_links_to_its_explanation(client, peopl
     assert 'href="/results/2026Q1/units/project/GG/#rank"' in html
     assert 'href="/results/2026Q1/cells/GG/marketing/"' in html
     assert 'href="/results/2026Q1/bulletin.pdf"' in html
+    assert html.count('href="/results/2026Q1/bulletin/#rewards"') == 2  # the totals
+    client.force_login(people.user("head"))  # their own unit's quarter links to its explanation
+    assert 'href="/results/2026Q1/units/function/marketing/"' in client.get("/results/2026Q1/").content.decode()
 
 
 def test_unit_explanation_names_the_fraction_the_band_the_rank_and_the_rule(client, people, later) -> None:
