@@ -53,6 +53,7 @@ TEXT = {
     "progress": _("检查进度"),
     "discrepancy": _("虚报"),
     "needs_file": _("需交付件"),
+    "copied": _("沿用上月"),
     "blank": _("未填写"),
     "standard_action": _("标准动作"),
     "check_method": _("检查方式"),

@@ -50,7 +50,7 @@ def test_the_migration_fills_checklists_generated_before(people) -> None:
     check = build_selfcheck(people, year=2026, month=11, count=3)
     expected = (check.item_count, check.item_weight, check.item_codes)
     SelfCheck.objects.filter(pk=check.pk).update(item_count=0, item_weight=0, item_codes="")
-    migration = importlib.import_module("audits.migrations.0002_selfcheck_item_count")
+    migration = importlib.import_module("audits.migrations.0003_selfcheck_item_count")
     migration.fill_item_summaries(apps, None)
     check.refresh_from_db()
     assert (check.item_count, check.item_weight, check.item_codes) == expected and expected[0] == 3

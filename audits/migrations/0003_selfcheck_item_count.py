@@ -28,7 +28,7 @@ def fill_item_summaries(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0001_initial'),
+        ('audits', '0002_selfcheckitem_copied_from_last_month'),
     ]
 
     operations = [
