@@ -1,8 +1,9 @@
 """The scheduled jobs (SPEC §9): services that beat's tasks and ``run_scheduled`` both call.
 
-Every job is idempotent. Reminders go through ``notify``, whose unique (recipient, kind, period) constraint makes
-a second run — a retry, a catch-up, a second beat — send nothing twice. Checklist generation is the audits
-service's own idempotent operation. Jobs run in autocommit mode, so each notification commits with its e-mail.
+Every job is idempotent. Reminders go through ``notify_later``, whose unique (recipient, kind, period) constraint
+makes a second run — a retry, a catch-up, a second beat — send nothing twice. Checklist generation is the audits
+service's own idempotent operation. A job writes its notifications (kind + parameters) in one transaction; the
+outbox delivers their e-mails and chat posts after it commits (notifications.delivery).
 """
 
 from __future__ import annotations
@@ -14,16 +15,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 
 from touchpoints.choices import STAFF_GROUP_NAMES, Function, Role, StaffGroup
 from touchpoints.dates import Quarter, due_date, month_label
-from touchpoints.models import Assignment, Project
+from touchpoints.models import Assignment
 
 from .choices import NotificationKind
 from .schedule import JobName, job_is_due, jobs_due, month_of, publication_quarter_of
-from .services import notify
+from .services import notify_later
 
 Cell = tuple[int, str]  # (project id, function code)
 
@@ -106,14 +108,6 @@ def publication_url(quarter: Quarter) -> str:
     )
 
 
-def cell_label(project: Project, function: str) -> str:
-    return _("{project} · {function}").format(project=project.name, function=Function(function).label)
-
-
-def _lines(items: Iterable[str]) -> str:
-    return "\n".join(f"- {item}" for item in items)
-
-
 def _open_selfchecks(*, year: int, month: int) -> list:
     """Not-submitted self-checks of the month, through the audits selector, ordered by project and function."""
     from audits.selectors.selfchecks import open_selfchecks
@@ -159,24 +153,19 @@ def selfcheck_reminders_send(*, day: dt.date, early: bool) -> JobResult:
         for assignment in leads.get((check.project_id, check.function), []):
             user = assignment.person.user
             per_user.setdefault(user.pk, (user, []))[1].append(check)
-    label = month_label(year, month)
-    due_text = f"{due.month}月{due.day}日"
     sent = 0
-    for user, user_checks in per_user.values():
-        cells = _lines(cell_label(c.project, c.function) for c in user_checks)
-        if early:
-            subject = _("【提醒】{month}月度自检将于{due}截止").format(month=label, due=due_text)
-            body = _(
-                "您负责的以下月度自检尚未提交,截止日期为{due}(还有 {days} 天):\n{cells}\n\n请逐项勾选完成情况、上传交付件后提交。"
-            ).format(due=due_text, days=(due - day).days, cells=cells)
-        else:
-            subject = _("【今日截止】{month}月度自检今天截止").format(month=label)
-            body = _(
-                "您负责的以下月度自检尚未提交,今天({due})23:59 前提交有效,之后提交将记为逾期:\n{cells}\n\n请尽快完成并提交。"
-            ).format(due=due_text, cells=cells)
-        url = selfcheck_url(user_checks[0]) if len(user_checks) == 1 else overview_url(year, month)
-        if notify(user=user, kind=kind, period=f"{year}-{month:02d}", subject=subject, body=body, url=url):
-            sent += 1
+    with transaction.atomic():
+        for user, user_checks in per_user.values():
+            params = {
+                "year": year,
+                "month": month,
+                "due": due.isoformat(),
+                "days": (due - day).days,
+                "cells": [[c.project.name, c.function] for c in user_checks],
+            }
+            url = selfcheck_url(user_checks[0]) if len(user_checks) == 1 else overview_url(year, month)
+            if notify_later(user=user, kind=kind, period=f"{year}-{month:02d}", params=params, url=url):
+                sent += 1
     return JobResult(
         job,
         day,
@@ -192,33 +181,28 @@ def missing_digest_send(*, day: dt.date) -> JobResult:
     if not checks:
         return JobResult(JobName.MISSING_DIGEST, day, note=_("全部已提交,无需汇总"))
     leads = cell_leads(cells=((c.project_id, c.function) for c in checks), on=day)
-    rows = []
-    for check in checks:
-        names = "、".join(a.person.name for a in leads.get((check.project_id, check.function), []))
-        rows.append(
-            _("{cell}(职能经理:{names})").format(cell=cell_label(check.project, check.function), names=names or _("未指定"))
-        )
-    label = month_label(year, month)
-    subject = _("【汇总】{month}月度自检未提交 {n} 份").format(month=label, n=len(checks))
-    body = _("今天是{month}月度自检截止日,以下 {n} 个考核单元尚未提交:\n{rows}").format(
-        month=label, n=len(checks), rows=_lines(rows)
-    )
+    rows = [
+        [check.project.name, check.function, [a.person.name for a in leads.get((check.project_id, check.function), [])]]
+        for check in checks
+    ]
+    params = {"year": year, "month": month, "rows": rows}
     url = overview_url(year, month)
-    sent = sum(
-        1
-        for user in operations_users()
-        if notify(
-            user=user, kind=NotificationKind.MISSING_DIGEST, period=f"{year}-{month:02d}", subject=subject, body=body, url=url
+    with transaction.atomic():
+        sent = sum(
+            1
+            for user in operations_users()
+            if notify_later(
+                user=user, kind=NotificationKind.MISSING_DIGEST, period=f"{year}-{month:02d}", params=params, url=url
+            )
         )
-    )
     return JobResult(JobName.MISSING_DIGEST, day, sent=sent, note=_("未提交 {n} 份").format(n=len(checks)))
 
 
-def _uninspected_cells(quarter: Quarter) -> list[str]:
-    """Labels of the cells with applicable items but no finalised inspection (audits selector, fixed queries)."""
+def _uninspected_cells(quarter: Quarter) -> list[list[str]]:
+    """[project name, function code] of the cells with applicable items but no finalised inspection (fixed queries)."""
     from audits.selectors.inspections import cells_without_finalised_inspection
 
-    return [cell_label(project, function) for project, function in cells_without_finalised_inspection(quarter=quarter)]
+    return [[project.name, function] for project, function in cells_without_finalised_inspection(quarter=quarter)]
 
 
 def publication_reminder_send(*, day: dt.date) -> JobResult:
@@ -232,22 +216,16 @@ def publication_reminder_send(*, day: dt.date) -> JobResult:
     if quarter_is_published(quarter):
         return JobResult(JobName.PUBLICATION_DUE, day, note=_("{quarter} 已发布,不发送").format(quarter=quarter))
     missing = _uninspected_cells(quarter)
-    subject = _("【发布提醒】{quarter}考核结果今日应发布").format(quarter=quarter.label)
-    if missing:
-        detail = _(
-            "以下 {n} 个考核单元尚无定稿的检查:\n{rows}\n\n请先完成检查定稿;发布时未检查的单元需确认后按未检查处理。"
-        ).format(n=len(missing), rows=_lines(missing))
-    else:
-        detail = _("全部考核单元的检查均已定稿,可以发布。")
-    body = _("按《客户触点考核管理制度》,{quarter}的考核结果应于今天({day})发布。\n{detail}").format(
-        quarter=quarter.label, day=f"{day.month}月{day.day}日", detail=detail
-    )
+    params = {"quarter": str(quarter), "day": day.isoformat(), "missing": missing}
     url = publication_url(quarter)
-    sent = sum(
-        1
-        for user in operations_users()
-        if notify(user=user, kind=NotificationKind.PUBLICATION_DUE, period=str(quarter), subject=subject, body=body, url=url)
-    )
+    with transaction.atomic():
+        sent = sum(
+            1
+            for user in operations_users()
+            if notify_later(
+                user=user, kind=NotificationKind.PUBLICATION_DUE, period=str(quarter), params=params, url=url
+            )
+        )
     return JobResult(
         JobName.PUBLICATION_DUE, day, sent=sent, note=_("{quarter} 未检查 {n} 个单元").format(quarter=quarter, n=len(missing))
     )

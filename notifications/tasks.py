@@ -15,7 +15,7 @@ from django.db import InterfaceError, OperationalError
 
 from touchpoints.dates import local_today
 
-from . import jobs
+from . import delivery, jobs
 from .schedule import parse_slot
 
 # Errors worth another try: the mail server or the database briefly unreachable.
@@ -46,3 +46,13 @@ def run_job_task(job: str, day: str) -> int:
     """Run one job for one date (an operator's catch-up or a test); returns notifications sent or checklists made."""
     result = jobs.job_run(job=job, day=_day(day))
     return result.sent or result.created
+
+
+@shared_task(name="notifications.deliver_outbox", **RETRY)
+def deliver_outbox_task() -> dict[str, int]:
+    """Deliver the outbox (SPEC §7): pending fan-outs, e-mails and chat posts; safe to run twice, or concurrently.
+
+    Enqueued after each commit that wrote notifications, and by beat every minute: what a broker or mail outage held
+    back goes out once both are back, and a failed row is retried when its backoff (``next_attempt_at``) is due.
+    """
+    return dict(delivery.outbox_deliver().__dict__)

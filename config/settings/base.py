@@ -213,6 +213,14 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "客户触点考核 <touchpoint-audit@localhost>")
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
 
+# The notification outbox (SPEC §7, §15): retry backoff of e-mails and chat posts, and the group robots' endpoints.
+NOTIFICATIONS_RETRY_BASE_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_BASE_SECONDS", "30"))
+NOTIFICATIONS_RETRY_MAX_SECONDS = int(os.environ.get("NOTIFICATIONS_RETRY_MAX_SECONDS", "3600"))
+NOTIFICATIONS_CHAT_MAX_ATTEMPTS = int(os.environ.get("NOTIFICATIONS_CHAT_MAX_ATTEMPTS", "5"))
+CHAT_TIMEOUT_SECONDS = float(os.environ.get("CHAT_TIMEOUT_SECONDS", "5"))
+WECOM_WEBHOOK_URL = os.environ.get("WECOM_WEBHOOK_URL", "https://qyapi.weixin.qq.com/cgi-bin/webhook/send")
+DINGTALK_WEBHOOK_URL = os.environ.get("DINGTALK_WEBHOOK_URL", "https://oapi.dingtalk.com/robot/send")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
