@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.utils import translation
+from django.utils.dates import MONTHS
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -120,12 +121,14 @@ def quarter_label(text: str) -> str:
 
 
 def month_label(year: int, month: int) -> str:
-    return _("{year}年{month}月").format(year=year, month=month)
+    """2026年11月 / November 2026 (a translation may use {month_name}, Django's translated month name)."""
+    return _("{year}年{month}月").format(year=year, month=month, month_name=MONTHS[month])
 
 
 def day_label(iso: str) -> str:
+    """11月30日 / November 30."""
     day = dt.date.fromisoformat(iso)
-    return _("{month}月{day}日").format(month=day.month, day=day.day)
+    return _("{month}月{day}日").format(month=day.month, day=day.day, month_name=MONTHS[day.month])
 
 
 def function_label(code: str) -> str:

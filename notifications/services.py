@@ -31,7 +31,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .choices import NotificationKind, WebhookScope
+from .choices import DeliveryState, NotificationKind, WebhookScope
 from .kinds import posts_to_chat
 from .models import ChatMessage, Dispatch, Notification, Preference, Webhook
 
@@ -242,6 +242,26 @@ def chat_messages_create(*, notifications: list[Notification]) -> int:
                     addressees=[],
                 )
             post.addressees.append(names.get(notification.recipient_id, ""))
+    # A post still waiting for the worker takes the new names (one reminder per lead, one group post for them all);
+    # one already sent stays as it was: once per (webhook, kind, period).
+    existing = {
+        (post.webhook_id, post.kind, post.period): post
+        for post in ChatMessage.objects.filter(
+            webhook_id__in={key[0] for key in posts},
+            kind__in={key[1] for key in posts},
+            period__in={key[2] for key in posts},
+        )
+    }
+    grown = []
+    for key, post in list(posts.items()):
+        if key in existing:
+            old = existing[key]
+            del posts[key]
+            if old.state == DeliveryState.PENDING and old.attempts == 0:
+                old.addressees = [*old.addressees, *(n for n in post.addressees if n not in old.addressees)]
+                grown.append(old)
+    if grown:
+        ChatMessage.objects.bulk_update(grown, ["addressees"])
     ChatMessage.objects.bulk_create(posts.values(), ignore_conflicts=True)
     return len(posts)
 

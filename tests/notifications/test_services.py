@@ -141,7 +141,7 @@ def test_rendered_in_the_readers_language(people) -> None:
         assert Notification.objects.get(pk=note.pk).subject == "【今日截止】2028年2月月度自检今天截止"
     with translation.override("en"):
         english = Notification.objects.get(pk=note.pk)
-        assert english.subject == "[Due today] The self-check for February 2028 is due today"
+        assert english.subject == "[Due today] The February 2028 self-check is due today"
         assert "Marketing" in english.body and "营销" not in english.body
         assert english.kind_label == "Self-check due today"
 
@@ -155,8 +155,8 @@ def test_the_email_goes_in_the_recipients_language(people) -> None:
         outbox_deliver()
     by_to = {m.to[0]: m for m in mail.outbox}
     english, chinese = by_to[people.lead.email], by_to[people.director.email]
-    assert english.subject == "[Due today] The self-check for February 2028 is due today"
-    assert "Hello" in english.body and "您好" not in english.body
+    assert english.subject == "[Due today] The February 2028 self-check is due today"
+    assert "Dear 杨帆," in english.body and "您好" not in english.body
     assert chinese.subject == "【今日截止】2028年2月月度自检今天截止"
 
 
