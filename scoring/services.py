@@ -255,7 +255,8 @@ def _unit_params(unit: dict[str, Any]) -> dict[str, Any]:
     return {
         "kind": unit["kind"],
         "code": unit["code"],
-        "name": unit["name"],
+        # A function's name is rendered from its code in the reader's language; a project's is data.
+        "name": "" if unit["kind"] == "function" else unit["name"],
         "assessed": unit["score"] is not None,
         "percent": str(unit["percent"]) if unit.get("percent") is not None else "",
         "grade": unit["grade"] or "",
