@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
@@ -75,6 +75,25 @@ def email_message(*, notification: Notification, user, address: str, language: s
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [address])
     message.attach_alternative(html, "text/html")
     return message
+
+
+def _save_states(model, rows: list, fields: list[str]) -> None:
+    """Write each row's delivery fields in one executemany (bulk_update's CASE … WHEN costs ~8 ms a row on SQLite)."""
+    if not rows:
+        return
+    opts = model._meta
+    columns = [opts.get_field(name) for name in fields]
+    quote = connection.ops.quote_name
+    sql = "UPDATE {table} SET {assignments} WHERE {pk} = %s".format(
+        table=quote(opts.db_table),
+        assignments=", ".join(f"{quote(column.column)} = %s" for column in columns),
+        pk=quote(opts.pk.column),
+    )
+    values = [
+        [column.get_db_prep_save(getattr(row, column.attname), connection) for column in columns] + [row.pk] for row in rows
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, values)
 
 
 def _due(now: dt.datetime, force: bool) -> Q:
@@ -142,7 +161,7 @@ def _email_batch(*, after: int, now: dt.datetime, force: bool, report: DeliveryR
                 connection.close()
             except Exception:  # closing a broken connection must not undo what was recorded
                 logger.debug("mail connection close failed", exc_info=True)
-        Notification.objects.bulk_update(rows, EMAIL_FIELDS)
+        _save_states(Notification, rows, EMAIL_FIELDS)
     for row in rows:
         report.emailed += row.email_state == DeliveryState.SENT
         report.email_failed += row.email_state == DeliveryState.FAILED
@@ -195,7 +214,7 @@ def _chat_batch(*, after: int, now: dt.datetime, force: bool, report: DeliveryRe
                 row.sent_at = timezone.now()
                 row.next_attempt_at = None
                 row.last_error = ""
-        ChatMessage.objects.bulk_update(rows, CHAT_FIELDS)
+        _save_states(ChatMessage, rows, CHAT_FIELDS)
     for row in rows:
         report.posted += row.state == DeliveryState.SENT
         report.post_failed += row.state == DeliveryState.FAILED
