@@ -132,7 +132,9 @@ def _email_batch(*, after: int, now: dt.datetime, force: bool, report: DeliveryR
                 row.email_state = DeliveryState.SKIPPED
                 continue
             row.emailed_to = address
-            outgoing.append((row, email_message(notification=row, user=row.recipient, address=address, language=languages[row.recipient_id])))
+            outgoing.append(
+                (row, email_message(notification=row, user=row.recipient, address=address, language=languages[row.recipient_id]))
+            )
         connection = get_connection()
         try:
             if outgoing:

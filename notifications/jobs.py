@@ -191,9 +191,7 @@ def missing_digest_send(*, day: dt.date) -> JobResult:
         sent = sum(
             1
             for user in operations_users()
-            if notify_later(
-                user=user, kind=NotificationKind.MISSING_DIGEST, period=f"{year}-{month:02d}", params=params, url=url
-            )
+            if notify_later(user=user, kind=NotificationKind.MISSING_DIGEST, period=f"{year}-{month:02d}", params=params, url=url)
         )
     return JobResult(JobName.MISSING_DIGEST, day, sent=sent, note=_("未提交 {n} 份").format(n=len(checks)))
 
@@ -222,9 +220,7 @@ def publication_reminder_send(*, day: dt.date) -> JobResult:
         sent = sum(
             1
             for user in operations_users()
-            if notify_later(
-                user=user, kind=NotificationKind.PUBLICATION_DUE, period=str(quarter), params=params, url=url
-            )
+            if notify_later(user=user, kind=NotificationKind.PUBLICATION_DUE, period=str(quarter), params=params, url=url)
         )
     return JobResult(
         JobName.PUBLICATION_DUE, day, sent=sent, note=_("{quarter} 未检查 {n} 个单元").format(quarter=quarter, n=len(missing))

@@ -35,9 +35,7 @@ class Notification(models.Model):
     url = models.CharField(_("链接"), max_length=300, blank=True)
     created_at = models.DateTimeField(_("发送时间"), auto_now_add=True)
     read_at = models.DateTimeField(_("已读时间"), null=True, blank=True)
-    email_state = models.CharField(
-        _("邮件状态"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING
-    )
+    email_state = models.CharField(_("邮件状态"), max_length=10, choices=DeliveryState.choices, default=DeliveryState.PENDING)
     emailed_to = models.EmailField(_("邮件地址"), blank=True)
     emailed_at = models.DateTimeField(_("邮件发送时间"), null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(_("尝试次数"), default=0)
@@ -207,9 +205,7 @@ class ChatMessage(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name = _("群消息")
         verbose_name_plural = _("群消息")
-        constraints = [
-            models.UniqueConstraint(fields=["webhook", "kind", "period"], name="chat_once_per_webhook_kind_period")
-        ]
+        constraints = [models.UniqueConstraint(fields=["webhook", "kind", "period"], name="chat_once_per_webhook_kind_period")]
         indexes = [
             models.Index(fields=["next_attempt_at"], condition=Q(state="pending"), name="chatmessage_pending"),
             models.Index(fields=["kind", "period"], name="chatmessage_kind_period"),

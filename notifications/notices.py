@@ -37,9 +37,9 @@ def selfcheck_due(params: dict) -> Rendered:
     cells = lines(cell_label(*cell) for cell in params["cells"])
     return Rendered(
         _("【今日截止】{month}月度自检今天截止").format(month=label),
-        _(
-            "您负责的以下月度自检尚未提交,今天({due})23:59 前提交有效,之后提交将记为逾期:\n{cells}\n\n请尽快完成并提交。"
-        ).format(due=day_label(params["due"]), cells=cells),
+        _("您负责的以下月度自检尚未提交,今天({due})23:59 前提交有效,之后提交将记为逾期:\n{cells}\n\n请尽快完成并提交。").format(
+            due=day_label(params["due"]), cells=cells
+        ),
     )
 
 

@@ -132,9 +132,7 @@ def notify_later(*, user, kind: str, period: str, params: dict[str, Any] | None 
     return notification
 
 
-def notify_many_later(
-    *, kind: str, period: str, recipients: Mapping[int, dict[str, Any]], url: str = ""
-) -> Dispatch | None:
+def notify_many_later(*, kind: str, period: str, recipients: Mapping[int, dict[str, Any]], url: str = "") -> Dispatch | None:
     """Write one pending fan-out of ``kind``/``period`` to many users (their ids → their params): one query.
 
     The worker turns it into one notification per user after commit (``dispatch_expand``); anyone already notified
@@ -219,9 +217,7 @@ def chat_messages_create(*, notifications: list[Notification]) -> int:
     user_ids = {n.recipient_id for n in notifications}
     units = units_of_users(user_ids, on=local_today())
     User = get_user_model()
-    names = {
-        user.pk: display_name(user) for user in User.objects.filter(pk__in=user_ids).select_related("person")
-    }
+    names = {user.pk: display_name(user) for user in User.objects.filter(pk__in=user_ids).select_related("person")}
     posts: dict[tuple[int, str, str], ChatMessage] = {}
     for notification in notifications:
         mine = units.get(notification.recipient_id, set())

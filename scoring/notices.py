@@ -38,9 +38,7 @@ def _unit_line(unit: dict[str, Any]) -> str:
 def result_published(params: dict) -> Rendered:
     label = quarter_label(params["quarter"])
     head = _("{label}考核结果已发布。").format(label=label)
-    return Rendered(
-        _("{label}考核结果已发布").format(label=label), "\n".join([head, *map(_unit_line, params["units"])])
-    )
+    return Rendered(_("{label}考核结果已发布").format(label=label), "\n".join([head, *map(_unit_line, params["units"])]))
 
 
 @register(NotificationKind.RESULT_AMENDED, label=gettext_lazy("季度结果已修订"), icon="bi-pencil-square", chat=True)

@@ -45,9 +45,7 @@ def verify_dingtalk(query: dict[str, list[str]]) -> bool:
     timestamp = query["timestamp"][0]
     if abs(int(timestamp) - time.time() * 1000) > 3600 * 1000:
         return False
-    expected = base64.b64encode(
-        hmac.new(SECRET.encode(), f"{timestamp}\n{SECRET}".encode(), hashlib.sha256).digest()
-    ).decode()
+    expected = base64.b64encode(hmac.new(SECRET.encode(), f"{timestamp}\n{SECRET}".encode(), hashlib.sha256).digest()).decode()
     return hmac.compare_digest(query["sign"][0], expected)
 
 
@@ -244,7 +242,14 @@ def test_operations_register_a_dingtalk_robot_and_the_test_button_sends_a_sample
     assert page.status_code == 200
     response = client.post(
         reverse("notifications:webhooks"),
-        {"name": "运营钉钉群", "provider": "dingtalk", "scope": "company", "token": f"https://oapi.dingtalk.com/robot/send?access_token={DING_TOKEN}", "secret": SECRET, "language": "zh-hans"},
+        {
+            "name": "运营钉钉群",
+            "provider": "dingtalk",
+            "scope": "company",
+            "token": f"https://oapi.dingtalk.com/robot/send?access_token={DING_TOKEN}",
+            "secret": SECRET,
+            "language": "zh-hans",
+        },
     )
     assert response.status_code == 302
     hook = Webhook.objects.get()
@@ -263,7 +268,8 @@ def test_operations_register_a_dingtalk_robot_and_the_test_button_sends_a_sample
 def test_a_bad_robot_is_refused_with_a_message_and_nothing_is_saved(client, people) -> None:
     client.force_login(people.user("inspector"))
     response = client.post(
-        reverse("notifications:webhooks"), {"name": "x", "provider": "dingtalk", "scope": "project", "token": "t", "language": "zh-hans"}
+        reverse("notifications:webhooks"),
+        {"name": "x", "provider": "dingtalk", "scope": "project", "token": "t", "language": "zh-hans"},
     )
     assert response.status_code == 400
     content = response.content.decode()

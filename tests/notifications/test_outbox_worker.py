@@ -129,7 +129,7 @@ def test_publishing_with_the_broker_down_succeeds_and_the_worker_delivers_once_w
         task_postrun.disconnect(finished)
 
     assert Counter(address for m in mail.outbox for address in m.to) == assessed_addresses(people)
-    assert all("2026年第1季度考核结果已发布" == m.subject for m in mail.outbox)
+    assert all(m.subject == "2026年第1季度考核结果已发布" for m in mail.outbox)
     assert Dispatch.objects.get().state == DispatchState.DONE
     notes = Notification.objects.filter(kind=NotificationKind.RESULT_PUBLISHED, period="2026Q1v1")
     assert notes.count() == 4 and set(notes.values_list("email_state", flat=True)) == {DeliveryState.SENT}

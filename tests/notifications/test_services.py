@@ -99,7 +99,9 @@ def test_a_mail_server_that_is_down_delays_and_never_loses(people, settings) -> 
     settings.NOTIFICATIONS_RETRY_BASE_SECONDS = 30
     lead = people.user("lead")
     note = send(lead)
-    with mock.patch("django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=smtplib.SMTPServerDisconnected("down")):
+    with mock.patch(
+        "django.core.mail.backends.locmem.EmailBackend.send_messages", side_effect=smtplib.SMTPServerDisconnected("down")
+    ):
         report = outbox_deliver()
         assert (report.emailed, report.email_waiting) == (0, 1)
         note.refresh_from_db()
