@@ -29,8 +29,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils import translation
-from django.utils.dates import MONTHS
+from django.utils import dateformat, translation
 from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 
@@ -121,14 +120,15 @@ def quarter_label(text: str) -> str:
 
 
 def month_label(year: int, month: int) -> str:
-    """2026年11月 / November 2026 (a translation may use {month_name}, Django's translated month name)."""
-    return _("{year}年{month}月").format(year=year, month=month, month_name=MONTHS[month])
+    """2026年11月 / November 2026: a date format, translated (Django's month names follow the active language)."""
+    # Translators: a PHP-style date format (Django's date filter) for a month, e.g. "F Y".
+    return dateformat.format(dt.date(year, month, 1), _("Y年n月"))
 
 
 def day_label(iso: str) -> str:
     """11月30日 / November 30."""
-    day = dt.date.fromisoformat(iso)
-    return _("{month}月{day}日").format(month=day.month, day=day.day, month_name=MONTHS[day.month])
+    # Translators: a PHP-style date format (Django's date filter) for a day of a month, e.g. "F j".
+    return dateformat.format(dt.date.fromisoformat(iso), _("n月j日"))
 
 
 def function_label(code: str) -> str:
