@@ -172,8 +172,8 @@ def dispatch_expand(*, dispatch: Dispatch) -> int:
         ]
         Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
         if posts_to_chat(locked.kind) and rows:
-            created = Notification.objects.filter(kind=locked.kind, period=locked.period, recipient_id__in=active)
-            chat_messages_create(notifications=list(created.exclude(recipient_id__in=already)))
+            # The rows just inserted (ignore_conflicts returns no ids; the chat queue needs only recipient and params).
+            chat_messages_create(notifications=rows)
         locked.state = "done"
         locked.done_at = timezone.now()
         locked.save(update_fields=["state", "done_at"])

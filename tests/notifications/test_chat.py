@@ -306,3 +306,26 @@ def test_the_dingtalk_signature_matches_the_documented_example() -> None:
     secret = "this is secret"
     expected = base64.b64encode(hmac.new(secret.encode(), f"{timestamp}\n{secret}".encode(), hashlib.sha256).digest())
     assert unquote_plus(dingtalk_sign(secret, timestamp)) == expected.decode()
+
+
+def test_a_publication_notice_is_posted_once_to_each_robot_of_the_assessed_units(people, robot) -> None:
+    import time_machine
+
+    from scoring.services import quarter_publish
+    from tests.scoring.builders import Q1, after, build_worked_example
+
+    company = dingtalk(name="公司群")
+    gg = wecom(name="光谷印群", scope=WebhookScope.PROJECT, project=people.project)
+    build_worked_example()
+    with time_machine.travel(after(Q1, days=10), tick=False):
+        quarter_publish(quarter=Q1, user=None)
+    outbox_deliver()
+    posts = {p.webhook_id: p for p in ChatMessage.objects.all()}
+    assert set(posts) == {company.pk, gg.pk}
+    assert all(p.state == DeliveryState.SENT and p.period == "2026Q1v1" for p in posts.values())
+    assert sorted(posts[gg.pk].addressees) == ["张伟", "杨帆"]
+    texts = [r["body"]["markdown"].get("text") or r["body"]["markdown"]["content"] for r in robot.received]
+    assert len(texts) == 2
+    assert all("2026年第1季度考核结果已发布" in t and "(https://touchpoint.example.cn/results/2026Q1/)" in t for t in texts)
+    outbox_deliver(force=True)
+    assert len(robot.received) == 2
