@@ -242,3 +242,18 @@ def outbox_deliver(*, force: bool = False) -> DeliveryReport:
     report.email_waiting = Notification.objects.filter(email_state=DeliveryState.PENDING).count()
     report.post_waiting = ChatMessage.objects.filter(state=DeliveryState.PENDING).count()
     return report
+
+
+def outbox_job(*, day: dt.date):
+    """The outbox as a periodic job (core.jobs): ``run_scheduled`` delivers whatever is still pending, backoff ignored."""
+    from core.jobs import JobResult
+
+    report = outbox_deliver(force=True)
+    note = _("新建通知 {notified} 条,邮件 {emailed} 封(待重试 {waiting}),群消息 {posted} 条(待重试 {posts})").format(
+        notified=report.notified,
+        emailed=report.emailed,
+        waiting=report.email_waiting,
+        posted=report.posted,
+        posts=report.post_waiting,
+    )
+    return JobResult("deliver_outbox", day, sent=report.emailed, note=note)

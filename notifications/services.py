@@ -212,7 +212,7 @@ def chat_messages_create(*, notifications: list[Notification]) -> int:
     webhooks = list(Webhook.objects.filter(active=True))
     if not webhooks:
         return 0
-    from touchpoints.dates import local_today
+    from core.dates import local_today
 
     user_ids = {n.recipient_id for n in notifications}
     units = units_of_users(user_ids, on=local_today())

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from touchpoints.access import is_operations, scope_for
+from core.access import scope_for
 
 from . import selectors, services
 from .forms import WebhookForm
@@ -96,7 +96,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def sent_log(request: HttpRequest) -> HttpResponse:
     """SPEC §9: what was sent to whom, for operations (and admins); anyone else gets a 404."""
     scope = scope_for(request.user)
-    if not (scope.operations or scope.admin):
+    if not scope.can_operate:
         raise Http404
     kinds = kind_choices()
     kind = request.GET.get("kind", "")
@@ -137,7 +137,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
 
 def _operations_only(request: HttpRequest) -> None:
     """Group robots are operations' (SPEC §15); anyone else gets a 404, as for the sent log."""
-    if not is_operations(request.user):
+    if not scope_for(request.user).can_operate:
         raise Http404
 
 

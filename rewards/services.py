@@ -13,9 +13,9 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from core.access import scope_for
 from notifications.choices import NotificationKind
 from notifications.services import notify_later
-from touchpoints.access import scope_for
 from touchpoints.choices import StaffGroup
 from touchpoints.models import Person
 

@@ -136,7 +136,7 @@ def test_publishing_with_the_broker_down_succeeds_and_the_worker_delivers_once_w
 
     out = StringIO()
     call_command("run_scheduled", "--date", "2026-04-11", stdout=out)
-    assert "邮件发送 0 封" in out.getvalue()
+    assert "deliver_outbox: 发送 0 条" in out.getvalue()
     assert len(mail.outbox) == 4  # exactly once
 
 
@@ -149,7 +149,7 @@ def test_run_scheduled_delivers_what_is_pending_while_the_broker_is_still_down(c
 
     out = StringIO()
     call_command("run_scheduled", "--date", "2026-04-11", stdout=out)
-    assert "邮件发送 4 封" in out.getvalue()
+    assert "deliver_outbox: 发送 4 条" in out.getvalue()
     assert Counter(address for m in mail.outbox for address in m.to) == assessed_addresses(people)
     call_command("run_scheduled", "--date", "2026-04-11", stdout=StringIO())
     assert len(mail.outbox) == 4
