@@ -1,4 +1,4 @@
-"""The kinds of notification and how each renders (issue 15: stored as kind + parameters, rendered in the reader's language).
+"""The kinds of notification and how each renders (stored as kind + parameters, rendered in the reader's language, SPEC §1).
 
 A notification row keeps only its kind and its parameters: plain, language-neutral data (codes, numbers, dates in ISO
 form, names of people and projects as entered). Its subject and body are produced here, under whatever language is

@@ -1,6 +1,8 @@
 """Renderers of the publication notices (SPEC §7), registered with notifications.kinds.
 
-Parameters (language-neutral): ``quarter`` (``2026Q1``), ``version``, ``reason`` (amendments), and ``units``: the
+``publication_due`` (R9): ``quarter``, ``day`` (ISO date), ``missing``: ``[[project name, function code], …]``.
+
+Results: ``quarter`` (``2026Q1``), ``version``, ``reason`` (amendments), and ``units``: the
 reader's own units, each ``{kind, code, name, assessed, percent, grade, rank, amount, settlement}``.
 """
 
@@ -12,7 +14,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from notifications.choices import NotificationKind
-from notifications.kinds import Rendered, function_label, quarter_label, register
+from notifications.kinds import Rendered, cell_label, day_label, function_label, lines, quarter_label, register
 
 from .choices import Settlement
 
@@ -50,4 +52,22 @@ def result_amended(params: dict) -> Rendered:
     return Rendered(
         _("{label}考核结果已修订(第 {version} 版)").format(label=label, version=params["version"]),
         "\n".join([head, *map(_unit_line, params["units"])]),
+    )
+
+
+@register(NotificationKind.PUBLICATION_DUE, label=gettext_lazy("季度结果今日发布"), icon="bi-megaphone", chat=True)
+def publication_due(params: dict) -> Rendered:
+    quarter = quarter_label(params["quarter"])
+    missing = [cell_label(*cell) for cell in params["missing"]]
+    if missing:
+        detail = _(
+            "以下 {n} 个考核单元尚无定稿的检查:\n{rows}\n\n请先完成检查定稿;发布时未检查的单元需确认后按未检查处理。"
+        ).format(n=len(missing), rows=lines(missing))
+    else:
+        detail = _("全部考核单元的检查均已定稿,可以发布。")
+    return Rendered(
+        _("【发布提醒】{quarter}考核结果今日应发布").format(quarter=quarter),
+        _("按《客户触点考核管理制度》,{quarter}的考核结果应于今天({day})发布。\n{detail}").format(
+            quarter=quarter, day=day_label(params["day"]), detail=detail
+        ),
     )

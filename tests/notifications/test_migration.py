@@ -1,4 +1,4 @@
-"""Migration 0003 keeps the text of rows written before notifications had kinds and parameters (issue 15)."""
+"""Migration 0003 keeps the text of rows written before notifications had kinds and parameters (SPEC §1)."""
 
 from __future__ import annotations
 

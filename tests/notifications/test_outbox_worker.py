@@ -1,4 +1,4 @@
-"""The publication outbox for real (issue 14 item 3, SPEC §7): a Celery worker against a Redis broker that is stopped
+"""The publication outbox for real (SPEC §7): a Celery worker against a Redis broker that is stopped
 and then started again.
 
 Publishing while the broker is down answers success at once and leaves the notifications pending; once Redis is back

@@ -1,4 +1,4 @@
-"""Publication writes its notifications to the outbox (issue 12 item 3, issue 14 item 3, SPEC §7): one row in the
+"""Publication writes its notifications to the outbox (SPEC §7): one row in the
 publication's transaction, a fixed number of queries however many people are assessed, no e-mail rendered."""
 
 from __future__ import annotations
@@ -40,7 +40,7 @@ def test_publishing_writes_one_outbox_row_in_a_fixed_number_of_queries(people, d
     for n in range(extra):  # more people assessed: team members of the project and of the marketing function
         unit = {"project": people.project, "function": ""} if n % 2 else {"project": None, "function": Function.MARKETING}
         AssignmentFactory(role=Role.TEAM_MEMBER, person__name=f"成员{n}", **unit)
-    rendered = publish(django_assert_max_num_queries, 20)  # issue 12: ≤ 20 queries, whatever the head count
+    rendered = publish(django_assert_max_num_queries, 20)  # ≤ 20 queries, whatever the head count
     assert [name for name in rendered if name.startswith("emails/")] == []  # no e-mail rendered in the request
     assert mail.outbox == [] and not Notification.objects.exists()
     dispatch = Dispatch.objects.get()

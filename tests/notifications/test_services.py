@@ -1,5 +1,5 @@
 """notify_later() and the outbox: recorded once per (recipient, kind, period), e-mailed once by the worker, in the
-recipient's language (SPEC §1, §7, §9; issue 15)."""
+recipient's language (SPEC §1, §7, §9)."""
 
 from __future__ import annotations
 
@@ -64,7 +64,7 @@ def test_written_now_emailed_by_the_worker_once_in_chinese_html_and_text(people,
 
 
 def test_stored_as_kind_and_parameters_never_as_text(people) -> None:
-    """Issue 15: the row holds no finished Chinese text; the reader's language renders it."""
+    """SPEC §1: the row holds no finished Chinese text; the reader's language renders it."""
     note = send(people.user("lead"))
     stored = Notification.objects.filter(pk=note.pk).values()[0]
     assert "subject" not in stored and "body" not in stored
@@ -137,7 +137,7 @@ def test_the_database_refuses_a_second_row_whatever_the_code_does(people) -> Non
 
 
 def test_rendered_in_the_readers_language(people) -> None:
-    """The same row reads in Chinese on a Chinese page and in English on an English one (issue 15)."""
+    """The same row reads in Chinese on a Chinese page and in English on an English one (SPEC §1)."""
     note = send(people.user("lead"))
     with translation.override("zh-hans"):
         assert Notification.objects.get(pk=note.pk).subject == "【今日截止】2028年2月月度自检今天截止"
