@@ -9,9 +9,9 @@ class MonthState(models.TextChoices):
 
     ON_TIME = "on_time", _("按时提交")
     LATE = "late", _("逾期提交")
-    MISSING = "missing", _("未提交")
+    MISSING = "missing", _("未提交(已逾期)")
     PENDING = "pending", _("未到期")
-    NONE = "none", _("无触点")
+    NONE = "none", _("无自检表")
 
 
 class CellState(models.TextChoices):

@@ -29,6 +29,8 @@ from touchpoints.selectors import applicable_counts
 from ..choices import InspectionState, ItemStatus, SelfCheckState
 from ..item_summary import quarter_code_count
 from ..models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
+from ..selfchecks.choices import CellMonthStatus
+from ..selfchecks.rules import cell_month_status
 from .choices import CellState, MonthState
 
 FUNCTIONS: tuple[Function, ...] = tuple(Function)
@@ -156,15 +158,30 @@ class Board:
         return round(100 * self.finalised / self.assessed) if self.assessed else 0
 
 
-def month_state(check: dict | None, *, year: int, month: int, today: dt.date, applicable: bool) -> MonthState:
-    """R8: submitted on time or late; unsubmitted after the due date is missing, before it not due yet."""
-    if check is not None and check["state"] == SelfCheckState.SUBMITTED:
-        return MonthState.LATE if check["is_late"] else MonthState.ON_TIME
-    if not applicable and check is None:
-        return MonthState.NONE
-    if today > dates.due_date(year, month):
-        return MonthState.MISSING
-    return MonthState.PENDING
+# The board has one mark per month: a checklist not yet due, started or not, is "pending" there.
+BOARD_MONTH_STATE = {
+    CellMonthStatus.NOT_STARTED: MonthState.PENDING,
+    CellMonthStatus.IN_PROGRESS: MonthState.PENDING,
+    CellMonthStatus.ON_TIME: MonthState.ON_TIME,
+    CellMonthStatus.LATE: MonthState.LATE,
+    CellMonthStatus.MISSING: MonthState.MISSING,
+    CellMonthStatus.NONE: MonthState.NONE,
+}
+
+
+def month_state(check: dict | None, *, year: int, month: int, today: dt.date, applies_now: bool) -> MonthState:
+    """R8, decided by the self-checks' own rule (audits.selfchecks.rules.cell_month_status) so that the board and the
+    self-check overview never disagree about a month."""
+    status = cell_month_status(
+        year=year,
+        month=month,
+        today=today,
+        state=check["state"] if check else None,
+        answered=0,
+        is_late=bool(check and check["is_late"]),
+        applies_now=applies_now,
+    )
+    return BOARD_MONTH_STATE[status]
 
 
 @lru_cache(maxsize=512)
@@ -220,9 +237,9 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
             else:
                 state = CellState.NOT_STARTED if codes else CellState.NO_ITEMS
                 items, answered, discrepancies = codes, 0, 0
-            applicable = bool(codes or catalogue_items or (inspection and inspection["n"]))
+            applies_now = bool(catalogue_items) and project.is_active
             month_cells = tuple(
-                month_cell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applicable=applicable))
+                month_cell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applies_now=applies_now))
                 for y, m in quarter.months
             )
             cell = BoardCell(

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
+from django.utils.translation import gettext, ngettext
+
 from core import dates
 
 from ..choices import ItemStatus, SelfCheckState
@@ -30,6 +32,34 @@ def classify_cell_month(
     if answered:
         return CellMonthStatus.IN_PROGRESS
     return CellMonthStatus.NOT_STARTED
+
+
+def checklist_expected(*, year: int, month: int, today: dt.date, applies_now: bool) -> bool:
+    """Whether a cell-month without a checklist should have one (R8).
+
+    Checklists are generated on the 1st of their month (SPEC §3) and never afterwards: a past month that has none had
+    nothing to submit. The current month and later ones expect one while a touchpoint applies to the cell now.
+    """
+    return applies_now and (year, month) >= (today.year, today.month)
+
+
+def cell_month_status(
+    *, year: int, month: int, today: dt.date, state: str | None, answered: int, is_late: bool, applies_now: bool
+) -> CellMonthStatus:
+    """The one status of a cell-month that every page shows (the self-check overview, the quarter board, home)."""
+    expected = checklist_expected(year=year, month=month, today=today, applies_now=applies_now)
+    return classify_cell_month(
+        year=year, month=month, today=today, state=state, answered=answered, is_late=is_late, expected=expected
+    )
+
+
+def deadline_label(days_left: int) -> str:
+    """How a checklist's deadline reads (R8): the days left, 今天截止 on the due date itself, or past it."""
+    if days_left < 0:
+        return gettext("已过截止日,提交将记为逾期")
+    if days_left == 0:
+        return gettext("今天截止")
+    return ngettext("剩 %(n)s 天", "剩 %(n)s 天", days_left) % {"n": days_left}
 
 
 def percent_half_up(numerator: int, denominator: int, places: int = 2) -> str:

@@ -27,7 +27,7 @@ from touchpoints.models import Project
 from touchpoints.selectors import applicable_counts
 
 from .choices import CellMonthStatus
-from .rules import Progress, classify_cell_month, percent_half_up, progress_of  # noqa: F401
+from .rules import Progress, cell_month_status, classify_cell_month, percent_half_up, progress_of  # noqa: F401
 
 # -- history ---------------------------------------------------------------------------------------------------------
 
@@ -286,7 +286,6 @@ def cell_month_statuses(*, scope: Scope, months: list[tuple[int, int]], today: d
         )
     )
     by_cell_month = {(c["project_id"], c["function"], c["year"], c["month"]): c for c in checks}
-    current = (today.year, today.month)
     project_ids_with_checks = {key[0] for key in by_cell_month}
     projects = list(Project.objects.filter(Q(is_active=True) | Q(pk__in=project_ids_with_checks)).order_by("code"))
     applicable = applicable_counts({p.pk for p in projects if p.is_active})
@@ -302,14 +301,14 @@ def cell_month_statuses(*, scope: Scope, months: list[tuple[int, int]], today: d
             cells = []
             for y, m in months:
                 check = by_cell_month.get((project.pk, function.value, y, m))
-                status = classify_cell_month(
+                status = cell_month_status(
                     year=y,
                     month=m,
                     today=today,
                     state=check["state"] if check else None,
                     answered=check["answered"] if check else 0,
                     is_late=check["is_late"] if check else False,
-                    expected=applies_now and (y, m) >= current,
+                    applies_now=applies_now,
                 )
                 percent = (check["answered_weight"] or 0) * 100 // check["total_weight"] if check and check["total_weight"] else 0
                 cells.append(CellMonth(y, m, status, check["id"] if check else None, percent))

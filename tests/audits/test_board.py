@@ -55,7 +55,8 @@ def test_board_states_per_cell(people) -> None:
     board = quarter_board(quarter=Q1, scope=scope_for(people.user("inspector")), today=dt.date(2026, 4, 5))
 
     marketing = cell_of(board, "GG", "marketing")
-    assert [m.state for m in marketing.months] == [MonthState.ON_TIME, MonthState.LATE, MonthState.MISSING]
+    # March had no checklist generated: nothing to submit, as the self-check overview says too (R8).
+    assert [m.state for m in marketing.months] == [MonthState.ON_TIME, MonthState.LATE, MonthState.NONE]
     assert marketing.state == CellState.NOT_STARTED and marketing.items == 1
     design = cell_of(board, "GG", "design")
     assert design.state == CellState.FINALISED and design.discrepancies == 1
@@ -67,13 +68,14 @@ def test_board_states_per_cell(people) -> None:
     assert [m.state for m in prop.months] == [MonthState.NONE] * 3
     hk_marketing = cell_of(board, "HK", "marketing")
     assert hk_marketing.state == CellState.NO_ITEMS and hk_marketing.can_inspect_from_catalogue
-    assert hk_marketing.months[0].state == MonthState.MISSING
+    assert hk_marketing.months[0].state == MonthState.NONE  # a past month never generated is not "not submitted"
     assert (board.assessed, board.finalised, board.discrepancies) == (3, 1, 1)
 
 
 def test_months_not_yet_due_are_pending(people) -> None:
     (mkt,) = touchpoints(Function.MARKETING, levels=("一级",))
     selfcheck(people.project, Function.MARKETING, 4, [(mkt, "", "")], submitted=False)
+    people.project.stages.add(sales_stage())  # the touchpoint applies now: May and June will have checklists
     board = quarter_board(quarter=Quarter(2026, 2), scope=scope_for(people.user("hr")), today=dt.date(2026, 4, 5))
     assert [m.state for m in cell_of(board, "GG", "marketing").months] == [MonthState.PENDING] * 3
 
