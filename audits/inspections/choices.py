@@ -21,3 +21,19 @@ class CellState(models.TextChoices):
     IN_PROGRESS = "in_progress", _("检查中")
     FINALISED = "finalised", _("已定稿")
     NO_ITEMS = "no_items", _("无检查项")
+
+
+# Each state has an icon as well as a colour (colour-blind and touch users: no meaning in colour or a tooltip alone).
+MONTH_ICONS = {
+    MonthState.ON_TIME.value: "bi-check-lg",
+    MonthState.LATE.value: "bi-clock-history",
+    MonthState.MISSING.value: "bi-x-lg",
+    MonthState.PENDING.value: "bi-hourglass-split",
+    MonthState.NONE.value: "bi-dash-lg",
+}
+STATE_ICONS = {
+    CellState.NOT_STARTED.value: "bi-circle",
+    CellState.IN_PROGRESS.value: "bi-pencil",
+    CellState.FINALISED.value: "bi-check-circle-fill",
+    CellState.NO_ITEMS.value: "bi-slash-circle",
+}

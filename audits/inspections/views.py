@@ -27,7 +27,8 @@ from touchpoints.models import Project
 from ..choices import InspectionState, ItemStatus
 from ..fragments import render_fragment
 from . import selectors
-from .choices import CellState, MonthState
+from .board_filters import BoardFilter, filter_board
+from .choices import MONTH_ICONS, STATE_ICONS, CellState, MonthState
 from .forms import InspectionUploadForm, ReopenForm, VerdictForm
 from .services import (
     InspectionRefused,
@@ -57,7 +58,16 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     if not scope.reads_board:
         raise Http404
     selected = selectors.quarter_from_url(quarter) if quarter else selectors.default_quarter()
-    data = selectors.quarter_board(quarter=selected, scope=scope)
+    chosen = BoardFilter.from_query(request.GET)
+    current = dates.Quarter.of(dates.local_today())
+    if selected > current:  # a quarter that has not started has nothing to show
+        messages.info(
+            request,
+            _("%(q)s 尚未开始,已为您显示本季度 %(c)s。") % {"q": selected.label, "c": current.label},
+        )
+        return redirect(reverse("audits:board", args=[str(current)]) + chosen.query_string)
+    whole = selectors.quarter_board(quarter=selected, scope=scope)
+    data = filter_board(whole, chosen)
     # URLs built once per page, not once per cell: the cell appends its project code and function.
     inspection_prefix = reverse("audits:inspection", args=[str(selected), "P", "F"]).removesuffix("P/F/")
     can_operate = scope.can_operate
@@ -70,9 +80,12 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "discrepancies_url": reverse("audits:discrepancies", args=[str(selected)]),
             "state_labels": {state.value: str(state.label) for state in CellState},
             "month_labels": {state.value: str(state.label) for state in MonthState},
+            "month_icons": MONTH_ICONS,
+            "state_icons": STATE_ICONS,
             "function_labels": {function.value: str(function.label) for function in data.functions},
         },
     )
+    following = selected.next()
     return render(
         request,
         "audits/board.html",
@@ -80,11 +93,15 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "board": data,
             "quarter": selected,
             "previous": selected.previous(),
-            "next": selected.next(),
+            "next": following if following <= current else None,
             "can_operate": can_operate,
-            "month_states": MonthState,
-            "cell_states": CellState,
+            "month_states": [(state, MONTH_ICONS[state.value]) for state in MonthState],
+            "cell_states": [(state, STATE_ICONS[state.value]) for state in CellState],
             "board_rows": board_rows,
+            "filter": chosen,
+            "filter_projects": [row.project for row in whole.rows],
+            "filter_functions": whole.functions,
+            "shown_cells": sum(1 for row in data.rows for cell in row.cells if cell is not None),
         },
     )
 
