@@ -27,7 +27,14 @@ from touchpoints.models import Project
 from touchpoints.selectors import applicable_counts
 
 from .choices import CellMonthStatus
-from .rules import Progress, cell_month_status, classify_cell_month, percent_half_up, progress_of  # noqa: F401
+from .rules import (  # noqa: F401
+    Progress,
+    cell_month_status,
+    classify_cell_month,
+    deadline_label,
+    percent_half_up,
+    progress_of,
+)
 
 # -- history ---------------------------------------------------------------------------------------------------------
 
@@ -152,6 +159,11 @@ class ChecklistPage:
     due: dt.date
     days_left: int
     label: str
+
+    @property
+    def deadline(self) -> str:
+        """今天截止 on the due date, the days left before it, or that it has passed (rules.deadline_label)."""
+        return deadline_label(self.days_left)
 
 
 def decorate_items(items: list[SelfCheckItem]) -> None:

@@ -30,3 +30,28 @@ document.addEventListener("htmx:confirm", function (event) {
     reason.focus();
   }
 });
+
+// "下一个未填项": scroll to the next item still unanswered (after the one being answered, or below the top of the
+// screen; else the first one), and put
+// the focus on its first status button so that it can be answered at once.
+var lastItem = null;
+document.addEventListener("focusin", function (event) {
+  var item = event.target.closest && event.target.closest(".selfcheck-item");
+  if (item) { lastItem = item; }
+});
+document.addEventListener("click", function (event) {
+  var button = event.target.closest && event.target.closest(".js-next-unanswered");
+  if (!button) { return; }
+  var blanks = Array.prototype.slice.call(document.querySelectorAll(".selfcheck-item"))
+    .filter(function (item) { return item.querySelector(".status-badge.status-blank"); });
+  if (!blanks.length) { return; }
+  // After the item last worked on (the button itself takes the focus), else below the top of the screen.
+  var current = lastItem && document.contains(lastItem) ? lastItem : null;
+  var next = current
+    ? blanks.find(function (item) { return current.compareDocumentPosition(item) & Node.DOCUMENT_POSITION_FOLLOWING; })
+    : blanks.find(function (item) { return item.getBoundingClientRect().top > 40; });
+  next = next || blanks[0];
+  next.scrollIntoView({ block: "start" });
+  var first = next.querySelector("input[name=status]");
+  if (first) { first.focus({ preventScroll: true }); }
+});

@@ -67,7 +67,7 @@ def test_a_lead_ticks_uploads_and_submits(page, people) -> None:
     expect(card.get_by_test_id("status")).to_have_text("不适用")
     expect(page.get_by_text("已填 3 / 3 项")).to_be_visible()
     expect(page.get_by_test_id("percent")).to_have_text("100%")
-    card.locator("summary").click()
+    card.locator(".item-history summary").click()
     expect(card.get_by_text("本月项目尚未进入该阶段").last).to_be_visible()  # the item's history
 
     page.get_by_test_id("open-submit").click()
