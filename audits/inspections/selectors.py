@@ -26,7 +26,7 @@ from touchpoints.choices import Function
 from touchpoints.models import Project, Touchpoint
 from touchpoints.selectors import applicable_counts
 
-from ..choices import InspectionState, ItemStatus, SelfCheckState
+from ..choices import InspectionState, ItemStatus
 from ..item_summary import quarter_code_count
 from ..models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
 from ..selfchecks.choices import CellMonthStatus
