@@ -44,6 +44,7 @@ security: install
 	$(BIN)/bandit -q -r config touchpoints audits scoring rewards notifications -x '*/migrations/*'
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+		RESULTS_SIGNING_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(40))") \
 		ALLOWED_HOSTS=touchpoint.example.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## make bench: benchmark on PostgreSQL (pages, publication, exports); figures also go to docs/performance.md

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -34,6 +34,7 @@ from touchpoints.dates import Quarter, local_today
 from touchpoints.models import Assignment, Project
 
 from . import engine, selectors
+from . import signing
 from . import snapshot as snap
 from .choices import Settlement
 from .models import GradeBand, Policy, QuarterResult, UnitResult
@@ -211,6 +212,7 @@ def _freeze(
         "confirmed_missing": confirmed,
         **preview_data(preview),
     }
+    signature = signing.sign(data)
     try:
         with transaction.atomic():
             result = QuarterResult.objects.create(
@@ -222,7 +224,8 @@ def _freeze(
                 reason=reason,
                 confirmed_missing=confirmed,
                 snapshot=data,
-                digest=snap.digest_of(data),
+                digest=signature.digest,
+                digest_key=signature.key_id,
                 supersedes=supersedes,
             )
             UnitResult.objects.bulk_create(
@@ -413,15 +416,18 @@ def _unit_row_data(unit: UnitResult) -> dict[str, Any]:
     }
 
 
-def _check_version(result: QuarterResult) -> list[str]:
+def _check_version(result: QuarterResult, *, signature: bool = True) -> list[str]:
+    """Everything wrong with one version: its signature (unless `signature` is False: resign_results checks the old
+    digest itself), its unit rows against the snapshot, and the snapshot's figures against the engine."""
     problems: list[str] = []
     data = result.snapshot if isinstance(result.snapshot, dict) else {}
     try:
-        recomputed = snap.digest_of(data)
+        problem = signing.check(data, digest=result.digest, key_id=result.digest_key) if signature else None
+        snap.canonical_json(data)
     except TypeError as exc:
         return [_("快照无法规范化:{error}").format(error=exc)]
-    if recomputed != result.digest:
-        problems.append(_("摘要不符:记录为 {stored},重新计算为 {recomputed}").format(stored=result.digest, recomputed=recomputed))
+    if problem is not None:
+        problems.append(problem)
     expected = {"year": result.year, "number": result.quarter, "version": result.version}
     for key, value in expected.items():
         if data.get(key) != value:
@@ -476,11 +482,24 @@ def _check_arithmetic(data: dict[str, Any]) -> list[str]:
     return problems
 
 
+# Further checks of what publication wrote downstream, registered by the apps that own it (the ledger registers
+# `rewards.integrity.ledger_verify` in its AppConfig.ready), so scoring never imports them. Each returns mismatches.
+VERIFIERS: list[Callable[[], list[Mismatch]]] = []
+
+
+def register_verifier(check: Callable[[], list[Mismatch]]) -> None:
+    if check not in VERIFIERS:
+        VERIFIERS.append(check)
+
+
 def results_verify() -> list[Mismatch]:
-    """Recompute every published version's digest from its stored snapshot, check its unit rows against the snapshot
-    and its figures against the engine (SPEC §7). Returns every mismatch found; empty when all is well. Two queries."""
+    """Check every published version's HMAC signature of its stored snapshot, its unit rows against the snapshot and
+    its figures against the engine, then every registered downstream check (the ledger) (SPEC §7). Returns every
+    mismatch found; empty when all is well. A fixed number of queries."""
     mismatches = []
     versions = QuarterResult.objects.prefetch_related("units").order_by("year", "quarter", "version")
     for result in versions:
         mismatches.extend(Mismatch(str(result), problem) for problem in _check_version(result))
+    for check in VERIFIERS:
+        mismatches.extend(check())
     return mismatches
