@@ -47,7 +47,10 @@ def _old_signature_problem(result: QuarterResult) -> str | None:
 def _set_trigger(enabled: bool) -> None:
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
+            # ALTER TABLE refuses to run while deferred foreign-key checks of this transaction are pending: run them now.
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             cursor.execute(f"ALTER TABLE {TABLE} {'ENABLE' if enabled else 'DISABLE'} TRIGGER {TABLE}_immutable")
+            cursor.execute("SET CONSTRAINTS ALL DEFERRED")
         elif connection.vendor == "sqlite":
             cursor.execute(f"DROP TRIGGER IF EXISTS {TABLE}_immutable")
             if enabled:
