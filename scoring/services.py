@@ -14,6 +14,7 @@ Every refusal raises `PublicationRefused` with a message an operator can act on,
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -87,6 +88,38 @@ class Preview:
 
     def name_of(self, unit: engine.UnitKey) -> str:
         return self.names.get(unit, unit.code)
+
+    @property
+    def is_empty(self) -> bool:
+        """SPEC §7: no finalised inspection at all this quarter — never published."""
+        return not self.cells
+
+    @property
+    def counts(self) -> PublishCounts:
+        results = self.outcome.results
+        return PublishCounts(
+            units=sum(1 for r in results if r.assessed),
+            not_assessed=sum(1 for r in results if not r.assessed),
+            rewards=sum(1 for r in results if r.amount > 0),
+            penalties=sum(1 for r in results if r.amount < 0),
+            missing=len(self.missing),
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of what publishing now would freeze: a confirmation given for other figures is refused."""
+        return hashlib.sha256(snap.canonical_json(preview_data(self))).hexdigest()
+
+
+@dataclass(frozen=True)
+class PublishCounts:
+    """What the confirmation step names (SPEC §7): assessed units, rewards and penalties, cells counted uninspected."""
+
+    units: int
+    not_assessed: int
+    rewards: int
+    penalties: int
+    missing: int
 
 
 def function_name(code: str) -> str:
@@ -330,10 +363,19 @@ def result_notify(*, result: QuarterResult) -> int:
     return len(sent)
 
 
+def refuse_if_empty(preview: Preview) -> None:
+    """SPEC §7: a quarter with no finalised inspection at all is never published (nor amended into one)."""
+    if preview.is_empty:
+        raise PublicationRefused(
+            _("{quarter} 没有任何定稿的检查,不能发布;请先完成并定稿检查(或导入纸质检查结果)").format(quarter=preview.quarter)
+        )
+
+
 def quarter_publish(*, quarter: Quarter, user, confirm_missing: bool = False) -> QuarterResult:
     """Publish a quarter's results (R9, SPEC §7): version 1, frozen, posted to the ledger, everyone assessed notified.
 
-    Refused before the quarter has ended, when it is already published (amend it instead), and — unless
+    Refused before the quarter has ended, when it is already published (amend it instead), when the quarter has no
+    finalised inspection at all, and — unless
     `confirm_missing` — while cells with applicable items have no finalised inspection. A confirmation is recorded in
     the version (`confirmed_missing`) and those cells count as not inspected.
     """
@@ -344,6 +386,7 @@ def quarter_publish(*, quarter: Quarter, user, confirm_missing: bool = False) ->
     if quarter_is_published(quarter):
         raise PublicationRefused(_("{quarter} 已发布;如需更正,请发布修订版本(amend_quarter)").format(quarter=quarter))
     preview = quarter_preview(quarter=quarter)
+    refuse_if_empty(preview)
     if preview.missing and not confirm_missing:
         cells = "、".join(str(cell) for cell in preview.missing)
         raise PublicationRefused(
@@ -371,6 +414,7 @@ def quarter_amend(*, quarter: Quarter, user, reason: str) -> QuarterResult:
     if current is None:
         raise PublicationRefused(_("{quarter} 尚未发布,无需修订;请先发布").format(quarter=quarter))
     preview = quarter_preview(quarter=quarter)
+    refuse_if_empty(preview)
     recomputed = preview_data(preview)
     if all(
         snap.canonical_json({key: recomputed[key]}) == snap.canonical_json({key: current.snapshot.get(key)})
