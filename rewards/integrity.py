@@ -104,9 +104,7 @@ def ledger_verify() -> list[Mismatch]:
         if result.supersedes_id is not None:
             for original in (e for e in originals.values() if e.result_id == result.supersedes_id):
                 if reversed_ids[original.pk] != 1:
-                    mismatches.append(
-                        Mismatch(str(result), _("被替代版本的{entry}未被冲销").format(entry=_label(original)))
-                    )
+                    mismatches.append(Mismatch(str(result), _("被替代版本的{entry}未被冲销").format(entry=_label(original))))
     sums = dict(
         Split.objects.filter(state=SplitState.FILED).annotate(total=Sum("parts__amount")).values_list("entry_id", "total")
     )

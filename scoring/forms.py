@@ -39,9 +39,7 @@ class ConfirmPublishForm(PublishForm):
     def clean_confirmation(self) -> str:
         typed = (self.cleaned_data.get("confirmation") or "").strip()
         if not typed:
-            raise forms.ValidationError(
-                _("请输入季度编号 {quarter} 以确认发布;未发布任何结果").format(quarter=self.quarter)
-            )
+            raise forms.ValidationError(_("请输入季度编号 {quarter} 以确认发布;未发布任何结果").format(quarter=self.quarter))
         if typed.upper() != str(self.quarter).upper():
             raise forms.ValidationError(
                 _("输入的「{typed}」不是 {quarter};未发布任何结果").format(typed=typed, quarter=self.quarter)

@@ -221,4 +221,6 @@ def test_verify_results_finds_a_filed_split_whose_parts_no_longer_sum(people, le
     _drop_triggers()
     with connection.cursor() as cursor:
         cursor.execute("UPDATE rewards_splitpart SET amount = 30000 WHERE id = %s", [filed.parts.first().pk])
-    assert [m.problem for m in ledger_verify()] == [f"台账条目 #{ledger.gg.pk}(project:GG):已备案分配合计 32000 不等于条目金额 3000"]
+    assert [m.problem for m in ledger_verify()] == [
+        f"台账条目 #{ledger.gg.pk}(project:GG):已备案分配合计 32000 不等于条目金额 3000"
+    ]

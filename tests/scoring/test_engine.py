@@ -15,6 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.engine import (
+    ASSESSED_ROLES,
     CAP_GRADE,
     DEFAULT_BANDS,
     FUNCTION_CODES,
@@ -590,7 +591,7 @@ def span(
     unit: UnitKey,
     start: date,
     end: date | None = None,
-    role: str = "team_member",
+    role: str = "functional_manager",
 ) -> AssignmentSpan:
     return AssignmentSpan(person, f"E{person:03d}", f"员工{person}", unit, role, start, end)
 
@@ -643,7 +644,8 @@ def test_person_capped_through_two_units_appears_once_with_every_trigger() -> No
     (capped,) = caps.people
     assert capped.person_id == person
     assert capped.units == (MARKETING, HK)
-    assert capped.roles == ("function_head", "team_member", "project_director")
+    # SPEC §6: the team-member assignment to marketing caps nobody; the head's and the director's do.
+    assert capped.roles == ("function_head", "project_director")
     assert capped.trigger_quarters == (1, 2, 3, 4)
     assert capped.rules == (CapRule.CONSECUTIVE, CapRule.CUMULATIVE)
     assert [str(q) for q in capped.trigger_periods] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
@@ -676,6 +678,26 @@ def test_at_risk_units_and_their_exposed_people() -> None:
     assert exposed_assignments(status=hk, assignments=[early, later, gone]) == (early, later)
 
 
+def test_team_members_of_a_capped_or_at_risk_unit_are_never_capped_nor_exposed() -> None:
+    """SPEC §6 Decision: only function heads, project directors and functional managers (R3) are capped."""
+    member = span(1, MARKETING, date(2026, 1, 1), role="team_member")
+    head = span(2, MARKETING, date(2026, 1, 1), role="function_head")
+    director = span(3, HK, date(2026, 1, 1), role="project_director")
+    hk_member = span(4, HK, date(2026, 1, 1), role="team_member")
+    caps = appraisal_caps(
+        year=2026,
+        low_quarters_by_unit={MARKETING: {1, 2}, HK: {2}},
+        published_quarters={1, 2},
+        assignments=[member, head, director, hk_member],
+    )
+    assert [(p.employee_id, p.roles) for p in caps.people] == [("E002", ("function_head",))]
+    (hk,) = caps.at_risk
+    assert exposed_assignments(status=hk, assignments=[director, hk_member]) == (director,)
+    triggered = status({1, 2}, published={1, 2})
+    assert exposed_assignments(status=triggered, assignments=[member, head]) == (head,)
+    assert ASSESSED_ROLES == {"function_head", "project_director", "functional_manager"}
+
+
 def test_exposed_assignments_of_a_safe_unit_is_empty() -> None:
     safe = status({2}, published={1, 2, 3, 4})
     assert exposed_assignments(status=safe, assignments=[span(1, MARKETING, date(2020, 1, 1))]) == ()
@@ -691,6 +713,7 @@ def test_assignment_span_refuses_an_end_before_its_start() -> None:
 # ------------------------------------------------------------------------------------------
 
 CAP_UNITS = (MARKETING, F("design"), P("GG"), HK)
+ROLES = ("function_head", "project_director", "functional_manager", "team_member")
 quarter_sets = st.frozensets(st.integers(min_value=1, max_value=4))
 
 
@@ -705,7 +728,8 @@ def cap_years(draw: st.DrawFn) -> tuple[frozenset[int], dict[UnitKey, frozenset[
     for _ in range(draw(st.integers(min_value=0, max_value=8))):
         start = draw(st.dates(min_value=date(2025, 6, 1), max_value=date(2027, 3, 1)))
         end = draw(st.none() | st.dates(min_value=start, max_value=date(2027, 6, 1)))
-        spans.append(span(draw(st.integers(min_value=1, max_value=4)), draw(st.sampled_from(CAP_UNITS)), start, end))
+        role = draw(st.sampled_from(ROLES))
+        spans.append(span(draw(st.integers(min_value=1, max_value=4)), draw(st.sampled_from(CAP_UNITS)), start, end, role))
     return published, low, spans
 
 
@@ -745,14 +769,19 @@ def test_adding_a_low_quarter_never_removes_a_cap(
 def test_caps_match_the_definition(
     year_data: tuple[frozenset[int], dict[UnitKey, frozenset[int]], list[AssignmentSpan]],
 ) -> None:
-    """SPEC §6 spelt out naively: capped iff assigned to a triggered unit in one of its low quarters."""
+    """SPEC §6 spelt out naively: capped iff assigned in an assessed role (not a team member) to a triggered unit in
+    one of its low quarters."""
     published, low, spans = year_data
     caps = appraisal_caps(year=2026, low_quarters_by_unit=low, published_quarters=published, assignments=spans)
     expected: dict[int, set[UnitKey]] = {}
     for s in spans:
         unit_low = low.get(s.unit, frozenset())
-        if brute_force_triggered(unit_low) and any(
-            s.start <= QUARTER_SPANS_2026[q][1] and (s.end is None or s.end >= QUARTER_SPANS_2026[q][0]) for q in unit_low
+        if (
+            s.role != "team_member"
+            and brute_force_triggered(unit_low)
+            and any(
+                s.start <= QUARTER_SPANS_2026[q][1] and (s.end is None or s.end >= QUARTER_SPANS_2026[q][0]) for q in unit_low
+            )
         ):
             expected.setdefault(s.person_id, set()).add(s.unit)
     assert {p.person_id: set(p.units) for p in caps.people} == expected

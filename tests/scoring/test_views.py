@@ -240,8 +240,6 @@ def test_a_quarter_without_any_finalised_inspection_is_refused_on_every_page(cli
         assert "2026Q1 没有任何定稿的检查,不能发布" in preview and "/results/2026Q1/publish/" not in preview
         confirm = client.get("/results/2026Q1/publish/").content.decode()
         assert "没有任何定稿的检查" in confirm and 'id="sc-publish-form"' not in confirm
-        posted = client.post(
-            "/results/2026Q1/publish/", {"confirmation": "2026Q1", "confirm_missing": "on", "fingerprint": "x"}
-        )
+        posted = client.post("/results/2026Q1/publish/", {"confirmation": "2026Q1", "confirm_missing": "on", "fingerprint": "x"})
         assert posted.status_code == 400 and "没有任何定稿的检查" in posted.content.decode()
     assert not QuarterResult.objects.exists()
