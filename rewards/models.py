@@ -118,17 +118,6 @@ class Split(models.Model):
     def __str__(self) -> str:
         return f"{self.entry} · {self.get_state_display()}"
 
-    @classmethod
-    def from_db(cls, db, field_names, values):
-        instance = super().from_db(db, field_names, values)
-        instance._stored_state = instance.__dict__.get("state")
-        return instance
-
-    @property
-    def is_filed(self) -> bool:
-        """Filed as stored in the database (a split in memory moving to filed is not filed until saved)."""
-        return getattr(self, "_stored_state", None) == SplitState.FILED
-
     def save(self, *args, **kwargs):
         if self.is_filed:
             _refuse(_("已备案的奖惩分配"))
@@ -139,6 +128,17 @@ class Split(models.Model):
         if self.is_filed:
             _refuse(_("已备案的奖惩分配"))
         return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_state = instance.__dict__.get("state")
+        return instance
+
+    @property
+    def is_filed(self) -> bool:
+        """Filed as stored in the database (a split in memory moving to filed is not filed until saved)."""
+        return getattr(self, "_stored_state", None) == SplitState.FILED
 
 
 class SplitPartQuerySet(models.QuerySet):
@@ -191,11 +191,6 @@ class SplitPart(models.Model):
     def __str__(self) -> str:
         return f"{self.person} {self.amount:+d}"
 
-    def _split_filed(self) -> bool:
-        # The split in memory (set by `split.parts` or `create(split=…)`) tells its stored state without a query.
-        split = self.split if self.split_id is not None else None
-        return split is not None and split.is_filed
-
     def save(self, *args, **kwargs):
         if self._split_filed():
             _refuse(_("已备案的分配明细"))
@@ -205,6 +200,11 @@ class SplitPart(models.Model):
         if self._split_filed():
             _refuse(_("已备案的分配明细"))
         return super().delete(*args, **kwargs)
+
+    def _split_filed(self) -> bool:
+        # The split in memory (set by `split.parts` or `create(split=…)`) tells its stored state without a query.
+        split = self.split if self.split_id is not None else None
+        return split is not None and split.is_filed
 
 
 class SplitEvent(models.Model):

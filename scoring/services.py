@@ -34,8 +34,7 @@ from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function
 from touchpoints.dates import Quarter, local_today
 from touchpoints.models import Assignment, Project
 
-from . import engine, selectors
-from . import signing
+from . import engine, selectors, signing
 from . import snapshot as snap
 from .choices import Settlement
 from .models import GradeBand, Policy, QuarterResult, UnitResult

@@ -115,10 +115,9 @@ def test_default_bands_and_policy_come_with_the_migrations() -> None:
 def test_a_team_member_of_a_capped_unit_is_not_capped_on_any_page_or_sheet(client, people) -> None:
     """SPEC §6 Decision: only function heads, project directors and functional managers are capped — the engine, the
     person's own cards, the caps workbook and its 预警 sheet."""
+    from scoring.exports import CapsExport
     from tests.factories import PersonFactory
     from tests.scoring.builders import sheet_rows
-
-    from scoring.exports import CapsExport
 
     member = AssignmentFactory(
         person=PersonFactory(name="王芳"), role=Role.TEAM_MEMBER, function=Function.MARKETING, start=dt.date(2025, 1, 1)

@@ -695,7 +695,7 @@ def test_team_members_of_a_capped_or_at_risk_unit_are_never_capped_nor_exposed()
     assert exposed_assignments(status=hk, assignments=[director, hk_member]) == (director,)
     triggered = status({1, 2}, published={1, 2})
     assert exposed_assignments(status=triggered, assignments=[member, head]) == (head,)
-    assert ASSESSED_ROLES == {"function_head", "project_director", "functional_manager"}
+    assert {"function_head", "project_director", "functional_manager"} == ASSESSED_ROLES
 
 
 def test_exposed_assignments_of_a_safe_unit_is_empty() -> None:

@@ -124,7 +124,7 @@ def test_resign_results_refuses_a_tampered_legacy_version_and_changes_nothing(pu
     import json
 
     _write(published, digest=stale, digest_key="", snapshot=json.dumps(data))
-    with pytest.raises(CommandError, match="(?s)重新签名被拒绝,未做任何更改.*旧的 SHA-256 摘要与快照不符"):
+    with pytest.raises(CommandError, match=r"(?s)重新签名被拒绝,未做任何更改.*旧的 SHA-256 摘要与快照不符"):
         call_command("resign_results")
     stored = QuarterResult.objects.get(pk=published.pk)
     assert (stored.digest, stored.digest_key) == (stale, "")
