@@ -6,7 +6,7 @@ MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run install test lint security migrate seed worker beat bench loadtest clean
+.PHONY: run install test lint security migrate seed worker beat bench loadtest mutation clean
 
 ## make run: install, migrate, load the catalogue and demo organisation, serve at http://127.0.0.1:8000
 run: install migrate seed
@@ -56,6 +56,17 @@ bench: $(VENV)/.bench-installed
 loadtest: $(VENV)/.bench-installed
 	$(BIN)/python bench/surge.py --markdown docs/load-test.md
 
+## make mutation: mutmut on scoring/engine.py and touchpoints/dates.py against their own tests (issue 16; config in
+## pyproject.toml [tool.mutmut]); prints the survivors. Not part of make test.
+mutation: $(VENV)/.mutation-installed
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
+$(VENV)/.mutation-installed: install requirements-mutation.txt
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
+	touch $@
+
 $(VENV)/.bench-installed: install requirements-bench.txt
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
 	touch $@
@@ -67,4 +78,4 @@ beat: install
 	$(BIN)/celery -A config beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache mutants

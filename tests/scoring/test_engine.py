@@ -6,6 +6,7 @@ No database and no Django: the engine takes and returns plain frozen dataclasses
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import FrozenInstanceError
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -24,6 +25,7 @@ from scoring.engine import (
     CapRule,
     CellTally,
     GradeBand,
+    PersonCap,
     Policy,
     QuarterOutcome,
     Settlement,
@@ -798,3 +800,97 @@ def test_at_risk_matches_the_definition(low: set[int], extra_published: set[int]
         assert (number in result.risk_quarters) == (would_trigger and not result.triggered)
     assert result.at_risk == bool(result.risk_quarters)
     assert not (result.at_risk and result.triggered)
+
+
+# ------------------------------------------------------------------------------------------
+# Mutation-checked edges (issue 16): each test kills mutants that survived the tests above
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("percent", "grade"),
+    [
+        (Fraction(7995, 100), "B"),  # 79.95 %: between 79 and 80, still B (a B+ bound of 79 would say B+)
+        (Fraction(7901, 100), "B"),
+        (Fraction(80), "B+"),
+        (Fraction(8999, 100), "B+"),
+        (Fraction(6999, 100), "B-"),
+        (Fraction(5999, 100), "C"),
+        (Fraction(0), "C"),
+    ],
+)
+def test_each_default_band_starts_exactly_at_its_bound(percent: Fraction, grade: str) -> None:
+    """SPEC §5: A ≥ 90, B+ ≥ 80, B ≥ 70, B- ≥ 60, C below — no score between 79 % and 80 % is B+."""
+    assert grade_for(percent / 100) == grade
+    assert [band.min_percent for band in DEFAULT_BANDS] == [90, 80, 70, 60, 0]
+
+
+def test_a_policy_of_zero_yuan_and_equal_thresholds_is_accepted() -> None:
+    """SPEC §5 "Policy": the amount may be 0 (money switched off); the penalty line may equal the reward line."""
+    assert Policy(amount=0).amount == 0
+    same = Policy(reward_above_percent=60, penalty_below_percent=60)
+    assert (same.reward_above_percent, same.penalty_below_percent) == (60, 60)
+    with pytest.raises(ValueError, match="不能高于奖励线"):
+        Policy(reward_above_percent=60, penalty_below_percent=Fraction(6001, 100))
+    with pytest.raises(ValueError, match="非负整数"):
+        Policy(amount=-1)
+    # With the amount at 0, a rank-1 unit above the line and a unit below the line both get nothing, unsettled.
+    outcome = score_quarter([CellTally("GG", "marketing", 10, 10)], project_codes=["GG"], policy=Policy(amount=0))
+    assert outcome.entries == ()
+
+
+@pytest.mark.parametrize(
+    ("bands", "message"),
+    [
+        ((GradeBand("A", Fraction(80)), GradeBand("B", Fraction(80)), GradeBand("C", Fraction(0))), "不低于"),
+        ((GradeBand("A", Fraction(90)), GradeBand("C", Fraction(1))), "下限应为 0%"),
+    ],
+)
+def test_bands_with_equal_bounds_or_a_lowest_band_above_zero_are_refused(bands: tuple[GradeBand, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        validate_bands(bands)
+
+
+def test_a_negative_score_or_impossible_unit_result_is_refused() -> None:
+    with pytest.raises(ValueError, match="得分不能为负数"):
+        grade_for(Fraction(-1, 100))
+    assert grade_for(Fraction(0)) == "C"
+    unit = F("marketing")
+    with pytest.raises(ValueError, match="完成权重应在 0 到适用权重之间"):
+        UnitResult(unit, -1, 0, None, None, None, 0, None)
+    with pytest.raises(ValueError, match="得分、等级或排名与权重不一致"):
+        UnitResult(unit, 1, 2, Fraction(1, 2), "C", 0, -3000, Settlement.TEAM)
+    ranked_first = UnitResult(unit, 1, 2, Fraction(1, 2), "C", 1, -3000, Settlement.TEAM)
+    assert (ranked_first.rank, ranked_first.assessed, ranked_first.percent) == (1, True, 50)
+    zero = UnitResult(unit, 0, 2, Fraction(0), "C", 1, -3000, Settlement.TEAM)
+    assert zero.percent_display == Decimal("0.00")
+
+
+def test_percent_display_of_a_tiny_positive_score_is_zero_not_minus_zero() -> None:
+    assert str(percent_display(Fraction(1, 10**6))) == "0.00"  # 0.0001 %
+    assert str(percent_display(Fraction(1, 20000))) == "0.01"  # 0.005 %: half-up
+    assert str(percent_display(Fraction(1, 20001))) == "0.00"
+    assert str(percent_display(Fraction(0))) == "0.00"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: UnitKey.function("marketing"),
+        lambda: CellTally("GG", "marketing", 1, 2),
+        lambda: GradeBand("A", Fraction(90)),
+        lambda: Policy(),
+        lambda: UnitResult(F("design"), 0, 0, None, None, None, 0, None),
+        lambda: QuarterOutcome((), ()),
+        lambda: AssignmentSpan(1, "E001", "员工1", F("marketing"), "function_head", date(2026, 1, 1), None),
+        lambda: unit_cap_status(unit=F("marketing"), year=2026, low_quarters={1}, published_quarters={1}),
+        lambda: PersonCap(1, "E001", "员工1", 2026, "B-", (F("marketing"),), ("function_head",), (1, 2), ()),
+    ],
+)
+def test_the_engines_values_are_frozen(make) -> None:
+    """Frozen dataclasses in, frozen dataclasses out (engine docstring): a value cannot be changed after it is made."""
+    value = make()
+    field = next(iter(value.__dataclass_fields__))
+    with pytest.raises(FrozenInstanceError):
+        setattr(value, field, getattr(value, field))
+    assert value == make() and hash(value) == hash(make())  # frozen and compared by value, so hashable

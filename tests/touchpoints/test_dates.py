@@ -274,3 +274,31 @@ def test_overlaps(start: date, end: date | None, expected: bool) -> None:
 def test_overlaps_refuses_a_span_ending_before_it_starts() -> None:
     with pytest.raises(ValueError):
         Q1.overlaps(date(2026, 2, 1), date(2026, 1, 31))
+
+
+# ------------------------------------------------------------------------------------------
+# Mutation-checked edges (issue 16)
+# ------------------------------------------------------------------------------------------
+
+
+def test_quarters_exist_from_year_1_to_9999_and_not_beyond() -> None:
+    assert str(Quarter(1, 1)) == "1Q1" and Quarter(1, 1).first_day == date(1, 1, 1)
+    assert Quarter(9999, 4).last_day == date(9999, 12, 31)
+    for year in (0, 10000, -1):
+        with pytest.raises(ValueError, match="年份应在 1 到 9999 之间"):
+            Quarter(year, 1)
+    for number in (0, 5):
+        with pytest.raises(ValueError, match="季度应为 1 到 4"):
+            Quarter(2026, number)
+    assert Quarter(2026, 1).number == 1 and Quarter(2026, 4).number == 4
+
+
+def test_a_quarter_is_frozen_and_hashable() -> None:
+    from dataclasses import FrozenInstanceError
+
+    quarter = Quarter(2026, 1)
+    with pytest.raises(FrozenInstanceError):
+        quarter.number = 2  # type: ignore[misc]
+    assert hash(quarter) == hash(Quarter(2026, 1))
+    assert {quarter: "Q1"}[Quarter.parse("2026Q1")] == "Q1"
+    assert len({Quarter(2026, 1), Quarter(2026, 1), Quarter(2026, 2)}) == 2
