@@ -5,6 +5,7 @@ No database and no Django: the engine takes and returns plain frozen dataclasses
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import FrozenInstanceError
 from datetime import date
@@ -894,3 +895,111 @@ def test_the_engines_values_are_frozen(make) -> None:
     with pytest.raises(FrozenInstanceError):
         setattr(value, field, getattr(value, field))
     assert value == make() and hash(value) == hash(make())  # frozen and compared by value, so hashable
+
+
+def _refused(message: str):
+    """The exact message an operator reads (SPEC: invalid input raises ValueError with a Chinese message)."""
+    return pytest.raises(ValueError, match=f"^{re.escape(message)}$")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: GradeBand("A", 0.9), "等级下限必须是精确数值（整数、分数或十进制数），收到 0.9"),
+        (lambda: GradeBand("", Fraction(90)), "等级名称不能为空"),
+        (lambda: Policy(reward_above_percent=90.0), "奖励线必须是精确数值（整数、分数或十进制数），收到 90.0"),
+        (lambda: Policy(penalty_below_percent=True), "处罚线必须是精确数值（整数、分数或十进制数），收到 True"),
+        (lambda: Policy(amount=True), "奖惩金额必须是非负整数，收到 True"),
+        (lambda: Policy(amount=1.5), "奖惩金额必须是非负整数，收到 1.5"),
+        (lambda: Policy(reward_above_percent=60, penalty_below_percent=61), "处罚线(61%)不能高于奖励线(60%)"),
+        (lambda: CellTally("GG", "marketing", -1, 2), "GG/marketing：权重不能为负数"),
+        (lambda: CellTally("GG", "marketing", 3, 2), "GG/marketing：完成权重大于适用权重"),
+        (lambda: validate_bands([]), "至少需要一个等级"),
+        (lambda: validate_bands([GradeBand("A", Fraction(0)), GradeBand("A", Fraction(0))]), "等级名称重复"),
+        (
+            lambda: validate_bands([GradeBand("A", Fraction(80)), GradeBand("B", Fraction(80)), GradeBand("C", Fraction(0))]),
+            "等级应从高到低排列：B(80%)不低于 A(80%)",
+        ),
+        (lambda: validate_bands([GradeBand("A", Fraction(90)), GradeBand("C", Fraction(1))]), "最低等级 C 的下限应为 0%"),
+        (lambda: grade_for(Fraction(-1, 100)), "得分不能为负数，收到 -1/100"),
+        (
+            lambda: UnitResult(F("marketing"), -1, 0, None, None, None, 0, None),
+            "function:marketing：完成权重应在 0 到适用权重之间",
+        ),
+        (
+            lambda: UnitResult(F("marketing"), 0, 0, Fraction(0), None, None, 0, None),
+            "function:marketing：不列入考核的单元不能有得分、等级、排名或奖惩",
+        ),
+        (
+            lambda: UnitResult(F("marketing"), 1, 2, Fraction(1, 2), "C", None, 0, None),
+            "function:marketing：得分、等级或排名与权重不一致",
+        ),
+        (
+            lambda: UnitResult(F("marketing"), 1, 2, Fraction(1, 2), None, 1, 0, None),
+            "function:marketing：得分、等级或排名与权重不一致",
+        ),
+        (
+            lambda: UnitResult(F("marketing"), 1, 2, Fraction(1, 2), "C", 1, 0, Settlement.TEAM),
+            "function:marketing：结算方式应当且仅当有奖惩金额时填写",
+        ),
+        (lambda: score_quarter([], project_codes=["BB", "AA", "BB", "AA"]), "项目编号重复：AA、BB"),
+        (lambda: score_quarter([], project_codes=[], function_codes=["design", "design"]), "职能编号重复：design"),
+        (
+            lambda: AssignmentSpan(1, "E001", "员工1", F("marketing"), "function_head", date(2026, 2, 1), date(2026, 1, 1)),
+            "E001 员工1：结束日期早于起始日期",
+        ),
+        (
+            lambda: unit_cap_status(unit=F("marketing"), year=2026, low_quarters={5}, published_quarters={1}),
+            "低等级季度应为 1 到 4，收到 [5]",
+        ),
+        (
+            lambda: unit_cap_status(unit=F("marketing"), year=2026, low_quarters=set(), published_quarters={0, 1}),
+            "已发布季度应为 1 到 4，收到 [0]",
+        ),
+        (
+            lambda: unit_cap_status(unit=F("marketing"), year=2026, low_quarters={1, 2}, published_quarters=set()),
+            "function:marketing：2026Q1、2026Q2 尚未发布，不能计入绩效上限",
+        ),
+    ],
+)
+def test_every_refusal_says_exactly_what_is_wrong(make, message: str) -> None:
+    with _refused(message):
+        make()
+
+
+def test_exact_thresholds_are_stored_as_fractions() -> None:
+    band = GradeBand("A", Decimal("90.5"))
+    assert isinstance(band.min_percent, Fraction) and band.min_percent == Fraction(181, 2)
+    policy = Policy(reward_above_percent=Decimal("90.5"), penalty_below_percent=Decimal("59.5"))
+    assert isinstance(policy.reward_above_percent, Fraction) and policy.reward_above_percent == Fraction(181, 2)
+    assert isinstance(policy.penalty_below_percent, Fraction) and policy.penalty_below_percent == Fraction(119, 2)
+
+
+def test_percent_display_keeps_the_sign_of_a_negative_fraction() -> None:
+    """Half-up means ties away from zero on both sides (the engine never produces a negative score)."""
+    assert str(percent_display(Fraction(-1, 8))) == "-12.50"
+    assert str(percent_display(Fraction(-1, 20000))) == "-0.01"  # -0.005 %: the tie goes away from zero
+    assert str(percent_display(Fraction(-2, 3))) == "-66.67"
+
+
+def test_result_for_an_unknown_unit_names_it() -> None:
+    outcome = score_quarter([], project_codes=["GG"])
+    with pytest.raises(KeyError) as missing:
+        outcome.result_for(P("ZZ"))
+    assert missing.value.args == (P("ZZ"),)
+
+
+def test_units_at_or_below_uses_the_bands_it_is_given() -> None:
+    bands = (GradeBand("优", Fraction(50)), GradeBand("差", Fraction(0)))
+    outcome = score_quarter([CellTally("GG", "marketing", 1, 4)], project_codes=["GG"], bands=bands)
+    assert units_at_or_below(outcome, cap_grade="差", bands=bands) == {F("marketing"), P("GG")}
+
+
+def test_a_capped_person_is_named() -> None:
+    caps = appraisal_caps(
+        year=2026,
+        low_quarters_by_unit={MARKETING: {1, 2}},
+        published_quarters={1, 2},
+        assignments=[span(7, MARKETING, date(2026, 1, 1), role="function_head")],
+    )
+    assert [(p.person_id, p.employee_id, p.name) for p in caps.people] == [(7, "E007", "员工7")]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -302,3 +303,26 @@ def test_a_quarter_is_frozen_and_hashable() -> None:
     assert hash(quarter) == hash(Quarter(2026, 1))
     assert {quarter: "Q1"}[Quarter.parse("2026Q1")] == "Q1"
     assert len({Quarter(2026, 1), Quarter(2026, 1), Quarter(2026, 2)}) == 2
+
+
+def _refused(message: str):
+    return pytest.raises(ValueError, match=f"^{re.escape(message)}$")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Quarter(2026, 5), "季度应为 1 到 4，收到 5"),
+        (lambda: Quarter(10000, 1), "年份应在 1 到 9999 之间，收到 10000"),
+        (lambda: Quarter.parse(None), '季度格式应为 2026Q1，收到 "None"'),
+        (lambda: Quarter.parse(20261), '季度格式应为 2026Q1，收到 "20261"'),
+        (lambda: parse_month(None), '月份格式应为 2026-11，收到 "None"'),
+        (lambda: Quarter(2026, 1).overlaps(date(2026, 2, 1), date(2026, 1, 1)), "结束日期 2026-01-01 早于起始日期 2026-02-01"),
+        (lambda: due_date(2026, 13), "月份应在 1 到 12 之间，收到 2026-13"),
+        (lambda: month_label(2027, 0), "月份应在 1 到 12 之间，收到 2027-0"),
+        (lambda: is_late(datetime(2026, 11, 30, 12, 0), 2026, 11), "提交时间必须带时区"),
+    ],
+)
+def test_every_refusal_says_exactly_what_is_wrong(make, message: str) -> None:
+    with _refused(message):
+        make()
