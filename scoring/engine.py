@@ -264,10 +264,8 @@ def grade_for(score: Fraction, bands: Sequence[GradeBand] = DEFAULT_BANDS) -> st
     if score < 0:
         raise ValueError(f"得分不能为负数，收到 {score}")
     percent = score * _HUNDRED
-    for band in checked:
-        if percent >= band.min_percent:
-            return band.label
-    raise AssertionError("unreachable: the last band starts at or below 0%")
+    # validate_bands guarantees the last band starts at or below 0 % and the score is not negative: one band matches.
+    return next(band.label for band in checked if percent >= band.min_percent)
 
 
 def is_at_or_below(grade: str, cap_grade: str = CAP_GRADE, bands: Sequence[GradeBand] = DEFAULT_BANDS) -> bool:
@@ -644,6 +642,10 @@ def exposed_assignments(*, status: UnitCapStatus, assignments: Iterable[Assignme
     )
 
 
+def _span_order(span: AssignmentSpan) -> tuple[UnitKey, date, str]:
+    return (span.unit, span.start, span.role)
+
+
 def appraisal_caps(
     *,
     year: int,
@@ -673,7 +675,7 @@ def appraisal_caps(
 
     people = []
     for pairs in causes.values():
-        pairs.sort(key=lambda pair: (pair[0].unit, pair[0].start, pair[0].role))
+        pairs.sort(key=lambda pair: _span_order(pair[0]))
         first = pairs[0][0]
         rules = {rule for _, status in pairs for rule in status.rules}
         people.append(

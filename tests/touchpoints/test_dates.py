@@ -326,3 +326,23 @@ def _refused(message: str):
 def test_every_refusal_says_exactly_what_is_wrong(make, message: str) -> None:
     with _refused(message):
         make()
+
+
+def test_a_quarter_contains_its_first_and_last_day_only() -> None:
+    q1 = Quarter(2026, 1)
+    assert q1.contains(date(2026, 1, 1)) and q1.contains(date(2026, 3, 31))
+    assert not q1.contains(date(2025, 12, 31)) and not q1.contains(date(2026, 4, 1))
+
+
+def test_lateness_is_judged_in_shanghai_whatever_the_servers_own_time_zone(monkeypatch) -> None:
+    """R8: the process time zone (Django sets it from TIME_ZONE; a bare worker may run in UTC) changes nothing."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        assert is_late(datetime(2026, 11, 30, 16, 0, 0, tzinfo=UTC), 2026, 11)  # midnight in Shanghai, 30 Nov in UTC
+        assert not is_late(datetime(2026, 11, 30, 15, 59, 59, tzinfo=UTC), 2026, 11)
+    finally:
+        monkeypatch.undo()
+        time.tzset()
