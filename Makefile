@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
-	$(BIN)/mypy --strict scoring/engine.py touchpoints/dates.py
+	$(BIN)/mypy --strict scoring/engine.py core/dates.py
 
 ## make security: static analysis, dependency advisories, and Django's deployment checklist on production settings
 security: install
@@ -58,7 +58,7 @@ bench: $(VENV)/.bench-installed
 loadtest: $(VENV)/.bench-installed
 	$(BIN)/python bench/surge.py --markdown docs/load-test.md
 
-## make mutation: mutmut on scoring/engine.py and touchpoints/dates.py against their own tests (issue 16; config in
+## make mutation: mutmut on scoring/engine.py and core/dates.py against their own tests (config in
 ## pyproject.toml [tool.mutmut]); prints the survivors. Not part of make test.
 mutation: $(VENV)/.mutation-installed
 	rm -rf mutants

@@ -2,10 +2,14 @@
 
 Entries are append-only: an amendment reverses and re-creates. Splits move through states by services only. SPEC §7:
 the ORM refuses to change or delete an entry, and a filed split or its parts; the database refuses the same with
-triggers (migration 0003_ledger_append_only), so raw SQL cannot either.
+triggers (migration 0004_ledger_append_only), so raw SQL cannot either.
 """
 
 from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -14,9 +18,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.access import VIEW, Action, Scope
+from core.dates import Quarter
 from scoring.choices import Settlement, UnitKind
 from scoring.models import FrozenModel, FrozenQuerySet, QuarterResult, ResultFrozen, UnitResult
-from touchpoints.models import Person
+from touchpoints.models import Person, Project
 
 from .choices import SplitAction, SplitState
 
@@ -29,8 +35,39 @@ def _refuse(what) -> None:
     raise LedgerFrozen(_("{what}不可修改或删除;更正请发布修订版本(冲销后重新记账)").format(what=what))
 
 
+def quarter_span_q(start: dt.date, end: dt.date | None) -> Q:
+    """Entries whose (year, quarter) lies in the quarters that [start, end] overlaps."""
+    first = Quarter.of(start)
+    q = Q(year__gt=first.year) | Q(year=first.year, quarter__gte=first.number)
+    if end is not None:
+        last = Quarter.of(end)
+        q &= Q(year__lt=last.year) | Q(year=last.year, quarter__lte=last.number)
+    return q
+
+
 class LedgerEntryQuerySet(FrozenQuerySet):
+    """Entries are only ever inserted (SPEC §7): bulk updates and deletes are refused like results'."""
+
     frozen_label = _("奖惩台账")
+
+    def for_scope(self, scope: Scope, action: Action = VIEW, *, spans: Iterable[Any] = ()) -> models.QuerySet:
+        """The entries the scope may read (R14): every entry for company-wide readers; for a director or head the
+        units they lead today, and each unit they led (``spans``: unit_kind, unit_code, start, end) in the quarters
+        they led it. What they may do with an entry's split is decided per step (rewards.rules)."""
+        if action != VIEW:
+            raise ValueError(f"unknown action {action!r}")
+        if scope.sees_all:
+            return self.all()
+        q = Q(pk__in=[])
+        if scope.directed_projects:
+            q |= Q(
+                unit_kind=UnitKind.PROJECT, unit_code__in=Project.objects.filter(pk__in=scope.directed_projects).values("code")
+            )
+        if scope.headed_functions:
+            q |= Q(unit_kind=UnitKind.FUNCTION, unit_code__in=scope.headed_functions)
+        for span in spans:
+            q |= Q(unit_kind=span.unit_kind, unit_code=span.unit_code) & quarter_span_q(span.start, span.end)
+        return self.filter(q)
 
 
 class LedgerEntry(FrozenModel):

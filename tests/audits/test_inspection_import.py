@@ -12,13 +12,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audits.choices import InspectionSource, InspectionState
+from audits.inspections.services import inspection_import
+from audits.inspections.spreadsheets import INSPECTION_COLUMNS, inspection_plan
 from audits.models import Inspection, InspectionItem
-from audits.services.inspections import inspection_import
-from audits.spreadsheets import INSPECTION_COLUMNS, inspection_plan
+from core.xlsx import WorkbookInvalid
 from tests.audits.builders_inspections import AFTER_Q1, DONE, NOT_DONE, Q1, inspection, publish, selfcheck, touchpoints
 from tests.touchpoints.workbooks import workbook_bytes
 from touchpoints.choices import Function
-from touchpoints.xlsx import WorkbookInvalid
 
 pytestmark = pytest.mark.django_db
 
@@ -172,7 +172,7 @@ def test_the_upload_page_shows_every_error_and_writes_nothing(client, people, ca
 
 
 def test_a_quarter_that_has_not_started_refuses_imports_everywhere(client, people, catalogue, tmp_path: Path) -> None:
-    # Issue 14: `import_inspection 2027Q1` created 14 finalised inspections of a future quarter. Today is after 2026Q1.
+    # Found in the field: `import_inspection 2027Q1` created 14 finalised inspections of a future quarter. Today is after 2026Q1.
     content = good_workbook(catalogue)
     with pytest.raises(WorkbookInvalid, match=r"2026Q3 尚未开始\(2026-07-01 起\)"):
         inspection_plan(content, quarter=Q1.next().next())
@@ -190,7 +190,7 @@ def test_a_quarter_that_has_not_started_refuses_imports_everywhere(client, peopl
 
 
 def test_the_import_service_itself_refuses_a_quarter_that_has_not_started(people, catalogue, time_machine) -> None:
-    from audits.services.inspections import InspectionRefused
+    from audits.inspections.services import InspectionRefused
 
     plan = inspection_plan(good_workbook(catalogue), quarter=Q1.next())
     time_machine.move_to(dt.datetime(2026, 3, 31, 12, tzinfo=dt.UTC), tick=False)  # 2026Q2 begins tomorrow

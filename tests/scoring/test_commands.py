@@ -84,7 +84,7 @@ def test_amend_export_and_verify(example, people, tmp_path: Path, capsys) -> Non
 
 
 def test_a_quarter_without_any_finalised_inspection_never_publishes(people) -> None:
-    # Issue 14: `publish_quarter 2025Q1`, a quarter with no inspection at all, exited 0 and published (SPEC §7).
+    # Found in the field: `publish_quarter 2025Q1`, a quarter with no inspection at all, exited 0 and published (SPEC §7).
     from scoring.services import PublicationRefused, quarter_amend, quarter_publish
 
     with time_machine.travel(after(Q1), tick=False):

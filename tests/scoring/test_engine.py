@@ -804,7 +804,7 @@ def test_at_risk_matches_the_definition(low: set[int], extra_published: set[int]
 
 
 # ------------------------------------------------------------------------------------------
-# Mutation-checked edges (issue 16): each test kills mutants that survived the tests above
+# Mutation-checked edges (make mutation): each test kills mutants that survived the tests above
 # ------------------------------------------------------------------------------------------
 
 

@@ -62,7 +62,7 @@ def _plain(result: QuarterResult) -> str:
 
 def test_a_recomputed_plain_sha256_no_longer_passes_verification(published) -> None:
     assert results_verify() == []
-    _write(published, digest=_plain(published))  # what the attack of issue 14 did: recompute a matching digest
+    _write(published, digest=_plain(published))  # what an attacker with write access did: recompute a matching digest
     problems = [m.problem for m in results_verify()]
     assert problems == [f"摘要不符:记录的摘要 {_plain(published)} 不是快照在密钥 {published.digest_key} 下的签名"]
     with pytest.raises(CommandError, match="1 处不符"):

@@ -193,7 +193,7 @@ def test_the_home_page_shows_my_units_and_operations_the_pending_quarter(client,
 
 
 def test_publishing_from_the_browser_is_two_steps_naming_the_quarter_and_the_counts(client, people) -> None:
-    # Issue 14: the preview's form carried only the CSRF field, so one POST published (and e-mailed 35 people).
+    # Found in the field: the preview's form carried only the CSRF field, so one POST published (and e-mailed 35 people).
     build_worked_example()
     client.force_login(people.user("inspector"))
     with time_machine.travel(after(Q1), tick=False):
@@ -232,7 +232,7 @@ def test_a_confirmation_given_for_other_figures_is_refused(client, people) -> No
 
 
 def test_a_quarter_without_any_finalised_inspection_is_refused_on_every_page(client, people) -> None:
-    # Issue 14: 2025Q1, with no inspection at all, published.
+    # Found in the field: 2025Q1, with no inspection at all, published (SPEC §7).
     inspect(people.project, "marketing", Q1, [(3, DONE)], state=InspectionState.IN_PROGRESS)
     client.force_login(people.user("inspector"))
     with time_machine.travel(after(Q1), tick=False):
