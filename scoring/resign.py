@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 
 from . import signing
 from .models import QuarterResult
-from .services import _check_version
+from .services import version_problems
 
 immutable = importlib.import_module("scoring.migrations.0003_published_results_immutable")
 TABLE = "scoring_quarterresult"
@@ -71,7 +71,7 @@ def results_resign(*, dry_run: bool = False) -> list[str]:
         )
         problems = []
         for result in pending:
-            found = [p for p in [_old_signature_problem(result), *_check_version(result, signature=False)] if p]
+            found = [p for p in [_old_signature_problem(result), *version_problems(result, signature=False)] if p]
             problems.extend(f"{result}: {p}" for p in found)
         if problems:
             raise ResignRefused(problems)

@@ -462,7 +462,7 @@ def _unit_row_data(unit: UnitResult) -> dict[str, Any]:
     }
 
 
-def _check_version(result: QuarterResult, *, signature: bool = True) -> list[str]:
+def version_problems(result: QuarterResult, *, signature: bool = True) -> list[str]:
     """Everything wrong with one version: its signature (unless `signature` is False: resign_results checks the old
     digest itself), its unit rows against the snapshot, and the snapshot's figures against the engine."""
     problems: list[str] = []
@@ -545,7 +545,7 @@ def results_verify() -> list[Mismatch]:
     mismatches = []
     versions = QuarterResult.objects.prefetch_related("units").order_by("year", "quarter", "version")
     for result in versions:
-        mismatches.extend(Mismatch(str(result), problem) for problem in _check_version(result))
+        mismatches.extend(Mismatch(str(result), problem) for problem in version_problems(result))
     for check in VERIFIERS:
         mismatches.extend(check())
     return mismatches
