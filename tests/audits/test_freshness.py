@@ -142,7 +142,7 @@ def test_the_unread_badge_follows_new_notifications(people, checklist) -> None:
 def test_the_board_follows_changes_too(people, checklist) -> None:
     client = signed_in(people.user("inspector"))
     board = reverse("audits:board", args=["2026Q4"])
-    november_on_time = 'month-on_time" title="11月'
+    november_on_time = 'data-month="11" data-month-state="on_time"'
     assert november_on_time not in client.get(board).content.decode()
     SelfCheckItem.objects.filter(selfcheck=checklist).update(status="done")
     selfcheck_submit(selfcheck=checklist, user=people.user("lead"))
