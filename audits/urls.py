@@ -1,4 +1,5 @@
 from . import urls_inspections, urls_selfchecks
+from .rectifications import urls as urls_rectifications
 
 app_name = "audits"
-urlpatterns = urls_selfchecks.urlpatterns + urls_inspections.urlpatterns
+urlpatterns = urls_selfchecks.urlpatterns + urls_inspections.urlpatterns + urls_rectifications.urlpatterns

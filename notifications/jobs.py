@@ -253,12 +253,30 @@ def publication_reminder_send(*, day: dt.date) -> JobResult:
     )
 
 
+def rectification_reminders_job(*, day: dt.date) -> JobResult:
+    """SPEC §14: the day's rectification reminders (audits service; each reminder exactly once)."""
+    from audits.rectifications.jobs import rectification_reminders_send
+
+    sent = rectification_reminders_send(day=day)
+    return JobResult(JobName.RECTIFICATION_REMINDERS, day, sent=sent, note=_("整改提醒 {n} 条").format(n=sent))
+
+
+def plan_reminders_job(*, day: dt.date) -> JobResult:
+    """SPEC §14: the day's rectification-plan reminders (scoring service; each reminder exactly once)."""
+    from scoring.plans import plan_reminders_send
+
+    sent = plan_reminders_send(day=day)
+    return JobResult(JobName.PLAN_REMINDERS, day, sent=sent, note=_("整改方案提醒 {n} 条").format(n=sent))
+
+
 _RUNNERS = {
     JobName.GENERATE_CHECKLISTS: checklists_generate_job,
     JobName.SELFCHECK_DUE_SOON: lambda *, day: selfcheck_reminders_send(day=day, early=True),
     JobName.SELFCHECK_DUE: lambda *, day: selfcheck_reminders_send(day=day, early=False),
     JobName.MISSING_DIGEST: missing_digest_send,
     JobName.PUBLICATION_DUE: publication_reminder_send,
+    JobName.RECTIFICATION_REMINDERS: rectification_reminders_job,
+    JobName.PLAN_REMINDERS: plan_reminders_job,
 }
 
 

@@ -17,6 +17,7 @@ from enum import StrEnum
 from touchpoints.dates import Quarter, due_date, reminder_dates
 
 __all__ = [
+    "DAILY_JOBS",
     "JOB_TIMES",
     "SLOTS",
     "JobName",
@@ -36,6 +37,8 @@ class JobName(StrEnum):
     SELFCHECK_DUE = "selfcheck_due"  # SPEC §9 / R8: on the due date, 09:00
     MISSING_DIGEST = "missing_digest"  # SPEC §9: operations' digest of who is missing, on the due date
     PUBLICATION_DUE = "publication_due"  # SPEC §9 / R9: 10 Jan/Apr/Jul/Oct, 09:00
+    RECTIFICATION_REMINDERS = "rectification_reminders"  # SPEC §14: every day, 09:00 (each reminder once)
+    PLAN_REMINDERS = "plan_reminders"  # SPEC §14: every day, 09:00 (each reminder once)
 
 
 # The wall-clock time (Asia/Shanghai) each job runs at when beat drives it.
@@ -47,7 +50,11 @@ JOB_TIMES: dict[JobName, dt.time] = {
     JobName.SELFCHECK_DUE: REMINDER_TIME,
     JobName.MISSING_DIGEST: REMINDER_TIME,
     JobName.PUBLICATION_DUE: REMINDER_TIME,
+    JobName.RECTIFICATION_REMINDERS: REMINDER_TIME,
+    JobName.PLAN_REMINDERS: REMINDER_TIME,
 }
+# Jobs that run every day: what they send depends on each rectification's or plan's own due date (SPEC §14).
+DAILY_JOBS = frozenset({JobName.RECTIFICATION_REMINDERS, JobName.PLAN_REMINDERS})
 # The distinct times beat wakes up at, earliest first: one beat entry each.
 SLOTS: tuple[dt.time, ...] = tuple(sorted(set(JOB_TIMES.values())))
 
@@ -65,6 +72,8 @@ def publication_quarter_of(day: dt.date) -> Quarter:
 def job_is_due(job: JobName, day: dt.date) -> bool:
     """Whether ``job`` runs on ``day`` (any time of that day)."""
     year, month = month_of(day)
+    if job in DAILY_JOBS:
+        return True
     if job is JobName.GENERATE_CHECKLISTS:
         return day.day == 1
     if job is JobName.SELFCHECK_DUE_SOON:

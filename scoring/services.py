@@ -37,6 +37,7 @@ from . import engine, selectors
 from . import snapshot as snap
 from .choices import Settlement
 from .models import GradeBand, Policy, QuarterResult, UnitResult
+from .plans import plans_open
 from .status import quarter_is_published
 from .tasks import result_notify_task
 
@@ -243,6 +244,7 @@ def _freeze(
                 for unit in data["units"]
             )
             ledger_post_result(result=result)
+            plans_open(result=result)  # SPEC §14: every unit fined under R13 owes a rectification plan
             # Everyone assessed is told after commit, by a task: the publish request stays a fixed number of queries.
             transaction.on_commit(lambda: result_notify_task.delay(result.pk))
     except IntegrityError as exc:

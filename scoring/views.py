@@ -15,7 +15,7 @@ from touchpoints.dates import Quarter, local_today
 from touchpoints.pagecache import cached_page
 from touchpoints.xlsx import XLSX_CONTENT_TYPE
 
-from . import selectors, services
+from . import plans, selectors, services
 from .exports import QuarterExport
 from .forms import AmendForm, PublishForm
 from .status import quarter_is_published
@@ -88,6 +88,7 @@ def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] |
         "can_amend": scope.operations or scope.admin,
         "can_export": scope.sees_all,
     }
+    context["rectification_rows"] = plans.rectification_summary(page=context["page"], quarter=period, today=today)
     return render(request, "scoring/results.html", context)
 
 

@@ -132,3 +132,63 @@ def is_operations(user) -> bool:
 def is_hr(user) -> bool:
     scope = scope_for(user)
     return scope.hr or scope.admin
+
+
+# -- rectifications (整改, SPEC §14) --------------------------------------------------------------------------------
+# Who may see and act on rectifications and rectification plans. The rectification queryset narrows itself with
+# `Scope.cell_q`, so a lead sees their cells, a director their project, a head their function, operations and HR all.
+
+
+def inspection_team_functions(scope: Scope) -> frozenset[str]:
+    """R5b: the functions whose cells this user inspects as an inspection-team member.
+
+    Hook for the inspection team (R5b Decision): until a team is recorded, only operations inspect (and verify), so
+    this is empty. A team member may verify rectifications of their function, never of a unit they are assessed in.
+    """
+    return frozenset(getattr(scope, "team_functions", frozenset()))
+
+
+def can_read_rectifications(scope: Scope) -> bool:
+    """Anyone with a unit or a staff group sees rectifications (narrowed to their cells by the queryset)."""
+    return scope.sees_all or bool(scope.led_cells or scope.directed_projects or scope.headed_functions)
+
+
+def can_run_rectification_register(scope: Scope) -> bool:
+    """The register with its filters and its download: operations, HR (read-only) and admins."""
+    return scope.sees_all
+
+
+def can_submit_rectification(scope: Scope, *, project_id: int, function: str, responsible_id: int | None) -> bool:
+    """The person it is assigned to, or whoever leads the cell now (a lead who took over)."""
+    if scope.person is not None and scope.person.user_id is not None and scope.person.user_id == responsible_id:
+        return True
+    return (project_id, function) in scope.led_cells
+
+
+def can_verify_rectification(scope: Scope, *, project_id: int, function: str) -> bool:
+    """SPEC §14: operations, or the function's inspection-team member — never on a unit they are assessed in (R5b)."""
+    if scope.operations or scope.admin:
+        return True
+    assessed = (project_id, function) in scope.led_cells or project_id in scope.directed_projects
+    return function in inspection_team_functions(scope) and not assessed and function not in scope.headed_functions
+
+
+def is_own_rectification(*, user_id: int | None, responsible_id: int | None, submitted_by_id: int | None) -> bool:
+    """Verifying one's own fix is refused: the one it was assigned to, or the one who submitted it."""
+    return user_id is not None and user_id in {responsible_id, submitted_by_id}
+
+
+def can_file_plan(scope: Scope, *, unit_kind: str, unit_code: str, project_id: int | None) -> bool:
+    """SPEC §14: the project director files a project's plan, the function head a function's."""
+    if unit_kind == "project":
+        return project_id is not None and project_id in scope.directed_projects
+    return unit_code in scope.headed_functions
+
+
+def can_read_plan(scope: Scope, *, unit_kind: str, unit_code: str, project_id: int | None) -> bool:
+    return scope.sees_all or can_file_plan(scope, unit_kind=unit_kind, unit_code=unit_code, project_id=project_id)
+
+
+def can_acknowledge_plan(scope: Scope) -> bool:
+    """Operations acknowledge a filed plan (SPEC §14)."""
+    return scope.operations or scope.admin

@@ -17,6 +17,8 @@ from .access import Scope
 PANEL_PROVIDERS = (
     "audits.home_selfchecks.panels",
     "audits.home_inspections.panels",
+    "audits.rectifications.home.panels",
+    "scoring.plans.home_panels",
     "scoring.home.panels",
     "rewards.home.panels",
     "notifications.home.panels",

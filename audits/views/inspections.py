@@ -27,6 +27,7 @@ from touchpoints.xlsx import WorkbookInvalid
 
 from ..choices import InspectionState
 from ..forms.inspections import InspectionUploadForm, ReopenForm, VerdictForm
+from ..rectifications.selectors import cell_rectifications
 from ..selectors import inspections as selectors
 from ..services.inspections import (
     InspectionRefused,
@@ -111,6 +112,10 @@ def inspection_page(request: HttpRequest, quarter: str, project: str, function: 
         "can_read_board": selectors.can_read_board(scope),
         "inspection": inspection,
         "verdict_choices": VerdictForm.base_fields["verdict"].choices[1:],
+        # SPEC §14: the cell's open and recently verified rectifications, to look at on site.
+        "cell_rectifications": cell_rectifications(
+            scope=scope, project_id=cell_project.pk, function=cell_function, today=dates.local_today()
+        ),
     }
     if inspection is not None:
         context.update(_inspection_context(inspection=inspection, scope=scope, published=published))

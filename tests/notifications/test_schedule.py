@@ -10,15 +10,31 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from notifications.schedule import (
+    DAILY_JOBS,
     JOB_TIMES,
     SLOTS,
     JobName,
     job_is_due,
-    jobs_due,
     parse_slot,
     publication_quarter_of,
 )
+from notifications.schedule import jobs_due as all_jobs_due
 from touchpoints.dates import Quarter
+
+
+def jobs_due(day: dt.date, *, at: dt.time | None = None) -> list[JobName]:
+    """The calendar jobs due on a day: those that run every day (SPEC §14 reminders) are tested on their own."""
+    return [job for job in all_jobs_due(day, at=at) if job not in DAILY_JOBS]
+
+
+def test_rectification_reminders_run_every_day_at_0900() -> None:
+    """SPEC §14: what a rectification or plan reminder sends depends on its own due date, so the jobs run daily."""
+    for day in days_of(2028, 2):
+        assert [j for j in all_jobs_due(day, at=dt.time(9, 0)) if j in DAILY_JOBS] == [
+            JobName.RECTIFICATION_REMINDERS,
+            JobName.PLAN_REMINDERS,
+        ]
+        assert not set(all_jobs_due(day, at=dt.time(0, 5))) & DAILY_JOBS
 
 
 def days_of(year: int, month: int) -> list[dt.date]:
