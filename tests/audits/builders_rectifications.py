@@ -11,8 +11,9 @@ from tests.audits.builders_selfchecks import exe_bytes, png_bytes
 from touchpoints.choices import Function
 
 
-def finalised_cell(people, *, verdicts=(NOT_DONE, NOT_DONE, DONE), claims=(DONE, "", DONE), function=Function.MARKETING,
-                   project=None) -> Inspection:
+def finalised_cell(
+    people, *, verdicts=(NOT_DONE, NOT_DONE, DONE), claims=(DONE, "", DONE), function=Function.MARKETING, project=None
+) -> Inspection:
     """GG × marketing (by default) self-checked in January with the claims, inspected by operations with the verdicts
     (findings 发现1…), and finalised through `inspection_finalise`."""
     project = project or people.project

@@ -49,8 +49,15 @@ def test_transitions_allow_only_the_lifecycle() -> None:
     assert rules.next_state("submitted", "verify") == "verified"
     assert rules.next_state("submitted", "return") == "returned"
     assert rules.next_state("open", "withdraw") == "withdrawn"
-    for state, action in [("open", "verify"), ("open", "return"), ("verified", "submit"), ("returned", "withdraw"),
-                          ("submitted", "submit"), ("verified", "return"), ("withdrawn", "submit")]:
+    for state, action in [
+        ("open", "verify"),
+        ("open", "return"),
+        ("verified", "submit"),
+        ("returned", "withdraw"),
+        ("submitted", "submit"),
+        ("verified", "return"),
+        ("withdrawn", "submit"),
+    ]:
         with pytest.raises(rules.OutOfOrder):
             rules.next_state(state, action)
 
@@ -67,8 +74,7 @@ def test_register_state_appends_overdue_only_when_past_due_and_not_verified() ->
 def test_reminder_windows() -> None:
     due = dt.date(2026, 4, 20)
     R = rules.Reminder
-    on = {day: rules.reminders_due(state="open", due=due, today=day) for day in
-          (dt.date(2026, 4, d) for d in range(15, 31))}
+    on = {day: rules.reminders_due(state="open", due=due, today=day) for day in (dt.date(2026, 4, d) for d in range(15, 31))}
     assert on[dt.date(2026, 4, 16)] == [] and on[dt.date(2026, 4, 17)] == [R.DUE_SOON]
     assert on[dt.date(2026, 4, 20)] == [R.DUE] and on[dt.date(2026, 4, 23)] == [R.ESCALATED]
     # A submitted one no longer reminds the lead, but is still escalated until verified.
@@ -153,7 +159,13 @@ def test_the_database_refuses_a_second_live_rectification_for_an_item(people) ->
 def test_paper_inspections_open_theirs_and_replacing_one_opens_afresh(people) -> None:
     m1, m2 = touchpoints(Function.MARKETING, levels=("一级", "二级"))
     content = workbook_bytes(
-        {"检查结果": [list(INSPECTION_COLUMNS), ["GG", "营销", m1.code, "未完成", "现场无展板"], ["GG", "营销", m2.code, "完成", ""]]}
+        {
+            "检查结果": [
+                list(INSPECTION_COLUMNS),
+                ["GG", "营销", m1.code, "未完成", "现场无展板"],
+                ["GG", "营销", m2.code, "完成", ""],
+            ]
+        }
     )
     inspection_import(plan=inspection_plan(content, quarter=Q1), user=people.user("inspector"))
     rect = Rectification.objects.get()

@@ -337,7 +337,9 @@ def test_a_year_imported_published_and_exported_through_the_commands(tmp_path: P
     assert responsible[(4, "CC", "CRM-03")] == "2023"  # CC's customer-relations manager since 1 October
     assert responsible[(3, "CC", "ENG-02")] == "2013"  # CC has no engineering manager: its director
     # A plan is owed by every unit fined under R13 (the ledger's negative entries), one per unit and quarter.
-    fined = sorted((q, code) for q, code, amount in LedgerEntry.objects.values_list("quarter", "unit_code", "amount") if amount < 0)
+    fined = sorted(
+        (q, code) for q, code, amount in LedgerEntry.objects.values_list("quarter", "unit_code", "amount") if amount < 0
+    )
     assert sorted(RectificationPlan.objects.values_list("quarter", "unit_code")) == fined
     with time_machine.travel(at(dt.date(2027, 1, 12)), tick=False):
         call_command("export_rectifications", "2026", "--output", str(tmp_path / "rect.xlsx"))
