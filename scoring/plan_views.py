@@ -21,7 +21,7 @@ from .models import PlanState
 @require_GET
 def plan_list(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
-    if not (scope.sees_all or scope.directed_projects or scope.headed_functions):
+    if not access.can_read_plans(scope):
         raise Http404
     rows = list(plans.plans_visible(scope=scope).order_by("-year", "-quarter", "unit_kind", "unit_code")[:500])
     today = dates.local_today()

@@ -24,12 +24,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.rectifications import rules
+from audits.rectifications.selectors import unit_counts
 from audits.rectifications.services import operations_user, policy_days
 from audits.uploads import deliverable_check
 from notifications.services import notify
 from touchpoints import access, dates
 from touchpoints.access import Scope
-from touchpoints.choices import Role
+from touchpoints.choices import STAFF_GROUP_NAMES, Role, StaffGroup
 from touchpoints.home import Panel
 from touchpoints.models import Assignment, Project
 from touchpoints.xlsx import Column, Sheet
@@ -307,8 +308,7 @@ def plan_reminders_send(*, day: dt.date) -> int:
 
 
 def _operations() -> list:
-    from touchpoints.choices import STAFF_GROUP_NAMES, StaffGroup
-
+    """Every active operations user (the escalation of a late plan goes to the department)."""
     users = list(
         get_user_model()
         .objects.filter(groups__name=STAFF_GROUP_NAMES[StaffGroup.OPERATIONS], is_active=True)
@@ -335,8 +335,6 @@ class UnitRectifications:
 def rectification_summary(*, page, quarter, today: dt.date) -> list[UnitRectifications]:
     """Per unit of the results page, the quarter's rectifications not yet verified and how many are overdue (one
     query). A fix never changes the score shown next to it (SPEC §14)."""
-    from audits.rectifications.selectors import unit_counts
-
     counts = unit_counts(year=quarter.year, quarter=quarter.number, today=today)
     rows = []
     for unit in [*page.functions, *page.projects]:

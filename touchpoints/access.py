@@ -165,9 +165,14 @@ def can_submit_rectification(scope: Scope, *, project_id: int, function: str, re
     return (project_id, function) in scope.led_cells
 
 
+def can_verify_every_rectification(scope: Scope) -> bool:
+    """Operations (and admins) verify fixes in every cell."""
+    return scope.operations or scope.admin
+
+
 def can_verify_rectification(scope: Scope, *, project_id: int, function: str) -> bool:
     """SPEC §14: operations, or the function's inspection-team member — never on a unit they are assessed in (R5b)."""
-    if scope.operations or scope.admin:
+    if can_verify_every_rectification(scope):
         return True
     assessed = (project_id, function) in scope.led_cells or project_id in scope.directed_projects
     return function in inspection_team_functions(scope) and not assessed and function not in scope.headed_functions
@@ -192,3 +197,8 @@ def can_read_plan(scope: Scope, *, unit_kind: str, unit_code: str, project_id: i
 def can_acknowledge_plan(scope: Scope) -> bool:
     """Operations acknowledge a filed plan (SPEC §14)."""
     return scope.operations or scope.admin
+
+
+def can_read_plans(scope: Scope) -> bool:
+    """The plans list: operations, HR, directors and heads (the units that may be fined)."""
+    return scope.sees_all or bool(scope.directed_projects or scope.headed_functions)

@@ -23,7 +23,7 @@ def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]
     mine_ids = {row.rect.pk for row in mine}
     units = [row for row in selectors.unit_rectifications(scope=scope, today=today) if row.rect.pk not in mine_ids]
     to_verify = 0
-    if scope.operations or scope.admin:
+    if access.can_verify_every_rectification(scope):
         to_verify = Rectification.objects.filter(state=RectificationState.SUBMITTED).count()
     if not (mine or units or to_verify):
         return []

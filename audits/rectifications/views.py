@@ -47,7 +47,8 @@ def rectification_register(request: HttpRequest) -> HttpResponse:
             "functions": Function.choices,
             "states": [(v, label) for v, label in RectificationState.choices if v != RectificationState.WITHDRAWN],
             "can_export": access.can_run_rectification_register(scope),
-            "year": today.year,
+            "can_read_plans": access.can_read_plans(scope),
+            "year": filters.quarter.year if filters.quarter else today.year,
         },
     )
 
