@@ -13,6 +13,12 @@ class NotificationKind(models.TextChoices):
     RESULT_AMENDED = "result_amended", _("季度结果已修订")
     SPLIT_ACTION = "split_action", _("奖惩分配待处理")
     SELFCHECK_REOPENED = "selfcheck_reopened", _("自检被退回")
+    RECTIFICATION_DUE_SOON = "rectification_due_soon", _("整改即将截止")
+    RECTIFICATION_DUE = "rectification_due", _("整改今日截止")
+    RECTIFICATION_ESCALATED = "rectification_escalated", _("整改逾期未验证")
+    PLAN_DUE_SOON = "plan_due_soon", _("整改方案即将截止")
+    PLAN_DUE = "plan_due", _("整改方案今日截止")
+    PLAN_ESCALATED = "plan_escalated", _("整改方案逾期未提交")
 
 
 # Bootstrap Icons shown next to each kind in the notification centre and the sent log.
@@ -25,4 +31,10 @@ KIND_ICONS = {
     NotificationKind.RESULT_AMENDED: "bi-pencil-square",
     NotificationKind.SPLIT_ACTION: "bi-cash-coin",
     NotificationKind.SELFCHECK_REOPENED: "bi-arrow-counterclockwise",
+    NotificationKind.RECTIFICATION_DUE_SOON: "bi-tools",
+    NotificationKind.RECTIFICATION_DUE: "bi-tools",
+    NotificationKind.RECTIFICATION_ESCALATED: "bi-exclamation-octagon",
+    NotificationKind.PLAN_DUE_SOON: "bi-journal-text",
+    NotificationKind.PLAN_DUE: "bi-journal-text",
+    NotificationKind.PLAN_ESCALATED: "bi-exclamation-octagon",
 }

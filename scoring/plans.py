@@ -27,6 +27,7 @@ from audits.rectifications import rules
 from audits.rectifications.selectors import unit_counts
 from audits.rectifications.services import operations_user, policy_days
 from audits.uploads import deliverable_check
+from notifications.choices import NotificationKind
 from notifications.services import notify
 from touchpoints import access, dates
 from touchpoints.access import Scope
@@ -42,10 +43,15 @@ PLAN_SHEET = "整改方案"
 PLAN_COLUMNS = ("季度", "考核单元", "负责人", "截止日期", "状态", "提交日期")
 PLAN_STATE_LABELS = {PlanState.PENDING: "待提交", PlanState.SUBMITTED: "已提交", PlanState.ACKNOWLEDGED: "已确认"}
 PLAN_KIND = {
-    rules.Reminder.DUE_SOON: "plan_due_soon",
-    rules.Reminder.DUE: "plan_due",
-    rules.Reminder.ESCALATED: "plan_escalated",
+    rules.Reminder.DUE_SOON: NotificationKind.PLAN_DUE_SOON,
+    rules.Reminder.DUE: NotificationKind.PLAN_DUE,
+    rules.Reminder.ESCALATED: NotificationKind.PLAN_ESCALATED,
 }
+
+
+def plan_period(plan: RectificationPlan) -> str:
+    """What a plan's notification is about, unique per plan: "2026Q1 engineering" (quarter and unit code)."""
+    return f"{plan.period} {plan.unit_code[:30]}"
 
 
 class PlanRefused(Exception):
@@ -302,7 +308,7 @@ def plan_reminders_send(*, day: dt.date) -> int:
             )
             url = reverse("scoring:plan", args=[plan.pk])
             for user in recipients:
-                if notify(user=user, kind=PLAN_KIND[reminder], period=f"plan{plan.pk}", subject=subject, body=body, url=url):
+                if notify(user=user, kind=PLAN_KIND[reminder], period=plan_period(plan), subject=subject, body=body, url=url):
                     sent += 1
     return sent
 

@@ -12,6 +12,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from notifications.choices import NotificationKind
 from notifications.services import notify
 from touchpoints.choices import Role
 from touchpoints.models import Assignment
@@ -20,12 +21,17 @@ from . import rules
 from .models import Rectification
 from .services import operations_user
 
-# Notification kinds of rectifications (the period is the rectification: "rect<id>").
+# Notification kinds of rectifications; the period names the rectification (see `reminder_period`).
 KIND = {
-    rules.Reminder.DUE_SOON: "rectification_due_soon",
-    rules.Reminder.DUE: "rectification_due",
-    rules.Reminder.ESCALATED: "rectification_escalated",
+    rules.Reminder.DUE_SOON: NotificationKind.RECTIFICATION_DUE_SOON,
+    rules.Reminder.DUE: NotificationKind.RECTIFICATION_DUE,
+    rules.Reminder.ESCALATED: NotificationKind.RECTIFICATION_ESCALATED,
 }
+
+
+def reminder_period(rect: Rectification) -> str:
+    """What the notification is about, as its reader sees it and unique per rectification: "2026Q1 MKT-03 #12"."""
+    return f"{rect.year}Q{rect.quarter} {rect.code[:20]} #{rect.pk}"
 
 
 def _directors(project_ids: set[int], on: dt.date) -> dict[int, list]:
@@ -88,6 +94,6 @@ def rectification_reminders_send(*, day: dt.date) -> int:
             subject, body = _message(rect, reminder, day)
             url = reverse("audits:rectification", args=[rect.pk])
             for user in recipients:
-                if notify(user=user, kind=KIND[reminder], period=f"rect{rect.pk}", subject=subject, body=body, url=url):
+                if notify(user=user, kind=KIND[reminder], period=reminder_period(rect), subject=subject, body=body, url=url):
                     sent += 1
     return sent

@@ -288,3 +288,67 @@ def test_a_lead_who_took_over_the_cell_may_submit(people) -> None:
     assert not access.can_submit_rectification(
         outsider, project_id=rect.project_id, function=rect.function, responsible_id=rect.responsible_id
     )
+
+
+def _paper(m1, m2) -> bytes:
+    return workbook_bytes(
+        {
+            "检查结果": [
+                list(INSPECTION_COLUMNS),
+                ["GG", "营销", m1.code, "未完成", "现场无展板"],
+                ["GG", "营销", m2.code, "完成", ""],
+            ]
+        }
+    )
+
+
+def test_the_import_command_opens_rectifications(people, tmp_path) -> None:
+    from django.core.management import call_command
+
+    m1, m2 = touchpoints(Function.MARKETING, levels=("一级", "二级"))
+    path = tmp_path / "paper.xlsx"
+    path.write_bytes(_paper(m1, m2))
+    call_command("import_inspection", "2026Q1", str(path))
+    rect = Rectification.objects.get()
+    assert (rect.code, rect.finding, rect.responsible, rect.due_date) == (
+        m1.code,
+        "现场无展板",
+        people.user("lead"),
+        dt.date(2026, 4, 20),
+    )
+
+
+def test_the_upload_page_opens_rectifications_on_confirmation_only(client, people) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from django.urls import reverse
+
+    m1, m2 = touchpoints(Function.MARKETING, levels=("一级", "二级"))
+    client.force_login(people.user("inspector"))
+    preview = client.post(
+        reverse("audits:inspection_import"), {"quarter": "2026Q1", "file": SimpleUploadedFile("p.xlsx", _paper(m1, m2))}
+    )
+    assert not Rectification.objects.exists()  # a preview writes nothing
+    client.post(reverse("audits:inspection_import"), {"confirm": "1", "digest": preview.context["digest"]})
+    rect = Rectification.objects.get()
+    assert (rect.code, rect.inspection.source, rect.responsible) == (m1.code, "import", people.user("lead"))
+
+
+def test_the_inspection_team_hook_lets_a_member_verify_their_function_but_not_their_own_unit(people) -> None:
+    """R5b hook: a scope that names team functions may verify those cells, never one of a unit it is assessed in."""
+    from dataclasses import dataclass
+
+    from touchpoints import access
+    from touchpoints.access import Scope
+
+    @dataclass(frozen=True)
+    class TeamScope(Scope):
+        team_functions: frozenset[str] = frozenset({Function.MARKETING})
+
+    member = TeamScope(led_cells=frozenset({(people.other_project.pk, Function.DESIGN)}))
+    assert access.can_verify_rectification(member, project_id=people.project.pk, function=Function.MARKETING)
+    assert not access.can_verify_rectification(member, project_id=people.project.pk, function=Function.DESIGN)
+    assessed = TeamScope(directed_projects=frozenset({people.project.pk}))
+    assert not access.can_verify_rectification(assessed, project_id=people.project.pk, function=Function.MARKETING)
+    # Without a team, only operations verify.
+    assert not access.can_verify_rectification(Scope(), project_id=people.project.pk, function=Function.MARKETING)
+    assert access.can_verify_rectification(Scope(operations=True), project_id=people.project.pk, function=Function.MARKETING)

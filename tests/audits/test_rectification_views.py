@@ -15,6 +15,7 @@ from django.urls import reverse
 
 from audits.models import Rectification
 from audits.rectifications.exports import REGISTER_COLUMNS
+from audits.rectifications.jobs import reminder_period
 from audits.rectifications.services import rectification_submit, rectification_verify
 from notifications.models import Notification
 from scoring.models import PlanState, RectificationPlan
@@ -272,7 +273,7 @@ def test_reminders_exactly_once_across_the_due_date(people) -> None:
         day += dt.timedelta(days=1)
     sent = sorted(
         (n.kind, n.recipient.username, n.created_at.astimezone(SHANGHAI).date())
-        for n in Notification.objects.filter(period=f"rect{rect.pk}")
+        for n in Notification.objects.filter(period=reminder_period(rect))
     )
     assert sent == sorted(
         [
@@ -290,7 +291,7 @@ def test_a_verified_rectification_is_neither_reminded_nor_escalated(people) -> N
     rectification_verify(rectification=rect, user=people.user("inspector"))
     for day in (dt.date(2026, 4, 17), dt.date(2026, 4, 20), dt.date(2026, 4, 23)):
         call_command("run_scheduled", "--date", day.isoformat(), stdout=StringIO())
-    assert not Notification.objects.filter(period=f"rect{rect.pk}").exists()
+    assert not Notification.objects.filter(period=reminder_period(rect)).exists()
 
 
 def _grow(people, count: int) -> None:

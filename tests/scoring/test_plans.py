@@ -14,7 +14,7 @@ from django.core.management import call_command
 from audits.models import InspectionItem, RectificationPolicy
 from notifications.models import Notification
 from scoring.models import PlanState, RectificationPlan
-from scoring.plans import PlanRefused, plan_acknowledge, plan_submit
+from scoring.plans import PlanRefused, plan_acknowledge, plan_period, plan_submit
 from scoring.services import quarter_amend, quarter_publish
 from tests.audits.builders_selfchecks import exe_bytes, png_bytes
 from tests.factories import AssignmentFactory
@@ -96,7 +96,7 @@ def test_plan_reminders_exactly_once_and_escalated_to_operations(published, peop
         day += dt.timedelta(days=1)
     sent = sorted(
         (n.kind, n.recipient.username, n.created_at.astimezone(SHANGHAI).date())
-        for n in Notification.objects.filter(period=f"plan{plan.pk}")
+        for n in Notification.objects.filter(period=plan_period(plan))
     )
     assert sent == sorted(
         [
@@ -112,4 +112,4 @@ def test_a_filed_plan_is_not_reminded(published) -> None:
     plan_submit(plan=plan, user=plan.owner, text="方案", upload=None)
     for day in ("2026-04-05", "2026-04-08", "2026-04-11"):
         call_command("run_scheduled", "--date", day, "--job", "plan_reminders", stdout=StringIO())
-    assert not Notification.objects.filter(period=f"plan{plan.pk}").exists()
+    assert not Notification.objects.filter(period=plan_period(plan)).exists()
