@@ -72,7 +72,7 @@ class Rectification(models.Model):
     responsible = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("责任人"),
-        on_delete=models.PROTECT,
+        on_delete=models.SET_NULL,
         null=True,
         blank=True,
         related_name="rectifications",
