@@ -352,3 +352,10 @@ def test_the_inspection_team_hook_lets_a_member_verify_their_function_but_not_th
     # Without a team, only operations verify.
     assert not access.can_verify_rectification(Scope(), project_id=people.project.pk, function=Function.MARKETING)
     assert access.can_verify_rectification(Scope(operations=True), project_id=people.project.pk, function=Function.MARKETING)
+
+
+def test_the_due_date_counts_from_the_day_in_shanghai(people, time_machine) -> None:
+    """Finalised at 17:30 UTC on 5 April, which is already 6 April in Shanghai: due 15 days after the 6th."""
+    time_machine.move_to(dt.datetime(2026, 4, 5, 17, 30, tzinfo=dt.UTC), tick=False)
+    finalised_cell(people)
+    assert set(Rectification.objects.values_list("opened_on", "due_date")) == {(dt.date(2026, 4, 6), dt.date(2026, 4, 21))}

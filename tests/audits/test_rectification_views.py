@@ -195,6 +195,11 @@ def test_the_register_filters(client, people, world) -> None:
     with time_machine.travel(dt.datetime(2026, 4, 25, 10, tzinfo=SHANGHAI), tick=False):
         client.force_login(people.user("hr"))
         assert client.get(url, {"overdue": "1"}).content.decode().count('class="rectification-row"') == 3
+    # A lead's register holds their own cells only.
+    client.force_login(people.user("outsider"))
+    page = client.get(url).content.decode()
+    assert page.count('class="rectification-row"') == 1 and world["other"].code in page
+    client.force_login(people.user("hr"))
     # Nonsense filters are ignored, never an error.
     assert client.get(url, {"quarter": "bad", "state": "x", "function": "y"}).status_code == 200
     # HR is read-only: no step forms on a rectification.

@@ -51,6 +51,8 @@ def test_a_finding_becomes_a_fix_returned_once_then_verified(page, browser, live
     assert mine.count() == 1 and items[1].code in mine.inner_text() and rect.due_date.isoformat() in mine.inner_text()
     mine.locator("a").click()
     lead.wait_for_url(f"**/audits/rectifications/{rect.pk}/")
+    width = lead.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the rectification page scrolls sideways on a phone: {width}px"
     photo = tmp_path / "展板照片.png"
     photo.write_bytes(png_bytes())
     lead.fill("#id_description", "已补设展板")
