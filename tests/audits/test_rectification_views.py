@@ -326,3 +326,41 @@ def test_pages_take_a_fixed_number_of_queries(client, people, world, path, djang
     _grow(people, 8)
     with django_assert_max_num_queries(len(small)):
         assert client.get(path).status_code == 200
+
+
+def test_without_a_director_the_escalation_goes_to_operations(people) -> None:
+    from touchpoints.models import Assignment
+
+    finalised_cell(people, verdicts=("not_done",), claims=("",))
+    rect = Rectification.objects.get()
+    Assignment.objects.filter(person=people.director).delete()
+    call_command("run_scheduled", "--date", "2026-04-23", "--job", "rectification_reminders", stdout=StringIO())
+    escalated = Notification.objects.get(period=reminder_period(rect), kind="rectification_escalated")
+    assert escalated.recipient == people.user("inspector")
+    assert rect.code in escalated.subject and escalated.url == reverse("audits:rectification", args=[rect.pk])
+
+
+def test_the_pages_read_in_english(client, people, world) -> None:
+    client.force_login(people.user("lead"))
+    client.cookies["django_language"] = "en"
+    page = client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "My rectifications" in page and "我的整改" not in page
+    page = client.get(reverse("audits:rectification", args=[world["open"].pk]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Description of the fix" in page and "To fix" in page
+
+
+def test_plan_pages_take_a_fixed_number_of_queries(client, people, world, django_assert_max_num_queries) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(people.user("hr"))
+    client.get(reverse("scoring:plans"))
+    with CaptureQueriesContext(connection) as small:
+        assert client.get(reverse("scoring:plans")).status_code == 200
+    for number in range(2, 5):
+        RectificationPlan.objects.create(
+            year=2025, quarter=number, unit_kind="project", unit_code="GG", unit_name="东原·光谷印", amount=-3000,
+            owner=people.user("director"), opened_on=dt.date(2025, 4, 10), due_date=dt.date(2025, 4, 17),
+        )  # fmt: skip
+    with django_assert_max_num_queries(len(small)):
+        assert client.get(reverse("scoring:plans")).content.decode().count("东原·光谷印") == 4
