@@ -5,3 +5,22 @@ from django.utils.translation import gettext_lazy as _
 class AuditsConfig(AppConfig):
     name = "audits"
     verbose_name = _("自检与检查")
+
+    def ready(self) -> None:
+        from audits import jobs as periodic_jobs
+        from audits.inspections import home as inspection_home
+        from audits.selfchecks import home as selfcheck_home
+        from core.home import register_panels
+
+        register_panels(selfcheck_home.panels)
+        register_panels(inspection_home.panels)
+        periodic_jobs.register_jobs()
+        # SPEC §14: rectifications — their home panel, their daily reminders and the register export (SPEC §10).
+        from audits.rectifications import exports as rectification_exports
+        from audits.rectifications import home as rectification_home
+        from audits.rectifications import jobs as rectification_jobs
+        from core.xlsx import register_export
+
+        register_panels(rectification_home.panels)
+        rectification_jobs.register_jobs()
+        register_export(rectification_exports.RectificationExport)

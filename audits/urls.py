@@ -1,5 +1,6 @@
-from . import urls_inspections, urls_selfchecks
-from .rectifications import urls as urls_rectifications
+from audits.inspections import urls as inspection_urls
+from audits.rectifications import urls as rectification_urls
+from audits.selfchecks import urls as selfcheck_urls
 
 app_name = "audits"
-urlpatterns = urls_selfchecks.urlpatterns + urls_inspections.urlpatterns + urls_rectifications.urlpatterns
+urlpatterns = selfcheck_urls.urlpatterns + inspection_urls.urlpatterns + rectification_urls.urlpatterns

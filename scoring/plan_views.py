@@ -9,9 +9,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from audits.uploads import ACCEPT_ATTRIBUTE
-from touchpoints import access, dates
-from touchpoints.access import scope_for
+from audits.selfchecks.uploads import ACCEPT_ATTRIBUTE
+from core import access, dates
+from core.access import scope_for
 
 from . import plans
 from .models import PlanState

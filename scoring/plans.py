@@ -24,17 +24,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from audits.rectifications import rules
+from audits.rectifications.jobs import every_day
 from audits.rectifications.selectors import unit_counts
 from audits.rectifications.services import operations_user, policy_days
-from audits.uploads import deliverable_check
+from audits.selfchecks.uploads import deliverable_check
+from core import access, dates
+from core.access import Scope
+from core.home import Panel
+from core.jobs import REMINDER_TIME, JobResult, PeriodicJob, register_job
+from core.xlsx import Column, Sheet
 from notifications.choices import NotificationKind
 from notifications.services import notify
-from touchpoints import access, dates
-from touchpoints.access import Scope
 from touchpoints.choices import STAFF_GROUP_NAMES, Role, StaffGroup
-from touchpoints.home import Panel
 from touchpoints.models import Assignment, Project
-from touchpoints.xlsx import Column, Sheet
 
 from .choices import UnitKind
 from .models import PlanState, QuarterResult, RectificationPlan
@@ -222,7 +224,7 @@ class PlanRow:
 
 def home_panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]:
     """Directors and heads: their units' plans still to file; operations: filed plans to acknowledge (fixed queries)."""
-    if scope.operations or scope.admin:
+    if scope.can_operate:
         plans = list(plans_visible(scope=scope).filter(state=PlanState.SUBMITTED).order_by("due_date", "id"))
     elif scope.directed_projects or scope.headed_functions:
         plans = list(plans_visible(scope=scope).filter(state=PlanState.PENDING).order_by("due_date", "id"))
@@ -239,7 +241,7 @@ def home_panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[P
         )
         for p in plans
     ]
-    return [Panel("scoring/plans_home.html", {"rows": rows, "operations": scope.operations or scope.admin}, order=16)]
+    return [Panel("scoring/plans_home.html", {"rows": rows, "operations": scope.can_operate}, order=16)]
 
 
 # -- the register's second sheet (SPEC §10) ---------------------------------------------------------------------------
@@ -348,3 +350,16 @@ def rectification_summary(*, page, quarter, today: dt.date) -> list[UnitRectific
         if found is not None and found.open:
             rows.append(UnitRectifications(unit.kind, unit.name, found.open, found.overdue))
     return rows
+
+
+PLAN_REMINDERS = "plan_reminders"  # stable: task arguments and `run_scheduled --job`
+
+
+def plan_reminders_job(*, day: dt.date) -> JobResult:
+    sent = plan_reminders_send(day=day)
+    return JobResult(PLAN_REMINDERS, day, sent=sent, note=_("整改方案提醒 {n} 条").format(n=sent))
+
+
+def register_jobs() -> None:
+    """SPEC §14: every day at 09:00; each plan's reminders depend on its own due date."""
+    register_job(PeriodicJob(PLAN_REMINDERS, REMINDER_TIME, every_day, plan_reminders_job))

@@ -8,10 +8,10 @@ from collections.abc import Callable, Iterator
 
 from django.utils.translation import gettext_lazy as _
 
-from touchpoints import dates
+from core import dates
+from core.dates import Quarter
+from core.xlsx import Column, Export, Sheet
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function
-from touchpoints.dates import Quarter
-from touchpoints.xlsx import Column, Export, Sheet
 
 from . import rules
 from .models import Rectification
@@ -48,12 +48,19 @@ def register_sheet(provider: Callable[[int], Sheet]) -> None:
 class RectificationExport(Export):
     """Every rectification opened in the year (withdrawn ones excepted), and the registered sheets (SPEC §10)."""
 
+    identifier = "rectifications"
     title = _("整改台账")
+
+    @classmethod
+    def build(cls, *, year: int | None = None, quarter=None) -> RectificationExport:
+        if year is None:
+            raise ValueError("a year is needed")
+        return cls(year)
 
     def __init__(self, year: int, *, today=None):
         self.year = year
         self.today = today or dates.local_today()
-        self.identifier = f"rectifications-{year}"
+        self.file_stem = f"rectifications-{year}"
 
     def columns(self) -> list[Column]:
         widths = (10, 10, 10, 10, 24, 30, 6, 12, 10, 12, 12, 30, 10, 12)

@@ -1,4 +1,4 @@
-"""Home-page panel of rectifications (see touchpoints.home): the lead's own with due dates and 逾期, the director's and
+"""Home-page panel of rectifications (see core.home): the lead's own with due dates and 逾期, the director's and
 head's units', and operations' queue of submitted fixes to verify. Fixed number of queries."""
 
 from __future__ import annotations
@@ -7,9 +7,9 @@ import datetime as dt
 
 from django.http import HttpRequest
 
-from touchpoints import access
-from touchpoints.access import Scope
-from touchpoints.home import Panel
+from core import access
+from core.access import Scope
+from core.home import Panel
 
 from . import selectors
 from .choices import RectificationState

@@ -12,6 +12,7 @@ import datetime as dt
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
+from core.jobs import REMINDER_TIME, JobResult, PeriodicJob, register_job
 from notifications.choices import NotificationKind
 from notifications.services import notify
 from touchpoints.choices import Role
@@ -97,3 +98,20 @@ def rectification_reminders_send(*, day: dt.date) -> int:
                 if notify(user=user, kind=KIND[reminder], period=reminder_period(rect), subject=subject, body=body, url=url):
                     sent += 1
     return sent
+
+
+RECTIFICATION_REMINDERS = "rectification_reminders"  # stable: task arguments and `run_scheduled --job`
+
+
+def every_day(day: dt.date) -> bool:
+    """SPEC §14: what a reminder sends depends on each rectification's own due date, so the job runs daily."""
+    return True
+
+
+def rectification_reminders_job(*, day: dt.date) -> JobResult:
+    sent = rectification_reminders_send(day=day)
+    return JobResult(RECTIFICATION_REMINDERS, day, sent=sent, note=_("整改提醒 {n} 条").format(n=sent))
+
+
+def register_jobs() -> None:
+    register_job(PeriodicJob(RECTIFICATION_REMINDERS, REMINDER_TIME, every_day, rectification_reminders_job))

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
-from touchpoints import access
-from touchpoints.access import Scope
+from core import access
+from core.access import Scope
+from core.dates import Quarter
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 
 from . import rules
 from .choices import RectificationState

@@ -2,7 +2,7 @@
 lifecycle steps open → submitted → verified / returned. Every step is logged (RectificationEvent: who, when, what) and
 kept in the history. Scores are never touched: a fix changes no published result.
 
-Callers decide access through `touchpoints.access` and the selectors here; the services enforce the lifecycle and the
+Callers decide access through `core.access` and the selectors here; the services enforce the lifecycle and the
 rules that are not about access (own fix, out of order, description and proof files).
 """
 
@@ -21,13 +21,13 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from touchpoints import dates
-from touchpoints.access import is_own_rectification
+from core import dates
+from core.access import is_own_rectification
 from touchpoints.choices import STAFF_GROUP_NAMES, Role, StaffGroup
 from touchpoints.models import Assignment
 
 from ..choices import ItemStatus
-from ..uploads import MAX_FILES_PER_ITEM, CheckedFile, deliverable_check
+from ..selfchecks.uploads import MAX_FILES_PER_ITEM, CheckedFile, deliverable_check
 from . import rules
 from .choices import RectificationAction, RectificationState, Responsibility
 from .models import Rectification, RectificationEvent, RectificationPolicy, RectificationProof

@@ -1,6 +1,6 @@
 """Rectification pages (SPEC §14): the register (filters, download), one rectification with its log, and the steps.
 
-Views are thin: access through `touchpoints.access` via the selectors (404 otherwise), changes through the services.
+Views are thin: access through `core.access` via the selectors (404 otherwise), changes through the services.
 """
 
 from __future__ import annotations
@@ -12,13 +12,13 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from touchpoints import access, dates
-from touchpoints.access import scope_for
+from core import access, dates
+from core.access import scope_for
+from core.xlsx import XLSX_CONTENT_TYPE
 from touchpoints.choices import Function
 from touchpoints.models import Project
-from touchpoints.xlsx import XLSX_CONTENT_TYPE
 
-from ..uploads import ACCEPT_ATTRIBUTE
+from ..selfchecks.uploads import ACCEPT_ATTRIBUTE
 from . import rules, selectors, services
 from .choices import RectificationState
 from .exports import RectificationExport

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import io
 
+from audits.inspections.services import inspection_finalise, inspection_item_record, inspection_open
 from audits.models import Inspection
-from audits.services.inspections import inspection_finalise, inspection_item_record, inspection_open
 from tests.audits.builders_inspections import DONE, NOT_DONE, Q1, selfcheck, touchpoints
 from tests.audits.builders_selfchecks import exe_bytes, png_bytes
 from touchpoints.choices import Function

@@ -8,6 +8,8 @@ import datetime as dt
 import pytest
 from django.contrib.auth.models import Group
 
+from audits.inspections.services import inspection_finalise, inspection_import, inspection_reopen
+from audits.inspections.spreadsheets import INSPECTION_COLUMNS, inspection_plan
 from audits.models import Rectification, RectificationEvent, RectificationPolicy
 from audits.rectifications import rules
 from audits.rectifications.choices import RectificationAction, RectificationState, Responsibility
@@ -17,8 +19,6 @@ from audits.rectifications.services import (
     rectification_submit,
     rectification_verify,
 )
-from audits.services.inspections import inspection_finalise, inspection_import, inspection_reopen
-from audits.spreadsheets import INSPECTION_COLUMNS, inspection_plan
 from tests.audits.builders_inspections import AFTER_Q1, DONE, NOT_DONE, Q1, touchpoints
 from tests.audits.builders_rectifications import fake_photo, finalised_cell, photo
 from tests.factories import AssignmentFactory, PersonFactory
@@ -273,7 +273,7 @@ def test_a_fix_changes_no_score(people) -> None:
 
 
 def test_a_lead_who_took_over_the_cell_may_submit(people) -> None:
-    from touchpoints import access
+    from core import access
 
     finalised_cell(people)
     rect = Rectification.objects.first()
@@ -337,8 +337,8 @@ def test_the_inspection_team_hook_lets_a_member_verify_their_function_but_not_th
     """R5b hook: a scope that names team functions may verify those cells, never one of a unit it is assessed in."""
     from dataclasses import dataclass
 
-    from touchpoints import access
-    from touchpoints.access import Scope
+    from core import access
+    from core.access import Scope
 
     @dataclass(frozen=True)
     class TeamScope(Scope):

@@ -17,6 +17,7 @@ from audits.models import Rectification
 from audits.rectifications.exports import REGISTER_COLUMNS
 from audits.rectifications.jobs import reminder_period
 from audits.rectifications.services import rectification_submit, rectification_verify
+from core.dates import SHANGHAI
 from notifications.models import Notification
 from scoring.models import PlanState, RectificationPlan
 from scoring.plans import PLAN_COLUMNS, plan_submit
@@ -25,7 +26,6 @@ from tests.audits.builders_rectifications import finalised_cell, photo
 from tests.audits.builders_selfchecks import png_bytes
 from tests.scoring.builders import sheet_names, sheet_rows
 from touchpoints.choices import Function
-from touchpoints.dates import SHANGHAI
 
 pytestmark = pytest.mark.django_db
 
@@ -302,8 +302,8 @@ def test_a_verified_rectification_is_neither_reminded_nor_escalated(people) -> N
 def _grow(people, count: int) -> None:
     """More rectifications in the lead's cell: earlier quarters' inspections, each with a not-done item."""
     from audits.rectifications.services import rectifications_open
+    from core.dates import Quarter
     from tests.audits.builders_inspections import inspection
-    from touchpoints.dates import Quarter
 
     for index in range(count):
         quarter = Quarter(2025 - index // 4, 4 - index % 4)

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from audits.models import Rectification
+from core import dates
 from tests.audits.builders_inspections import DONE, selfcheck, touchpoints
 from tests.audits.builders_selfchecks import png_bytes
-from touchpoints import dates
 from touchpoints.choices import Function
 
 from .conftest import sign_in

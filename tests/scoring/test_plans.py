@@ -12,6 +12,7 @@ import time_machine
 from django.core.management import call_command
 
 from audits.models import InspectionItem, RectificationPolicy
+from core.dates import SHANGHAI
 from notifications.models import Notification
 from scoring.models import PlanState, RectificationPlan
 from scoring.plans import PlanRefused, plan_acknowledge, plan_period, plan_submit
@@ -19,7 +20,6 @@ from scoring.services import quarter_amend, quarter_publish
 from tests.audits.builders_selfchecks import exe_bytes, png_bytes
 from tests.factories import AssignmentFactory
 from touchpoints.choices import Function, Role
-from touchpoints.dates import SHANGHAI
 
 from .builders import Q1, after, build_worked_example
 
