@@ -25,6 +25,7 @@ def test_a_finding_becomes_a_fix_returned_once_then_verified(page, browser, live
     # Operations inspect: the second item is not done; finalising opens its rectification.
     sign_in(page, people.inspector.user.username)
     page.goto(f"{page.base_url}/audits/inspections/{quarter}/GG/marketing/")
+    page.locator("#start-inspection").click()
     for code, verdict in ((items[0].code, "done"), (items[1].code, "not_done")):
         card = page.locator(f'.inspection-item[data-code="{code}"]')
         card.locator(f'label[for$="-{verdict}"]').click()
