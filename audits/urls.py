@@ -4,6 +4,4 @@ from audits.selfchecks import urls as selfcheck_urls
 from audits.selfchecks import urls_insight as insight_urls
 
 app_name = "audits"
-urlpatterns = (
-    selfcheck_urls.urlpatterns + inspection_urls.urlpatterns + insight_urls.urlpatterns + rectification_urls.urlpatterns
-)
+urlpatterns = selfcheck_urls.urlpatterns + inspection_urls.urlpatterns + insight_urls.urlpatterns + rectification_urls.urlpatterns
