@@ -34,7 +34,7 @@ from core.home import Panel
 from core.jobs import REMINDER_TIME, JobResult, PeriodicJob, register_job
 from core.xlsx import Column, Sheet
 from notifications.choices import NotificationKind
-from notifications.services import notify
+from notifications.services import notify_later
 from touchpoints.choices import STAFF_GROUP_NAMES, Role, StaffGroup
 from touchpoints.models import Assignment, Project
 
@@ -300,17 +300,10 @@ def plan_reminders_send(*, day: dt.date) -> int:
                 recipients = escalate_to
             else:
                 recipients = [plan.owner] if plan.owner is not None and plan.owner.is_active else []
-            subject = {
-                rules.Reminder.DUE_SOON: _("【整改方案】{unit} 的整改方案将于 {due} 截止"),
-                rules.Reminder.DUE: _("【今日截止】{unit} 的整改方案今天截止"),
-                rules.Reminder.ESCALATED: _("【整改方案逾期】{unit} 的整改方案已逾期未提交"),
-            }[reminder].format(unit=plan.unit_name, due=plan.due_date.isoformat())
-            body = _("{quarter} {unit} 因得分低于处罚线被处罚,须在 {due} 前提交整改方案。").format(
-                quarter=plan.period.label, unit=plan.unit_name, due=plan.due_date.isoformat()
-            )
+            params = {"unit": plan.unit_name, "quarter": str(plan.period), "due": plan.due_date.isoformat()}
             url = reverse("scoring:plan", args=[plan.pk])
             for user in recipients:
-                if notify(user=user, kind=PLAN_KIND[reminder], period=plan_period(plan), subject=subject, body=body, url=url):
+                if notify_later(user=user, kind=PLAN_KIND[reminder], period=plan_period(plan), params=params, url=url):
                     sent += 1
     return sent
 

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.jobs import REMINDER_TIME, JobResult, PeriodicJob, register_job
 from notifications.choices import NotificationKind
-from notifications.services import notify
+from notifications.services import notify_later
 from touchpoints.choices import Role
 from touchpoints.models import Assignment
 
@@ -48,28 +48,17 @@ def _directors(project_ids: set[int], on: dt.date) -> dict[int, list]:
     return found
 
 
-def _message(rect: Rectification, reminder: rules.Reminder, day: dt.date) -> tuple[str, str]:
-    cell = f"{rect.project.name} · {rect.get_function_display()}"
-    what = f"{rect.code} {rect.name}"
-    due = rect.due_date.isoformat()
-    if reminder is rules.Reminder.DUE_SOON:
-        return (
-            _("【整改提醒】{what} 将于 {due} 截止").format(what=what, due=due),
-            _("{cell} 的整改「{what}」将于 {due} 截止(还有 {days} 天),请完成整改并上传整改证明后提交。").format(
-                cell=cell, what=what, due=due, days=(rect.due_date - day).days
-            ),
-        )
-    if reminder is rules.Reminder.DUE:
-        return (
-            _("【今日截止】整改 {what} 今天截止").format(what=what),
-            _("{cell} 的整改「{what}」截止日期为 {due},尚未提交,请尽快完成并提交。").format(cell=cell, what=what, due=due),
-        )
-    return (
-        _("【整改逾期】{what} 已逾期 {days} 天未验证").format(what=what, days=(day - rect.due_date).days),
-        _("{cell} 的整改「{what}」截止日期为 {due},至今未完成验证(当前:{state}),请督促责任人。").format(
-            cell=cell, what=what, due=due, state=rect.get_state_display()
-        ),
-    )
+def _params(rect: Rectification, day: dt.date) -> dict:
+    """What the reminder says, as language-neutral data (rendered by audits.rectifications.notices)."""
+    return {
+        "code": rect.code,
+        "name": rect.name,
+        "project": rect.project.name,
+        "function": rect.function,
+        "due": rect.due_date.isoformat(),
+        "days": abs((rect.due_date - day).days),
+        "state": rect.state,
+    }
 
 
 def rectification_reminders_send(*, day: dt.date) -> int:
@@ -92,10 +81,10 @@ def rectification_reminders_send(*, day: dt.date) -> int:
                     recipients = [fallback] if fallback else []
             else:
                 recipients = [rect.responsible] if rect.responsible and rect.responsible.is_active else []
-            subject, body = _message(rect, reminder, day)
+            params = _params(rect, day)
             url = reverse("audits:rectification", args=[rect.pk])
             for user in recipients:
-                if notify(user=user, kind=KIND[reminder], period=reminder_period(rect), subject=subject, body=body, url=url):
+                if notify_later(user=user, kind=KIND[reminder], period=reminder_period(rect), params=params, url=url):
                     sent += 1
     return sent
 

@@ -337,7 +337,11 @@ def test_without_a_director_the_escalation_goes_to_operations(people) -> None:
     call_command("run_scheduled", "--date", "2026-04-23", "--job", "rectification_reminders", stdout=StringIO())
     escalated = Notification.objects.get(period=reminder_period(rect), kind="rectification_escalated")
     assert escalated.recipient == people.user("inspector")
-    assert rect.code in escalated.subject and escalated.url == reverse("audits:rectification", args=[rect.pk])
+    from notifications.kinds import render
+
+    assert rect.code in render(escalated.kind, escalated.params).subject and escalated.url == reverse(
+        "audits:rectification", args=[rect.pk]
+    )
 
 
 def test_the_pages_read_in_english(client, people, world) -> None:
