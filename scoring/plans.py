@@ -83,39 +83,36 @@ def _owners(*, units: list[tuple[str, str]], on: dt.date) -> dict[tuple[str, str
     return found
 
 
-def plans_open(*, result: QuarterResult) -> list[RectificationPlan]:
+def plans_open(*, result: QuarterResult, units: list[dict] | None = None) -> int:
     """SPEC §14: every unit of a published version fined under R13 owes a plan, due in the policy's days.
 
-    Runs in the publication's transaction; an amendment opens plans only for units newly fined (one per unit).
+    Runs in the publication's transaction in a fixed number of queries (the owners, the policy, one insert): an
+    amendment's units already owing a plan are skipped by the unique constraint, so nothing is opened twice. The
+    plan's history starts with its first step (filing); its opening is the publication itself (`opened_on`).
     """
-    fined = list(result.units.filter(amount__lt=0).order_by("kind", "code"))
+    if units is None:
+        units = [{"kind": u.kind, "code": u.code, "name": u.name, "amount": u.amount} for u in result.units.all()]
+    fined = [u for u in units if u["amount"] < 0]
     if not fined:
-        return []
-    existing = set(
-        RectificationPlan.objects.filter(year=result.year, quarter=result.quarter).values_list("unit_kind", "unit_code")
-    )
+        return 0
     today = timezone.localtime(result.published_at, dates.SHANGHAI).date()
-    owners = _owners(units=[(u.kind, u.code) for u in fined], on=today)
+    owners = _owners(units=[(u["kind"], u["code"]) for u in fined], on=today)
     due = rules.due_date(today, policy_days(today).plan_days)
-    created = []
-    for unit in fined:
-        if (unit.kind, unit.code) in existing:
-            continue
-        plan = RectificationPlan(
+    plans = [
+        RectificationPlan(
             year=result.year,
             quarter=result.quarter,
-            unit_kind=unit.kind,
-            unit_code=unit.code,
-            unit_name=unit.name,
-            amount=unit.amount,
-            owner=owners.get((unit.kind, unit.code)),
+            unit_kind=u["kind"],
+            unit_code=u["code"],
+            unit_name=u["name"],
+            amount=u["amount"],
+            owner=owners.get((u["kind"], u["code"])),
             opened_on=today,
             due_date=due,
         )
-        plan._change_reason = "发布结果,开启整改方案"
-        plan.save()
-        created.append(plan)
-    return created
+        for u in fined
+    ]
+    return len(RectificationPlan.objects.bulk_create(plans, ignore_conflicts=True))
 
 
 # -- access ---------------------------------------------------------------------------------------------------------

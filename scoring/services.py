@@ -245,7 +245,7 @@ def _freeze(
                 for unit in data["units"]
             )
             result_post(result=result)  # the ledger (rewards registers it)
-            plans_open(result=result)  # SPEC §14: every unit fined under R13 owes a rectification plan
+            plans_open(result=result, units=data["units"])  # SPEC §14: every unit fined under R13 owes a rectification plan
             # SPEC §7: the notifications are written in this transaction (one outbox row) and delivered by the worker
             # after commit; the request renders no e-mail and needs no broker.
             result_notify(result=result, units=data["units"])

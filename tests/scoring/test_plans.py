@@ -80,7 +80,6 @@ def test_file_then_acknowledge_and_every_refusal(published, people) -> None:
     with pytest.raises(PlanRefused, match="不能再修改"):
         plan_submit(plan=plan, user=head, text="改一下", upload=None)
     assert [h.history_change_reason for h in plan.history.order_by("history_id")] == [
-        "发布结果,开启整改方案",
         "提交整改方案",
         "确认整改方案",
     ]
