@@ -90,3 +90,6 @@ class InspectionItemAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
     list_filter = ["verdict", "inspection__year", "inspection__quarter", "inspection__function"]
     search_fields = ["code", "name", "inspection__project__code"]
     list_select_related = ["inspection__project", "updated_by"]
+
+
+from .rectifications import admin as rectifications_admin  # noqa: E402,F401  (registers the rectification admin)

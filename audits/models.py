@@ -250,3 +250,26 @@ class InspectionItem(ItemSnapshot, ChangeStamped):
     def is_discrepancy(self) -> bool:
         """虚报: claimed done in the self-check, found not done by the inspector."""
         return self.claimed_status == ItemStatus.DONE and self.verdict == ItemStatus.NOT_DONE
+
+
+# Rectifications (SPEC §14) live in their own sub-package; imported here so Django registers them in this app.
+from .rectifications.models import (  # noqa: E402
+    Rectification,
+    RectificationEvent,
+    RectificationPolicy,
+    RectificationProof,
+)
+
+__all__ = [
+    "ChangeStamped",
+    "Deliverable",
+    "Inspection",
+    "InspectionItem",
+    "ItemSnapshot",
+    "Rectification",
+    "RectificationEvent",
+    "RectificationPolicy",
+    "RectificationProof",
+    "SelfCheck",
+    "SelfCheckItem",
+]

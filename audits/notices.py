@@ -64,3 +64,6 @@ def missing_digest(params: dict) -> Rendered:
         _("【汇总】{month}月度自检未提交 {n} 份").format(month=label, n=len(rows)),
         _("今天是{month}月度自检截止日,以下 {n} 个考核单元尚未提交:\n{rows}").format(month=label, n=len(rows), rows=lines(rows)),
     )
+
+
+from .rectifications import notices as rectification_notices  # noqa: E402,F401  (SPEC §14: registers its kinds)

@@ -77,6 +77,11 @@ class Scope:
         return self.sees_all or self.follows_units
 
     @property
+    def reads_rectifications(self) -> bool:
+        """Rectifications (SPEC §14): company-wide readers, leads, directors and heads (narrowed to their cells)."""
+        return self.sees_all or self.leads_cells or self.follows_units
+
+    @property
     def is_assessed(self) -> bool:
         """Someone with a person record: assessed, so they see their own results and rewards."""
         return self.person is not None
@@ -200,3 +205,70 @@ def scope_for(user, on: dt.date | None = None) -> Scope:
     if on is None:
         user._touchpoint_scope = scope
     return scope
+
+
+# -- rectifications (整改, SPEC §14) ------------------------------------------------------------------------------------
+# Who may see and act on rectifications and rectification plans. The rectification queryset narrows itself with
+# `Scope.cell_q`, so a lead sees their cells, a director their project, a head their function, operations and HR all.
+
+
+def inspection_team_functions(scope: Scope) -> frozenset[str]:
+    """R5b: the functions whose cells this user inspects as an inspection-team member.
+
+    Hook for the inspection team (R5b decision): until a team is recorded, only operations inspect (and verify), so
+    this is empty. A team member may verify rectifications of their function, never of a unit they are assessed in.
+    """
+    return frozenset(getattr(scope, "team_functions", frozenset()))
+
+
+def can_read_rectifications(scope: Scope) -> bool:
+    """Anyone with a unit or a staff group sees rectifications (narrowed to their cells by the queryset)."""
+    return scope.reads_rectifications
+
+
+def can_run_rectification_register(scope: Scope) -> bool:
+    """The register's download: operations, HR (read-only) and admins."""
+    return scope.sees_all
+
+
+def can_submit_rectification(scope: Scope, *, project_id: int, function: str, responsible_id: int | None) -> bool:
+    """The person it is assigned to, or whoever leads the cell now (a lead who took over)."""
+    user_id = getattr(scope.person, "user_id", None)
+    if user_id is not None and user_id == responsible_id:
+        return True
+    return scope.can_edit_cell(project_id, function)
+
+
+def can_verify_every_rectification(scope: Scope) -> bool:
+    """Operations (and admins) verify fixes in every cell."""
+    return scope.can_operate
+
+
+def can_verify_rectification(scope: Scope, *, project_id: int, function: str) -> bool:
+    """SPEC §14: operations, or the function's inspection-team member — never on a unit they are assessed in (R5b)."""
+    if can_verify_every_rectification(scope):
+        return True
+    assessed = (project_id, function) in scope.led_cells or project_id in scope.directed_projects
+    return function in inspection_team_functions(scope) and not assessed and function not in scope.headed_functions
+
+
+def is_own_rectification(*, user_id: int | None, responsible_id: int | None, submitted_by_id: int | None) -> bool:
+    """Verifying one's own fix is refused: the one it was assigned to, or the one who submitted it."""
+    return user_id is not None and user_id in {responsible_id, submitted_by_id}
+
+
+def can_file_plan(scope: Scope, *, unit_kind: str, unit_code: str, project_id: int | None) -> bool:
+    """SPEC §14: the project director files a project's plan, the function head a function's."""
+    if unit_kind == "project":
+        return project_id is not None and project_id in scope.directed_projects
+    return unit_code in scope.headed_functions
+
+
+def can_read_plans(scope: Scope) -> bool:
+    """The plans list: operations, HR, directors and heads (the units that may be fined)."""
+    return scope.sees_all or scope.follows_units
+
+
+def can_acknowledge_plan(scope: Scope) -> bool:
+    """Operations acknowledge a filed plan (SPEC §14)."""
+    return scope.can_operate

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import engine
-from .models import GradeBand, Policy, QuarterResult, UnitResult
+from .models import GradeBand, Policy, QuarterResult, RectificationPlan, UnitResult
 
 
 def _engine_bands(bands) -> tuple[engine.GradeBand, ...]:
@@ -151,3 +151,20 @@ class UnitResultAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "result__year", "result__quarter", "grade"]
     list_select_related = ["result"]
     search_fields = ["code", "name"]
+
+
+@admin.register(RectificationPlan)
+class RectificationPlanAdmin(SimpleHistoryAdmin):
+    """Plans of fined units (SPEC §14): read-only here, filed and acknowledged in the product's pages."""
+
+    list_display = ["year", "quarter", "unit_name", "owner", "due_date", "state", "submitted_at"]
+    list_filter = ["year", "quarter", "state", "unit_kind"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -24,6 +24,7 @@ from touchpoints.models import Project
 
 from ..choices import InspectionSource, InspectionState, ItemStatus
 from ..models import Inspection, InspectionItem, SelfCheckItem
+from ..rectifications.services import rectifications_open, rectifications_withdraw
 from .selectors import (  # noqa: F401
     ItemSource,
     catalogue_touchpoints,
@@ -211,6 +212,7 @@ def inspection_finalise(*, inspection: Inspection, user: AbstractBaseUser | None
     inspection.finalised_at = timezone.now()
     inspection.finalised_by = user
     _save(inspection, user, "检查定稿")
+    rectifications_open(inspection=inspection, user=user)  # SPEC §14: one per 未完成 item
     return inspection
 
 
@@ -229,6 +231,7 @@ def inspection_reopen(*, inspection: Inspection, reason: str, user: AbstractBase
     inspection.finalised_at = None
     inspection.finalised_by = None
     _save(inspection, user, "重新打开检查")
+    rectifications_withdraw(inspection=inspection, user=user)  # SPEC §14: the untouched ones it opened
     return inspection
 
 
@@ -270,6 +273,7 @@ def inspection_import(*, plan: InspectionPlan, user: AbstractBaseUser | None = N
             )
             created += 1
         else:
+            rectifications_withdraw(inspection=inspection, user=user)  # SPEC §14: a replaced result opens afresh
             for old in inspection.items.all():
                 if user is not None:
                     old._history_user = user
@@ -297,5 +301,6 @@ def inspection_import(*, plan: InspectionPlan, user: AbstractBaseUser | None = N
             item.copy_from(row.touchpoint)
             items.append(item)
         bulk_create_with_history(items, InspectionItem, default_user=user, default_change_reason=reason)
+        rectifications_open(inspection=inspection, user=user)  # SPEC §14: paper inspections open theirs the same way
         count += len(items)
     return InspectionImportSummary(created=created, replaced=replaced, items=count)

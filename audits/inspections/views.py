@@ -26,6 +26,7 @@ from touchpoints.models import Project
 
 from ..choices import InspectionState, ItemStatus
 from ..fragments import render_fragment
+from ..rectifications.selectors import cell_rectifications
 from . import selectors
 from .choices import CellState, MonthState
 from .forms import InspectionUploadForm, ReopenForm, VerdictForm
@@ -156,6 +157,10 @@ def _inspection_show(request: HttpRequest, *, quarter: str, project: str, functi
         "can_read_board": scope.reads_board,
         "inspection": inspection,
         "verdict_choices": VerdictForm.base_fields["verdict"].choices[1:],
+        # SPEC §14: the cell's open and recently verified rectifications, to look at on site.
+        "cell_rectifications": cell_rectifications(
+            scope=scope, project_id=cell_project.pk, function=cell_function, today=dates.local_today()
+        ),
     }
     if inspection is not None:
         context.update(_inspection_context(inspection=inspection, scope=scope, published=published))
