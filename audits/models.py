@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from touchpoints.choices import Function
+from touchpoints.choices import Frequency, Function
 from touchpoints.models import Project, Touchpoint
 
 from .choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
@@ -44,9 +44,15 @@ class ItemSnapshot(models.Model):
     standard_action = models.TextField(_("标准动作"), blank=True)
     check_method = models.TextField(_("检查方式"), blank=True)
     deliverable = models.CharField(_("交付件"), max_length=300, blank=True)
+    frequency = models.CharField(_("频次"), max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
 
     class Meta:
         abstract = True
+
+    @property
+    def is_event_driven(self) -> bool:
+        """SPEC §3: a 按事件 item offers the answer 本月未发生."""
+        return self.frequency == Frequency.EVENT
 
     @property
     def requires_deliverable(self) -> bool:
@@ -64,6 +70,7 @@ class ItemSnapshot(models.Model):
         self.standard_action = touchpoint.standard_action
         self.check_method = touchpoint.check_method
         self.deliverable = touchpoint.deliverable
+        self.frequency = touchpoint.frequency
 
 
 class SelfCheck(models.Model):
@@ -81,6 +88,11 @@ class SelfCheck(models.Model):
     )
     is_late = models.BooleanField(_("逾期提交"), default=False)
     reopen_reason = models.TextField(_("退回原因"), blank=True)
+    # R5a: the project director's confirmation (签认) of the submitted month; cleared when it is sent back.
+    confirmed_at = models.DateTimeField(_("签认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("签认人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -163,6 +175,10 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("定稿人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reopen_reason = models.TextField(_("重新打开原因"), blank=True)
+    # R5b: everyone who took part (opened, judged or finalised), in the order they joined.
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查组"), blank=True, related_name="+", through="InspectionParticipant"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -187,6 +203,10 @@ class InspectionItem(ItemSnapshot, ChangeStamped):
     claimed_note = models.TextField(_("自检备注"), blank=True)
     verdict = models.CharField(_("检查结果"), max_length=20, choices=ItemStatus.choices, blank=True)
     finding = models.TextField(_("说明"), blank=True)
+    # R5b: who gave the verdict (operations or the function's inspection-team member).
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -202,3 +222,20 @@ class InspectionItem(ItemSnapshot, ChangeStamped):
     def is_discrepancy(self) -> bool:
         """虚报: claimed done in the self-check, found not done by the inspector."""
         return self.claimed_status == ItemStatus.DONE and self.verdict == ItemStatus.NOT_DONE
+
+
+class InspectionParticipant(models.Model):
+    """A person who took part in an inspection (R5b: each inspection records who took part), and in what part."""
+
+    inspection = models.ForeignKey(Inspection, verbose_name=_("季度检查"), on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("参与人"), on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField(_("参与时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        verbose_name = _("检查参与人")
+        verbose_name_plural = _("检查参与人")
+        constraints = [models.UniqueConstraint(fields=["inspection", "user"], name="one_participation_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} · {self.user}"

@@ -16,7 +16,7 @@ from django.db.models import Q
 
 from . import dates, pagecache
 from .choices import STAFF_GROUP_NAMES, Role, StaffGroup
-from .models import Assignment, Person
+from .models import Assignment, InspectionTeamMember, Person
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,8 @@ class Scope:
     headed_functions: frozenset[str] = field(default_factory=frozenset)
     member_projects: frozenset[int] = field(default_factory=frozenset)
     member_functions: frozenset[str] = field(default_factory=frozenset)
+    # R5b: the functions whose inspection cells this user judges as an inspection-team member.
+    inspected_functions: frozenset[str] = field(default_factory=frozenset)
 
     @property
     def sees_all(self) -> bool:
@@ -57,7 +59,12 @@ class Scope:
             or (project_id, function) in self.led_cells
             or project_id in self.directed_projects
             or function in self.headed_functions
+            or function in self.inspected_functions
         )
+
+    def can_judge_function(self, function: str) -> bool:
+        """R5b: operations judge every cell; an inspection-team member only the cells of their function."""
+        return self.operations or self.admin or function in self.inspected_functions
 
     def can_edit_cell(self, project_id: int, function: str) -> bool:
         """Only the cell's functional manager ticks its self-check (issue: monthly self-checks)."""
@@ -74,6 +81,8 @@ class Scope:
             q |= Q(**{f"{project_field}_id__in": self.directed_projects})
         if self.headed_functions:
             q |= Q(**{f"{function_field}__in": self.headed_functions})
+        if self.inspected_functions:
+            q |= Q(**{f"{function_field}__in": self.inspected_functions})
         return q
 
 
@@ -94,7 +103,13 @@ def scope_for(user, on: dt.date | None = None) -> Scope:
     group_names = {g.name for g in user.groups.all()}
     person = Person.objects.filter(user=user).first()
     led, directed, headed, member_p, member_f = set(), set(), set(), set(), set()
+    inspected: set[str] = set()
     if person is not None:
+        inspected = set(
+            InspectionTeamMember.objects.filter(person=person)
+            .current(on or dates.local_today())
+            .values_list("function", flat=True)
+        )
         for assignment in Assignment.objects.filter(person=person).current(on or dates.local_today()):
             if assignment.role == Role.FUNCTIONAL_MANAGER:
                 led.add((assignment.project_id, assignment.function))
@@ -116,6 +131,7 @@ def scope_for(user, on: dt.date | None = None) -> Scope:
         headed_functions=frozenset(headed),
         member_projects=frozenset(member_p),
         member_functions=frozenset(member_f),
+        inspected_functions=frozenset(inspected),
     )
     if on is None:
         user._touchpoint_scope = scope

@@ -75,3 +75,22 @@ class StaffGroup(models.TextChoices):
 # Auth group names (roles as groups, SPEC §1): fixed Chinese names, so admin shows and grants them as users say them.
 ROLE_GROUP_NAMES = dict(ROLE_CHINESE_NAMES)
 STAFF_GROUP_NAMES = {StaffGroup.OPERATIONS: "运营管理部", StaffGroup.HR: "人力资源行政部"}
+
+
+class Frequency(models.TextChoices):
+    """How often a touchpoint is due in the monthly checklist (频次, SPEC §3)."""
+
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+    YEARLY = "yearly", _("每年")
+    EVENT = "event", _("按事件")
+
+
+# R5b: the department that inspects each function's cells with operations.
+INSPECTION_DEPARTMENTS = {
+    Function.MARKETING: _("营销管理部"),
+    Function.DESIGN: _("研发设计部"),
+    Function.ENGINEERING: _("运营管理部工程组"),
+    Function.CUSTOMER_RELATIONS: _("运营管理部客服组"),
+    Function.PROPERTY: _("物业公司"),
+}

@@ -12,10 +12,12 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
+from django.utils.translation import gettext as _
 
 from . import dates
-from .choices import ROLE_GROUP_NAMES, STAFF_GROUP_NAMES, Function, Role, StaffGroup
-from .models import Assignment, Level, Person, Project, Stage, Touchpoint
+from . import frequency as frequencies
+from .choices import INSPECTION_DEPARTMENTS, ROLE_GROUP_NAMES, STAFF_GROUP_NAMES, Function, Role, StaffGroup
+from .models import Assignment, InspectionTeamMember, Level, Person, Project, Stage, Touchpoint
 from .spreadsheets import CataloguePlan, OrgPlan
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
@@ -42,11 +44,21 @@ class ImportSummary:
 def catalogue_import(*, plan: CataloguePlan, user: AbstractBaseUser | None = None, reason: str = "导入触点目录") -> ImportSummary:
     """Apply a validated catalogue plan: add new touchpoints, update changed ones, never delete (SPEC §10)."""
     for row in plan.creates:
-        touchpoint = Touchpoint(code=row.code, function=row.function, stage=row.stage, level=row.level, **row.values)
+        touchpoint = Touchpoint(
+            code=row.code,
+            function=row.function,
+            stage=row.stage,
+            level=row.level,
+            frequency=row.frequency,
+            yearly_month=row.yearly_month,
+            **row.values,
+        )
         _save(touchpoint, user, reason)
     for row, touchpoint, _changes in plan.updates:
         touchpoint.stage = row.stage
         touchpoint.level = row.level
+        touchpoint.frequency = row.frequency
+        touchpoint.yearly_month = row.yearly_month
         touchpoint.is_active = True
         for name, value in row.values.items():
             setattr(touchpoint, name, value)
@@ -150,6 +162,9 @@ def catalogue_load_default(*, path: Path = DEFAULT_CATALOGUE) -> ImportSummary:
         if item["code"] in existing:
             continue
         Function(item["function"])  # an unknown function in the fixture is a bug: fail loudly
+        frequency = frequencies.from_text(item.get("frequency", ""))
+        if frequency is None:  # as above: a bug in the fixture
+            raise ValueError(f"unknown frequency {item['frequency']!r} in {path}")
         touchpoint = Touchpoint(
             code=item["code"],
             function=item["function"],
@@ -161,6 +176,8 @@ def catalogue_load_default(*, path: Path = DEFAULT_CATALOGUE) -> ImportSummary:
             deliverable=item.get("deliverable", ""),
             responsible_dept=item.get("responsible_dept", ""),
             assisting_dept=item.get("assisting_dept", ""),
+            frequency=frequency[0],
+            yearly_month=frequency[1],
         )
         _save(touchpoint, None, "默认触点目录")
         created += 1
@@ -212,10 +229,18 @@ def demo_seed(*, path: Path = DEMO_ORG, password: str = DEMO_PASSWORD) -> list[D
             )
         if item.get("staff_group"):
             user.groups.add(groups[STAFF_GROUP_NAMES[StaffGroup(item["staff_group"])]])
+            if item["staff_group"] == StaffGroup.OPERATIONS and not user.is_staff:
+                # R16: operations edit the rules in admin, limited by their group's permissions.
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+        for function in item.get("inspection_functions", []):
+            InspectionTeamMember.objects.get_or_create(person=person, function=Function(function), start=dt.date(2025, 1, 1))
         person_sync_groups(person=person)
         roles = [Role(a["role"]).label for a in item.get("assignments", [])]
         if item.get("staff_group"):
             roles.append(StaffGroup(item["staff_group"]).label)
+        for function in item.get("inspection_functions", []):
+            roles.append(_("检查组成员({department})").format(department=INSPECTION_DEPARTMENTS[Function(function)]))
         logins.append(DemoLogin(username=user.username, name=person.name, role="、".join(str(r) for r in dict.fromkeys(roles))))
     admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
     if created:

@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from scoring.engine import CellTally
 from scoring.status import quarter_is_published
-from touchpoints import dates
+from touchpoints import dates, frequency
 from touchpoints.access import Scope
 from touchpoints.choices import Function
 from touchpoints.dates import Quarter
@@ -387,15 +387,24 @@ def cell_inspection(*, project: Project, function: str, quarter: Quarter) -> Ins
     )
 
 
-def catalogue_touchpoints(*, project: Project, function: str) -> list[Touchpoint]:
-    """The catalogue snapshot of a cell: active touchpoints of the function in the project's active stages (SPEC §3)."""
-    return list(
+def catalogue_touchpoints(*, project: Project, function: str, quarter: Quarter | None = None) -> list[Touchpoint]:
+    """The catalogue snapshot of a cell: active touchpoints of the function in the project's active stages (SPEC §3),
+    and, for a quarter, only those due in one of its months (SPEC §3 Frequency)."""
+    touchpoints = list(
         Touchpoint.objects.active()
         .filter(function=function, stage__projects=project)
         .select_related("stage", "level")
         .order_by("stage__order", "code")
         .distinct()
     )
+    if quarter is None:
+        return touchpoints
+    months = [m for _y, m in quarter.months]
+    return [
+        t
+        for t in touchpoints
+        if any(frequency.is_due(frequency=t.frequency, yearly_month=t.yearly_month, month=m) for m in months)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------------

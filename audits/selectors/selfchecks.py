@@ -295,6 +295,7 @@ def item_fingerprint(item: SelfCheckItem) -> str:
         item.level_name,
         item.weight,
         item.requires_deliverable,
+        item.frequency,
         item.name,
         item.status,
         item.standard_action,

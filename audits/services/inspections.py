@@ -136,7 +136,7 @@ def inspection_sources(*, project: Project, function: str, quarter: Quarter) -> 
         ]
     return [
         ItemSource(snapshot=t, claimed_status="", claimed_note="")
-        for t in catalogue_touchpoints(project=project, function=function)
+        for t in catalogue_touchpoints(project=project, function=function, quarter=quarter)
     ]
 
 
@@ -160,6 +160,7 @@ def _new_item(inspection: Inspection, source: ItemSource, user: AbstractBaseUser
             "standard_action",
             "check_method",
             "deliverable",
+            "frequency",
         ):
             setattr(item, name, getattr(snapshot, name))
     else:
