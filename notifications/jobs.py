@@ -22,7 +22,7 @@ from touchpoints.dates import Quarter, due_date, month_label
 from touchpoints.models import Assignment, Project
 
 from .choices import NotificationKind
-from .schedule import JobName, job_is_due, jobs_due, month_of, publication_quarter_of
+from .schedule import JobName, job_is_due, jobs_due, month_of, publication_quarter_of, signoff_month_of
 from .services import notify
 
 Cell = tuple[int, str]  # (project id, function code)
@@ -253,12 +253,70 @@ def publication_reminder_send(*, day: dt.date) -> JobResult:
     )
 
 
+def signoff_reminders_send(*, day: dt.date) -> JobResult:
+    """R5a: on the 5th, each project director gets last month's checklists of their projects not yet confirmed (签认),
+    and operations the whole list. Exactly once per recipient and month (notify's unique constraint)."""
+    from audits.choices import SelfCheckState
+    from audits.selectors.signoff import unconfirmed_selfchecks
+
+    year, month = signoff_month_of(day)
+    function_order = {code: index for index, code in enumerate(Function.values)}
+    checks = sorted(
+        unconfirmed_selfchecks(year=year, month=month), key=lambda c: (c.project.code, function_order.get(c.function, 99))
+    )
+    if not checks:
+        return JobResult(JobName.SIGNOFF_DUE, day, note=_("{month} 自检表已全部签认").format(month=month_label(year, month)))
+    label = month_label(year, month)
+    period = f"{year}-{month:02d}/signoff"
+
+    def line(check) -> str:
+        state = _("已提交,待签认") if check.state == SelfCheckState.SUBMITTED else _("未提交")
+        return _("{cell}({state})").format(cell=cell_label(check.project, check.function), state=state)
+
+    directors = (
+        Assignment.objects.current(day)
+        .filter(
+            role=Role.PROJECT_DIRECTOR,
+            project_id__in={c.project_id for c in checks},
+            person__user__isnull=False,
+            person__user__is_active=True,
+        )
+        .select_related("person__user")
+        .order_by("person__employee_id", "pk")
+    )
+    per_user: dict[int, tuple[Any, list]] = {}
+    for assignment in directors:
+        user = assignment.person.user
+        per_user.setdefault(user.pk, (user, []))[1].extend(c for c in checks if c.project_id == assignment.project_id)
+    url = first_url(("audits:selfcheck_signoff", ()), query=f"month={year}-{month:02d}")
+    sent = 0
+    for user, user_checks in per_user.values():
+        subject = _("【签认提醒】{month}月度自检还有 {n} 份未签认").format(month=label, n=len(user_checks))
+        body = _("您负责项目的以下{month}月度自检尚未签认,请逐份签认或退回:\n{rows}").format(
+            month=label, rows=_lines(line(c) for c in user_checks)
+        )
+        if notify(user=user, kind=NotificationKind.MISSING_DIGEST, period=period, subject=subject, body=body, url=url):
+            sent += 1
+    subject = _("【汇总】{month}月度自检未签认 {n} 份").format(month=label, n=len(checks))
+    body = _("截至今天({day}),以下 {n} 份{month}月度自检尚未经项目总监签认:\n{rows}").format(
+        day=f"{day.month}月{day.day}日", n=len(checks), month=label, rows=_lines(line(c) for c in checks)
+    )
+    overview = overview_url(year, month)
+    sent += sum(
+        1
+        for user in operations_users()
+        if notify(user=user, kind=NotificationKind.MISSING_DIGEST, period=period, subject=subject, body=body, url=overview)
+    )
+    return JobResult(JobName.SIGNOFF_DUE, day, sent=sent, note=_("{month} 未签认 {n} 份").format(month=label, n=len(checks)))
+
+
 _RUNNERS = {
     JobName.GENERATE_CHECKLISTS: checklists_generate_job,
     JobName.SELFCHECK_DUE_SOON: lambda *, day: selfcheck_reminders_send(day=day, early=True),
     JobName.SELFCHECK_DUE: lambda *, day: selfcheck_reminders_send(day=day, early=False),
     JobName.MISSING_DIGEST: missing_digest_send,
     JobName.PUBLICATION_DUE: publication_reminder_send,
+    JobName.SIGNOFF_DUE: signoff_reminders_send,
 }
 
 
@@ -289,4 +347,5 @@ __all__ = [
     "publication_reminder_send",
     "scheduled_jobs_run",
     "selfcheck_reminders_send",
+    "signoff_reminders_send",
 ]

@@ -25,6 +25,7 @@ __all__ = [
     "month_of",
     "parse_slot",
     "publication_quarter_of",
+    "signoff_month_of",
 ]
 
 
@@ -36,6 +37,7 @@ class JobName(StrEnum):
     SELFCHECK_DUE = "selfcheck_due"  # SPEC §9 / R8: on the due date, 09:00
     MISSING_DIGEST = "missing_digest"  # SPEC §9: operations' digest of who is missing, on the due date
     PUBLICATION_DUE = "publication_due"  # SPEC §9 / R9: 10 Jan/Apr/Jul/Oct, 09:00
+    SIGNOFF_DUE = "signoff_due"  # R5a: the 5th, last month's unconfirmed self-checks to directors and operations
 
 
 # The wall-clock time (Asia/Shanghai) each job runs at when beat drives it.
@@ -47,9 +49,19 @@ JOB_TIMES: dict[JobName, dt.time] = {
     JobName.SELFCHECK_DUE: REMINDER_TIME,
     JobName.MISSING_DIGEST: REMINDER_TIME,
     JobName.PUBLICATION_DUE: REMINDER_TIME,
+    JobName.SIGNOFF_DUE: REMINDER_TIME,
 }
 # The distinct times beat wakes up at, earliest first: one beat entry each.
 SLOTS: tuple[dt.time, ...] = tuple(sorted(set(JOB_TIMES.values())))
+
+
+# R5a: self-checks not confirmed by the 5th of the next month are listed to the director and to operations.
+SIGNOFF_DAY = 5
+
+
+def signoff_month_of(day: dt.date) -> tuple[int, int]:
+    """The month whose sign-off is due on a day: the month before it (R5a)."""
+    return (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
 
 
 def month_of(day: dt.date) -> tuple[int, int]:
@@ -74,6 +86,8 @@ def job_is_due(job: JobName, day: dt.date) -> bool:
         return day == due_date(year, month)
     if job is JobName.PUBLICATION_DUE:
         return day == publication_quarter_of(day).publication_date
+    if job is JobName.SIGNOFF_DUE:
+        return day.day == SIGNOFF_DAY
     raise ValueError(f"unknown job {job!r}")
 
 

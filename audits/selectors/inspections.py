@@ -66,13 +66,24 @@ def can_operate(scope: Scope) -> bool:
 
 
 def can_read_board(scope: Scope) -> bool:
-    """The board and the discrepancy list: operations, HR, admins, project directors and function heads (theirs)."""
-    return scope.sees_all or bool(scope.directed_projects) or bool(scope.headed_functions)
+    """The board and the discrepancy list: operations, HR, admins, project directors, function heads and inspection-team
+    members (R5b) — each for their own cells."""
+    return scope.sees_all or bool(scope.directed_projects) or bool(scope.headed_functions) or bool(scope.inspected_functions)
+
+
+def can_judge(scope: Scope, function: str) -> bool:
+    """R5b: operations judge every cell, an inspection-team member the cells of their function."""
+    return scope.can_judge_function(function)
 
 
 def board_cell_visible(scope: Scope, project_id: int, function: str) -> bool:
-    """A board reader sees every cell (sees_all), their projects' cells (director) or their function's (head)."""
-    return scope.sees_all or project_id in scope.directed_projects or function in scope.headed_functions
+    """A board reader sees every cell (sees_all), their projects' cells (director), their function's (head, R5b member)."""
+    return (
+        scope.sees_all
+        or project_id in scope.directed_projects
+        or function in scope.headed_functions
+        or function in scope.inspected_functions
+    )
 
 
 def board_q(scope: Scope, project_field: str = "project", function_field: str = "function") -> Q:
@@ -82,8 +93,8 @@ def board_q(scope: Scope, project_field: str = "project", function_field: str = 
     q = Q(pk__in=[])
     if scope.directed_projects:
         q |= Q(**{f"{project_field}_id__in": scope.directed_projects})
-    if scope.headed_functions:
-        q |= Q(**{f"{function_field}__in": scope.headed_functions})
+    if scope.headed_functions or scope.inspected_functions:
+        q |= Q(**{f"{function_field}__in": scope.headed_functions | scope.inspected_functions})
     return q
 
 
@@ -100,9 +111,13 @@ def editable_inspections(scope: Scope) -> models.QuerySet[Inspection]:
 
 
 def editable_items(scope: Scope) -> models.QuerySet[InspectionItem]:
-    if not can_operate(scope):
-        return InspectionItem.objects.none()
-    return InspectionItem.objects.select_related("inspection", "inspection__project")
+    """Items the user may give a verdict on: every item for operations, their function's for an R5b team member."""
+    items = InspectionItem.objects.select_related("inspection", "inspection__project")
+    if can_operate(scope):
+        return items
+    if scope.inspected_functions:
+        return items.filter(inspection__function__in=scope.inspected_functions)
+    return InspectionItem.objects.none()
 
 
 def cell_for_reader(*, scope: Scope, project_code: str, function: str) -> tuple[Project, Function]:
@@ -141,6 +156,7 @@ class MonthCell:
     year: int
     month: int
     state: MonthState
+    confirmed: bool = False  # R5a: the project director confirmed the submitted month
 
     @property
     def label(self) -> str:
@@ -182,7 +198,7 @@ class BoardCell:
         shown = [
             self.project.code,
             self.function.value,
-            [(m.year, m.month, m.state.value) for m in self.months],
+            [(m.year, m.month, m.state.value, m.confirmed) for m in self.months],
             self.state.value,
             self.inspection_id,
             self.items,
@@ -243,7 +259,7 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
     checks = {
         (c["project_id"], c["function"], c["month"]): c
         for c in SelfCheck.objects.filter(board_q(scope), year=year, month__in=months).values(
-            "project_id", "function", "month", "state", "is_late"
+            "project_id", "function", "month", "state", "is_late", "confirmed_at"
         )
     }
     selfcheck_codes = {
@@ -292,7 +308,12 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
                 items, answered, discrepancies = codes, 0, 0
             applicable = bool(codes or catalogue_items or (inspection and inspection["n"]))
             month_cells = tuple(
-                MonthCell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applicable=applicable))
+                MonthCell(
+                    y,
+                    m,
+                    month_state(checks.get((*key, m)), year=y, month=m, today=today, applicable=applicable),
+                    confirmed=bool((checks.get((*key, m)) or {}).get("confirmed_at")),
+                )
                 for y, m in quarter.months
             )
             cell = BoardCell(
@@ -363,7 +384,7 @@ def inspection_rows(*, inspection: Inspection) -> list[ItemRow]:
     """The inspection's items, each with the deliverable files of the quarter's self-checks — two queries."""
     quarter = Quarter(inspection.year, inspection.quarter)
     files = quarter_deliverables(project=inspection.project, function=inspection.function, quarter=quarter)
-    items = inspection.items.select_related("updated_by").order_by("stage_order", "code")
+    items = inspection.items.select_related("updated_by", "judged_by__person").order_by("stage_order", "code")
     return [ItemRow(item=item, files=tuple(files.get(item.code, ()))) for item in items]
 
 

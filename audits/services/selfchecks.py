@@ -275,6 +275,8 @@ def selfcheck_reopen(*, selfcheck: SelfCheck, user: Any, reason: str) -> SelfChe
         selfcheck.submitted_at = None
         selfcheck.submitted_by = None
         selfcheck.is_late = False
+        selfcheck.confirmed_at = None  # R5a: a reopened month is signed again after its next submission
+        selfcheck.confirmed_by = None
         selfcheck.reopen_reason = reason
         selfcheck._history_user = user
         selfcheck._change_reason = reason[:100]

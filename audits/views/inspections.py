@@ -28,8 +28,10 @@ from touchpoints.xlsx import WorkbookInvalid
 from ..choices import InspectionState
 from ..forms.inspections import InspectionUploadForm, ReopenForm, VerdictForm
 from ..selectors import inspections as selectors
+from ..selectors.signoff import cell_signoffs
 from ..services.inspections import (
     InspectionRefused,
+    assessed_unit_of,
     inspection_finalise,
     inspection_import,
     inspection_item_record,
@@ -66,21 +68,28 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "previous": selected.previous(),
             "next": selected.next(),
             "can_operate": selectors.can_operate(scope),
+            "can_inspect": selectors.can_operate(scope) or bool(scope.inspected_functions),  # R5b
             "month_states": selectors.MonthState,
             "cell_states": selectors.CellState,
         },
     )
 
 
-def _inspection_context(*, inspection, scope, published: bool) -> dict:
-    editable = selectors.can_operate(scope) and not published and inspection.state == InspectionState.IN_PROGRESS
+def _inspection_context(*, inspection, scope, published: bool, user) -> dict:
+    in_progress = not published and inspection.state == InspectionState.IN_PROGRESS
+    # R5b: nobody judges a cell of a unit they are assessed in that quarter.
+    assessed_here = in_progress and assessed_unit_of(user=user, inspection=inspection) is not None
     return {
         "inspection": inspection,
         "rows": selectors.inspection_rows(inspection=inspection),
         "counts": selectors.inspection_counts(inspection=inspection),
-        "editable": editable,
+        # R5b: operations judge every cell, an inspection-team member their function's; only operations finalise.
+        "editable": selectors.can_judge(scope, inspection.function) and in_progress and not assessed_here,
+        "assessed_here": assessed_here,
+        "can_finalise": selectors.can_operate(scope) and in_progress,
         "can_reopen": selectors.can_operate(scope) and not published and inspection.state == InspectionState.FINALISED,
         "reopen_form": ReopenForm(),
+        "participants": list(inspection.participants.select_related("person").order_by("inspectionparticipant__joined_at")),
     }
 
 
@@ -93,7 +102,7 @@ def inspection_page(request: HttpRequest, quarter: str, project: str, function: 
     cell_project, cell_function = selectors.cell_for_reader(scope=scope, project_code=project, function=function)
     published = quarter_is_published(selected)
     refusal = None
-    if selectors.can_operate(scope):
+    if selectors.can_judge(scope, cell_function):
         try:
             inspection = inspection_open(project=cell_project, function=cell_function, quarter=selected, user=request.user)
         except InspectionRefused as exc:
@@ -107,13 +116,14 @@ def inspection_page(request: HttpRequest, quarter: str, project: str, function: 
         "function": cell_function,
         "published": published,
         "refusal": refusal,
-        "can_operate": selectors.can_operate(scope),
+        "can_operate": selectors.can_judge(scope, cell_function),
         "can_read_board": selectors.can_read_board(scope),
         "inspection": inspection,
         "verdict_choices": VerdictForm.base_fields["verdict"].choices[1:],
+        "signoffs": cell_signoffs(project_id=cell_project.pk, function=cell_function, quarter=selected),
     }
     if inspection is not None:
-        context.update(_inspection_context(inspection=inspection, scope=scope, published=published))
+        context.update(_inspection_context(inspection=inspection, scope=scope, published=published, user=request.user))
     return render(request, "audits/inspection_page.html", context)
 
 

@@ -17,6 +17,7 @@ from audits.choices import ItemStatus, SelfCheckState
 from audits.forms.selfchecks import ItemAnswerForm, ReopenForm
 from audits.models import SelfCheck, SelfCheckItem
 from audits.selectors import selfchecks as selectors
+from audits.selectors.signoff import can_sign
 from audits.services import selfchecks as services
 from audits.uploads import ACCEPT_ATTRIBUTE, MAX_FILES_PER_ITEM
 from touchpoints import dates
@@ -133,6 +134,7 @@ def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "is_lead": scope.can_edit_cell(selfcheck.project_id, selfcheck.function),
             "can_reopen": (scope.operations or scope.admin) and selfcheck.state == SelfCheckState.SUBMITTED,
+            "can_sign": can_sign(scope, selfcheck),
             "reopen_form": ReopenForm(),
             "accept": ACCEPT_ATTRIBUTE,
             "max_files": MAX_FILES_PER_ITEM,

@@ -19,7 +19,10 @@ ACTIONS = ("add", "change", "view")
 def grant(apps, schema_editor):
     # Permissions are normally created after migrate; create them now so the group can hold them.
     for label in RULE_MODELS:
-        create_permissions(apps.get_app_config(label), verbosity=0, apps=apps)
+        app_config = apps.get_app_config(label)
+        app_config.models_module = True  # the migration state's app stub has none; create_permissions needs one
+        create_permissions(app_config, verbosity=0, apps=apps)
+        app_config.models_module = None
     Group = apps.get_model("auth", "Group")
     Permission = apps.get_model("auth", "Permission")
     group, _created = Group.objects.get_or_create(name=GROUP_NAME)
