@@ -28,7 +28,7 @@ from touchpoints.models import Project, Touchpoint
 from touchpoints.selectors import applicable_counts
 
 from ..choices import InspectionState, ItemStatus, SelfCheckState
-from ..models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
+from ..models import Deliverable, Inspection, InspectionItem, InspectionParticipant, SelfCheck, SelfCheckItem
 
 FUNCTIONS: tuple[Function, ...] = tuple(Function)
 FUNCTION_ORDER = {f.value: i for i, f in enumerate(FUNCTIONS)}
@@ -386,6 +386,16 @@ def inspection_rows(*, inspection: Inspection) -> list[ItemRow]:
     files = quarter_deliverables(project=inspection.project, function=inspection.function, quarter=quarter)
     items = inspection.items.select_related("updated_by", "judged_by__person").order_by("stage_order", "code")
     return [ItemRow(item=item, files=tuple(files.get(item.code, ()))) for item in items]
+
+
+def inspection_participants(*, inspection: Inspection) -> list:
+    """R5b: who took part in the inspection, in the order they joined — one query."""
+    return [
+        p.user
+        for p in InspectionParticipant.objects.filter(inspection=inspection)
+        .select_related("user__person")
+        .order_by("joined_at", "id")
+    ]
 
 
 def inspection_counts(*, inspection: Inspection) -> dict[str, int]:

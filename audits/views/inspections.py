@@ -89,7 +89,7 @@ def _inspection_context(*, inspection, scope, published: bool, user) -> dict:
         "can_finalise": selectors.can_operate(scope) and in_progress,
         "can_reopen": selectors.can_operate(scope) and not published and inspection.state == InspectionState.FINALISED,
         "reopen_form": ReopenForm(),
-        "participants": list(inspection.participants.select_related("person").order_by("inspectionparticipant__joined_at")),
+        "participants": selectors.inspection_participants(inspection=inspection),
     }
 
 

@@ -176,7 +176,7 @@ def test_the_inspection_page_makes_a_fixed_number_of_queries(client, people, dja
             attach_file(item)
         url = reverse("audits:inspection", args=["2026Q1", "GG", function])
         client.get(url)  # the first open creates the inspection
-        with django_assert_max_num_queries(20) as captured:
+        with django_assert_max_num_queries(23) as captured:  # +3: R5b memberships in the scope, participants, R5a month sign-offs
             page = client.get(url).content.decode()
         assert page.count('class="deliverable-link"') == size
         measured[size] = len(captured.captured_queries)
