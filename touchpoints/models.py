@@ -80,7 +80,7 @@ class Touchpoint(models.Model):
         verbose_name_plural = _("触点")
         constraints = [
             models.CheckConstraint(
-                condition=Q(frequency=Frequency.YEARLY, yearly_month__gte=1, yearly_month__lte=12)
+                condition=Q(frequency=Frequency.YEARLY, yearly_month__isnull=False, yearly_month__gte=1, yearly_month__lte=12)
                 | (~Q(frequency=Frequency.YEARLY) & Q(yearly_month__isnull=True)),
                 name="touchpoint_yearly_month_matches_frequency",
             )
