@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 
 from audits.selectors.selfchecks import cell_month_statuses, lead_checklists
+from audits.selectors.signoff import signoff_waiting
 from touchpoints import dates
 from touchpoints.access import Scope
 from touchpoints.home import Panel
@@ -37,4 +38,8 @@ def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]
                 order=20,
             )
         )
+    if scope.directed_projects:
+        # R5a: the director's submitted checklists still waiting for their sign-off (this and last month).
+        waiting = signoff_waiting(scope=scope, today=today)
+        result.append(Panel("audits/home_signoff.html", {"waiting": waiting}, order=15))
     return result

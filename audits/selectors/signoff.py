@@ -6,9 +6,10 @@ any other checklist is a 404 in the views.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 
 from touchpoints.access import Scope
 from touchpoints.dates import Quarter
@@ -35,6 +36,17 @@ def signoff_month(*, scope: Scope, year: int, month: int) -> list[SelfCheck]:
         .filter(year=year, month=month)
         .select_related("submitted_by__person", "confirmed_by__person")
         .order_by(*FUNCTION_ORDER_FIELDS)
+    )
+
+
+def signoff_waiting(*, scope: Scope, today: dt.date) -> list[SelfCheck]:
+    """The director's submitted, unconfirmed checklists of this month and last month — one query."""
+    previous = (today.year - 1, 12) if today.month == 1 else (today.year, today.month - 1)
+    return list(
+        signable_selfchecks(scope)
+        .filter(state=SelfCheckState.SUBMITTED, confirmed_at__isnull=True)
+        .filter(Q(year=today.year, month=today.month) | Q(year=previous[0], month=previous[1]))
+        .order_by("-year", "-month", *FUNCTION_ORDER_FIELDS)
     )
 
 

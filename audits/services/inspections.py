@@ -392,6 +392,7 @@ def inspection_import(*, plan: InspectionPlan, user: AbstractBaseUser | None = N
                 verdict=row.verdict,
                 finding=row.finding,
                 updated_by=user,
+                judged_by=user,  # R5b: the paper verdicts are recorded in the name of whoever imports them
             )
             item.copy_from(row.touchpoint)
             items.append(item)

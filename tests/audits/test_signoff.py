@@ -237,3 +237,12 @@ def test_confirmed_months_are_not_reminded(people, submitted) -> None:
     selfcheck_confirm(selfcheck=submitted, user=people.user("director"))
     result = job_run(job=JobName.SIGNOFF_DUE, day=FIFTH)
     assert result.sent == 0 and not Notification.objects.exists()
+
+
+def test_the_directors_home_lists_what_waits_for_their_signoff(client, people, submitted) -> None:
+    client.force_login(people.user("director"))
+    page = client.get("/").content.decode()
+    assert 'data-testid="home-signoff"' in page and "待总监签认" in page
+    selfcheck_confirm(selfcheck=submitted, user=people.user("director"))
+    page = client.get("/").content.decode()
+    assert "没有待签认的自检表" in page
