@@ -14,8 +14,6 @@ class ItemStatus(models.TextChoices):
     NOT_OCCURRED = "not_occurred", _("本月未发生")
 
 
-# Answers that take the item out of the score (SPEC §5: not applicable counts nowhere).
-NOT_APPLICABLE_STATUSES = (ItemStatus.NA, ItemStatus.NOT_OCCURRED)
 # The inspector's verdicts: an event that did not happen is judged 不适用 with a finding.
 VERDICT_CHOICES = [(value, label) for value, label in ItemStatus.choices if value != ItemStatus.NOT_OCCURRED]
 
