@@ -44,7 +44,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
-        ("touchpoints", "0002_touchpoint_frequency_inspection_team"),
+        ("touchpoints", "0003_touchpoint_frequency_inspection_team"),
         ("scoring", "0003_published_results_immutable"),
     ]
 
