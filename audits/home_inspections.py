@@ -13,8 +13,9 @@ from .selectors.inspections import can_operate, default_quarter, quarter_board
 
 
 def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]:
-    """For operations: the quarter's finalised / total cells, a progress bar and the discrepancy count (fixed queries)."""
-    if not can_operate(scope):
+    """For operations (every cell) and inspection-team members (their function's cells, R5b): the quarter's finalised /
+    total cells, a progress bar and the discrepancy count (fixed queries)."""
+    if not (can_operate(scope) or scope.inspected_functions):
         return []
     quarter = default_quarter(today=today)
     board = quarter_board(quarter=quarter, scope=scope, today=today)

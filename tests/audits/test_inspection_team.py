@@ -158,3 +158,11 @@ def test_the_board_shows_a_member_only_their_function(client, people, marketing)
     client.force_login(people.user("team_marketing"))
     page = client.get(reverse("audits:board", kwargs={"quarter": "2026Q1"})).content.decode()
     assert 'data-cell="GG-marketing"' in page and 'data-cell="GG-design"' not in page
+
+
+def test_a_members_home_shows_the_inspection_panel_of_their_function(client, people, marketing) -> None:
+    client.force_login(people.user("team_marketing"))
+    page = client.get("/").content.decode()
+    assert 'id="panel-inspections"' in page
+    client.force_login(people.user("outsider"))
+    assert 'id="panel-inspections"' not in client.get("/").content.decode()
