@@ -75,3 +75,12 @@ def test_a_team_member_judges_their_function_and_cannot_finalise(page, people) -
     page.reload()
     assert "钱雨萌" in page.locator('[data-testid="participants"]').inner_text()
     assert SelfCheck.objects.get(pk=_check.pk).confirmed_at is None
+
+
+def test_the_signoff_page_fits_a_phone(phone_page, people) -> None:
+    check, _items = _submitted_month(people)
+    sign_in(phone_page, people.director.user.username)
+    phone_page.goto(f"{phone_page.base_url}/audits/selfchecks/signoff/")
+    assert phone_page.locator(f'[data-testid="confirm-{check.pk}"]').is_visible()
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the sign-off page scrolls sideways on a phone: {width}px"
