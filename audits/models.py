@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.access import EDIT, OPERATE, VIEW, Action, Scope
 from touchpoints.choices import Frequency, Function
 from touchpoints.models import Project, Touchpoint
 
@@ -73,6 +74,49 @@ class ItemSnapshot(models.Model):
         self.frequency = touchpoint.frequency
 
 
+class CellQuerySet(models.QuerySet):
+    """Records of a cell (project × function), narrowed to what a scope may do with them (core.access)."""
+
+    cell = ""  # the lookup path to the record that carries project and function ("" for the record itself)
+    # How each action maps to the scope's filters; a model overrides what differs (inspections are operations' to edit).
+    actions: dict[str, Action] = {VIEW: VIEW, EDIT: EDIT, OPERATE: OPERATE}
+
+    def for_scope(self, scope: Scope, action: Action = VIEW) -> models.QuerySet:
+        if action not in self.actions:
+            raise ValueError(f"unknown action {action!r}")
+        return self.filter(scope.cell_action_q(self.actions[action], f"{self.cell}project", f"{self.cell}function"))
+
+
+class SelfCheckQuerySet(CellQuerySet):
+    """View: whoever reads the cell. Edit: the cell's lead (R8). Operate (reopen): operations."""
+
+
+class SelfCheckItemQuerySet(CellQuerySet):
+    cell = "selfcheck__"
+
+
+class DeliverableQuerySet(CellQuerySet):
+    cell = "item__selfcheck__"
+
+
+class InspectionQuerySet(CellQuerySet):
+    """View: whoever reads the cell. Edit: operations only (R5b)."""
+
+    actions = {VIEW: VIEW, EDIT: OPERATE, OPERATE: OPERATE}
+
+
+class InspectionItemQuerySet(InspectionQuerySet):
+    """Edit (record a verdict): operations on every cell, an R5b inspection-team member on their function's cells.
+    Finalising, reopening and importing stay with operations (`InspectionQuerySet`)."""
+
+    cell = "inspection__"
+
+    def for_scope(self, scope: Scope, action: Action = VIEW) -> models.QuerySet:
+        if action == EDIT:
+            return self.filter(scope.judge_q(f"{self.cell}function"))
+        return super().for_scope(scope, action)
+
+
 class SelfCheck(models.Model):
     """A monthly self-check (月度自检) of one cell — project × function — due on the 30th (R8)."""
 
@@ -94,6 +138,7 @@ class SelfCheck(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("签认人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     history = HistoricalRecords()
+    objects = SelfCheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-month", "project__code", "function"]
@@ -117,6 +162,7 @@ class SelfCheckItem(ItemSnapshot, ChangeStamped):
     na_reason = models.TextField(_("不适用原因"), blank=True)
     note = models.TextField(_("备注"), blank=True)
     history = HistoricalRecords()
+    objects = SelfCheckItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["stage_order", "code"]
@@ -147,6 +193,7 @@ class Deliverable(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     history = HistoricalRecords()
+    objects = DeliverableQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -180,6 +227,7 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("检查组"), blank=True, related_name="+", through="InspectionParticipant"
     )
     history = HistoricalRecords()
+    objects = InspectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-quarter", "project__code", "function"]
@@ -208,6 +256,7 @@ class InspectionItem(ItemSnapshot, ChangeStamped):
         settings.AUTH_USER_MODEL, verbose_name=_("检查人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     history = HistoricalRecords()
+    objects = InspectionItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["stage_order", "code"]

@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import WorkbookUploadForm
+from core.forms import WorkbookUploadForm
+from core.xlsx import WorkbookInvalid, export_for
+
 from .models import Assignment, InspectionTeamMember, Level, Person, Project, Stage, Touchpoint
 from .services import catalogue_import
 from .spreadsheets import CatalogueExport, catalogue_plan
-from .xlsx import WorkbookInvalid
 
 admin.site.site_header = gettext_lazy("客户触点考核 · 管理后台")
 admin.site.site_title = gettext_lazy("客户触点考核")
@@ -57,7 +58,7 @@ class TouchpointAdmin(SimpleHistoryAdmin):
         return custom + super().get_urls()
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
-        export = CatalogueExport()
+        export = export_for(CatalogueExport.identifier).build()
         response = HttpResponse(export.to_bytes(), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
         return response

@@ -8,7 +8,14 @@ class TouchpointsConfig(AppConfig):
     verbose_name = _("触点目录与组织")
 
     def ready(self) -> None:
+        from core.access import register_scope_builder
+        from core.xlsx import register_export
         from touchpoints.pagecache import install_watch
+        from touchpoints.scopes import scope_build
+        from touchpoints.spreadsheets import CatalogueExport
+
+        register_scope_builder(scope_build)
+        register_export(CatalogueExport)  # SPEC §10: the catalogue round-trips
 
         # Every connection reports its writes, so cached page bodies never outlive the data (touchpoints.pagecache).
         connection_created.connect(install_watch, dispatch_uid="touchpoints.pagecache")

@@ -6,8 +6,9 @@ import datetime as dt
 
 from django.db.models import Count
 
-from . import dates
-from .access import Scope
+from core import dates
+from core.access import Scope
+
 from .choices import Function, Role
 from .models import Assignment, Project, Touchpoint
 
@@ -24,7 +25,7 @@ def applicable_counts(project_ids: set[int]) -> dict[tuple[int, str], int]:
 
 
 def person_assignments(*, scope: Scope, today: dt.date | None = None) -> list[Assignment]:
-    if scope.person is None:
+    if not scope.is_assessed:
         return []
     return list(
         Assignment.objects.filter(person=scope.person)

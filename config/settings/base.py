@@ -42,11 +42,13 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "core",
     "touchpoints",
     "audits",
     "scoring",
     "rewards",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -82,7 +84,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "touchpoints.context_processors.roles",
+                "core.context_processors.roles",
                 "touchpoints.context_processors.csrf_token",
                 "notifications.context_processors.unread",
             ],

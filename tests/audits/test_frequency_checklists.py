@@ -8,13 +8,13 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audits.choices import ItemStatus
+from audits.inspections.services import inspection_open
 from audits.models import SelfCheck, SelfCheckItem
-from audits.selectors.selfchecks import progress_of
-from audits.services.inspections import inspection_open
-from audits.services.selfchecks import checklists_generate, selfcheck_item_update, selfcheck_submit
+from audits.selfchecks.rules import progress_of
+from audits.selfchecks.services import checklists_generate, selfcheck_item_update, selfcheck_submit
+from core.dates import Quarter
 from tests.audits.builders_selfchecks import build_touchpoints
 from touchpoints.choices import Frequency, Function
-from touchpoints.dates import Quarter
 
 pytestmark = pytest.mark.django_db
 

@@ -11,13 +11,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audits.choices import InspectionSource, InspectionState
+from audits.inspections.services import inspection_import
+from audits.inspections.spreadsheets import INSPECTION_COLUMNS, inspection_plan
 from audits.models import Inspection, InspectionItem
-from audits.services.inspections import inspection_import
-from audits.spreadsheets import INSPECTION_COLUMNS, inspection_plan
+from core.xlsx import WorkbookInvalid
 from tests.audits.builders_inspections import AFTER_Q1, DONE, NOT_DONE, Q1, inspection, publish, selfcheck, touchpoints
 from tests.touchpoints.workbooks import workbook_bytes
 from touchpoints.choices import Function
-from touchpoints.xlsx import WorkbookInvalid
 
 pytestmark = pytest.mark.django_db
 

@@ -7,16 +7,16 @@ import pytest
 from django.urls import reverse
 
 from audits.choices import InspectionState
-from audits.selectors.inspections import inspection_participants
-from audits.services.inspections import (
+from audits.inspections.selectors import inspection_participants
+from audits.inspections.services import (
     InspectionRefused,
     inspection_finalise,
     inspection_item_record,
     inspection_open,
 )
+from core.access import scope_for
 from tests.audits.builders_inspections import AFTER_Q1, DONE, NOT_DONE, Q1, inspection, selfcheck, touchpoints
 from tests.factories import AssignmentFactory
-from touchpoints.access import scope_for
 from touchpoints.choices import Function, Role
 
 pytestmark = pytest.mark.django_db

@@ -14,11 +14,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from audits.choices import SelfCheckState
+from audits.jobs import AuditJob
 from audits.models import SelfCheck
-from audits.services.signoff import selfcheck_confirm, selfcheck_return
-from notifications.jobs import job_run
+from audits.signoff.services import selfcheck_confirm, selfcheck_return
+from core.jobs import job_is_due, job_run
 from notifications.models import Notification
-from notifications.schedule import JobName, job_is_due
 from tests.audits.builders_inspections import AFTER_Q1, DONE, selfcheck, touchpoints
 from tests.factories import AssignmentFactory
 from touchpoints.choices import Function, Role
@@ -106,7 +106,7 @@ def test_returning_needs_a_comment_and_changes_nothing_without_one(people, submi
 
 def test_an_operations_reopen_clears_the_confirmation(people, submitted) -> None:
     """R5a: a reopened month is signed again after its next submission."""
-    from audits.services.selfchecks import selfcheck_reopen
+    from audits.selfchecks.services import selfcheck_reopen
 
     selfcheck_confirm(selfcheck=submitted, user=people.user("director"))
     selfcheck_reopen(selfcheck=submitted, user=people.user("inspector"), reason="补充材料")
@@ -214,28 +214,28 @@ FIFTH = dt.date(2026, 4, 5)
 
 
 def test_the_signoff_job_runs_on_the_fifth_only() -> None:
-    assert job_is_due(JobName.SIGNOFF_DUE, FIFTH)
-    assert not job_is_due(JobName.SIGNOFF_DUE, dt.date(2026, 4, 4))
-    assert not job_is_due(JobName.SIGNOFF_DUE, dt.date(2026, 4, 6))
+    assert job_is_due(AuditJob.SIGNOFF_DUE, FIFTH)
+    assert not job_is_due(AuditJob.SIGNOFF_DUE, dt.date(2026, 4, 4))
+    assert not job_is_due(AuditJob.SIGNOFF_DUE, dt.date(2026, 4, 6))
 
 
 def test_the_fifth_reminds_the_director_and_lists_to_operations_exactly_once(people, submitted, other_projects_check) -> None:
     """R5a: unconfirmed by the 5th of the next month → the director (their projects) and operations (all)."""
     hk_director = AssignmentFactory(person__name="李浩然", role=Role.PROJECT_DIRECTOR, project=people.other_project).person
-    result = job_run(job=JobName.SIGNOFF_DUE, day=FIFTH)
+    result = job_run(job=AuditJob.SIGNOFF_DUE, day=FIFTH)
     assert result.sent == 3
     gg = Notification.objects.get(recipient=people.user("director"))
     assert "东原·光谷印" in gg.body and "东原·汉口时光道" not in gg.body and gg.url.endswith("month=2026-03")
     assert "东原·汉口时光道" in Notification.objects.get(recipient=hk_director.user).body
     ops = Notification.objects.get(recipient=people.user("inspector"))
     assert "东原·光谷印" in ops.body and "东原·汉口时光道" in ops.body
-    again = job_run(job=JobName.SIGNOFF_DUE, day=FIFTH)
+    again = job_run(job=AuditJob.SIGNOFF_DUE, day=FIFTH)
     assert again.sent == 0 and Notification.objects.count() == 3  # exactly once (unique constraint)
 
 
 def test_confirmed_months_are_not_reminded(people, submitted) -> None:
     selfcheck_confirm(selfcheck=submitted, user=people.user("director"))
-    result = job_run(job=JobName.SIGNOFF_DUE, day=FIFTH)
+    result = job_run(job=AuditJob.SIGNOFF_DUE, day=FIFTH)
     assert result.sent == 0 and not Notification.objects.exists()
 
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from audits.models import InspectionItem, SelfCheck
+from core import dates
 from tests.audits.builders_inspections import DONE, selfcheck, touchpoints
-from touchpoints import dates
 from touchpoints.choices import Function
 
 from .conftest import sign_in

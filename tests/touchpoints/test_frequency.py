@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from openpyxl import load_workbook
 
+from core.xlsx import WorkbookInvalid
 from touchpoints import frequency
 from touchpoints.choices import Frequency, Function
 from touchpoints.models import Touchpoint
 from touchpoints.services import catalogue_import, catalogue_load_default
 from touchpoints.spreadsheets import CATALOGUE_ALL_COLUMNS, CATALOGUE_COLUMNS, CatalogueExport, catalogue_plan
-from touchpoints.xlsx import WorkbookInvalid
 
 from .workbooks import catalogue_row, catalogue_workbook, workbook_bytes
 
