@@ -8,10 +8,11 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
+from demo.org import demo_seed
 from scoring.models import GradeBand, Policy
 from touchpoints.choices import STAFF_GROUP_NAMES, StaffGroup
 from touchpoints.models import Level, Project, Stage, Touchpoint
-from touchpoints.services import catalogue_load_default, demo_seed
+from touchpoints.services import catalogue_load_default
 
 pytestmark = pytest.mark.django_db
 
