@@ -65,6 +65,8 @@ def test_a_team_member_judges_their_function_and_cannot_finalise(page, people) -
     assert page.locator('.board-table [data-cell="GG-design"]').count() == 0  # only their function
     page.locator('.board-table [data-cell="GG-marketing"] a.inspection-link').click()
     page.wait_for_url(f"**/audits/inspections/{quarter}/GG/marketing/")
+    page.locator("#start-inspection").click()  # R5b: the function's team member may start its inspection
+    page.locator(".inspection-item").first.wait_for()
     card = page.locator(f'.inspection-item[data-code="{items[0].code}"]')
     card.locator('label[for$="-not_done"]').click()
     card.locator(".saved-flash").wait_for()
