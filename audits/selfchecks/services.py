@@ -120,9 +120,10 @@ def checklists_generate(*, year: int, month: int) -> int:
     return created
 
 
-def cell_has_checklist_items(*, project: Project, function: str) -> bool:
-    """Whether a checklist of the cell would have items now (an active project, applicable touchpoints). Reads only."""
-    return project.is_active and bool(_applicable_by_cell([project]).get((project.pk, function)))
+def cell_has_checklist_items(*, project: Project, function: str, month: int) -> bool:
+    """Whether the cell's checklist of the month would have items now (an active project, applicable touchpoints due
+    that month, SPEC §3 Frequency). Reads only."""
+    return project.is_active and bool(_applicable_by_cell([project], month=month).get((project.pk, function)))
 
 
 def selfcheck_get_or_generate(*, project: Project, function: str, year: int, month: int) -> SelfCheck | None:

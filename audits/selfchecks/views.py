@@ -114,7 +114,7 @@ def selfcheck_open(request: HttpRequest, code: str, function: str, month: str) -
     today = dates.local_today()
     if (year, month_number) != (today.year, today.month):
         raise Http404  # a past or future month's checklist is never generated from a page
-    if not services.cell_has_checklist_items(project=project, function=function):
+    if not services.cell_has_checklist_items(project=project, function=function, month=month_number):
         raise Http404
     if request.method == "POST":
         selfcheck = services.selfcheck_get_or_generate(project=project, function=function, year=year, month=month_number)

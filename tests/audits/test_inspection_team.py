@@ -48,7 +48,7 @@ def test_a_team_member_judges_their_functions_cell_and_the_verdict_names_them(cl
 
 
 def test_a_design_member_gets_404_on_a_marketing_cell_and_nothing_changes(client, people, marketing) -> None:
-    """Issue 16: a design-department member giving a verdict on a marketing cell gets a 404."""
+    """R5b: a design-department member giving a verdict on a marketing cell gets a 404."""
     item = marketing.items.first()
     client.force_login(people.user("team_design"))
     response = client.post(reverse("audits:inspection_item", args=[item.pk]), {"verdict": DONE, "finding": ""})

@@ -145,7 +145,7 @@ def test_permission_matrix(client, people, submitted, kind, role) -> None:
 
 
 def test_a_director_of_another_project_gets_404_and_changes_nothing(client, people, other_projects_check) -> None:
-    """Issue 16: a director confirming a checklist of another project gets a 404."""
+    """R5a: a director confirming a checklist of another project gets a 404."""
     client.force_login(people.user("director"))
     for kind in ("confirm", "return"):
         method, url, data = signoff_urls(other_projects_check)[kind]

@@ -32,6 +32,7 @@ def test_each_app_registers_its_home_panels_and_its_jobs() -> None:
         "selfcheck_due_soon",
         "selfcheck_due",
         "missing_digest",
+        "signoff_due",  # R5a: the 5th, unconfirmed self-checks to directors and operations
         "publication_due",
     ]
     owners = {job.name: job.run.__module__ for job in jobs.registered_jobs()}

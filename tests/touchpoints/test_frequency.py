@@ -160,7 +160,7 @@ def test_a_changed_frequency_is_an_update_shown_before_and_after(people) -> None
 
 @pytest.mark.django_db
 def test_an_unknown_word_is_refused_naming_sheet_row_and_column_and_nothing_changes(people) -> None:
-    """SPEC §10 / issue 16: an unknown frequency word → sheet, row and column named; nothing changed."""
+    """SPEC §10: an unknown frequency word → sheet, row and column named; nothing changed."""
     catalogue_load_default()
     before = sorted(Touchpoint.objects.values_list("code", "frequency", "yearly_month"))
     content = frequency_workbook(
