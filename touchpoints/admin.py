@@ -50,6 +50,17 @@ class TouchpointAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     change_list_template = "admin/touchpoints/touchpoint/change_list.html"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The level picked in the list is labelled for screen readers, and offers no add/change/delete icons per row."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        in_list = request.resolver_match is not None and request.resolver_match.url_name.endswith("changelist")
+        if db_field.name == "level" and in_list and field is not None:
+            wrapper = field.widget
+            for flag in ("can_add_related", "can_change_related", "can_delete_related", "can_view_related"):
+                setattr(wrapper, flag, False)
+            getattr(wrapper, "widget", wrapper).attrs["aria-label"] = str(_("级别"))
+        return field
+
     def get_urls(self):
         custom = [
             path("export/", self.admin_site.admin_view(self.export_view), name="touchpoints_touchpoint_export"),

@@ -30,8 +30,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The touchpoint catalogue, readable by everyone signed in: the standard each checklist is judged against (R7)."""
+    query = request.GET.get("q", "").strip()[:100]
+    groups = selectors.catalogue_by_function(query=query)
+    active = next((function for function, items in groups if items), groups[0][0])
     return render(
         request,
         "touchpoints/catalogue.html",
-        {"groups": selectors.catalogue_by_function(), "projects": selectors.projects_with_stages()},
+        {
+            "groups": groups,
+            "active": active,
+            "query": query,
+            "found": sum(len(items) for _, items in groups),
+            "projects": selectors.projects_with_stages(),
+        },
     )
