@@ -175,6 +175,7 @@ def selfcheck_item_update(
     if (item.status, item.na_reason, item.note) == (status, na_reason, note):
         return item, False
     item.status, item.na_reason, item.note = status, na_reason, note
+    item.copied_from_last_month = False  # SPEC §16: 沿用上月 until the lead touches the item
     item.updated_by = user
     item._history_user = user
     item.save()
@@ -211,7 +212,17 @@ def deliverables_add(*, item: SelfCheckItem, user: Any, uploads: Sequence[tuple[
         deliverable._history_user = user
         deliverable.save()
         created.append(deliverable)
+    _touched(item, user)
     return created
+
+
+def _touched(item: SelfCheckItem, user: Any) -> None:
+    """A lead's change to a copied item's files ends its 沿用上月 mark (SPEC §16)."""
+    if item.copied_from_last_month:
+        item.copied_from_last_month = False
+        item.updated_by = user
+        item._history_user = user
+        item.save(update_fields=["copied_from_last_month", "updated_by", "updated_at"])
 
 
 @transaction.atomic
@@ -225,6 +236,7 @@ def deliverable_remove(*, deliverable: Deliverable, user: Any) -> SelfCheckItem:
     deliverable._history_user = user
     deliverable.delete()
     transaction.on_commit(lambda: storage.delete(path))
+    _touched(item, user)
     return item
 
 
