@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0001_initial'),
+        ('audits', '0002_selfcheckitem_copied_from_last_month'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
