@@ -17,11 +17,10 @@ from django.utils.translation import gettext as _
 
 from audits.choices import SelfCheckState
 from audits.models import SelfCheck
+from audits.notices import SELFCHECK_RETURNED_KIND
 from audits.selfchecks.services import _cell_leads
-from core import dates
 from core.access import scope_for
-from notifications.choices import NotificationKind
-from notifications.services import notify
+from notifications.services import notify_later
 
 CONFIRMED_REASON = "项目总监签认"
 RETURNED_REASON = "项目总监退回"
@@ -70,17 +69,20 @@ def selfcheck_return(*, selfcheck: SelfCheck, user: Any, comment: str) -> SelfCh
         selfcheck._history_user = user
         selfcheck._change_reason = f"{RETURNED_REASON}:{comment}"[:100]
         selfcheck.save()
-    label = (
-        f"{selfcheck.project.name} · {selfcheck.get_function_display()} · {dates.month_label(selfcheck.year, selfcheck.month)}"
-    )
     stamp = timezone.now().strftime("%Y%m%d%H%M%S")
-    for lead in _cell_leads(selfcheck):
-        notify(
-            user=lead,
-            kind=NotificationKind.SELFCHECK_REOPENED,
-            period=f"{selfcheck.year}-{selfcheck.month:02d}/{selfcheck.pk}/d{stamp}"[:40],
-            subject=_("项目总监退回了自检表:{label}").format(label=label),
-            body=_("项目总监退回了您已提交的自检表,请修改后重新提交。退回意见:{comment}").format(comment=comment),
-            url=reverse("audits:selfcheck_detail", args=[selfcheck.pk]),
-        )
+    with transaction.atomic():  # the outbox delivers the e-mails after commit (SPEC §7)
+        for lead in _cell_leads(selfcheck):
+            notify_later(
+                user=lead,
+                kind=SELFCHECK_RETURNED_KIND,
+                period=f"{selfcheck.year}-{selfcheck.month:02d}/{selfcheck.pk}/d{stamp}"[:40],
+                params={
+                    "project": selfcheck.project.name,
+                    "function": selfcheck.function,
+                    "year": selfcheck.year,
+                    "month": selfcheck.month,
+                    "comment": comment,
+                },
+                url=reverse("audits:selfcheck_detail", args=[selfcheck.pk]),
+            )
     return selfcheck
