@@ -137,6 +137,11 @@ class SelfCheck(models.Model):
     confirmed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("签认人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # What the checklist was generated with, stored once so that no page counts items again: items are
+    # only ever created with their checklist (audits.item_summary keeps the three in step).
+    item_count = models.PositiveIntegerField(_("自检项数"), default=0)
+    item_weight = models.PositiveIntegerField(_("权重合计"), default=0)
+    item_codes = models.TextField(_("自检项编号"), blank=True, help_text=_("按编号排序,以空格分隔"))
     history = HistoricalRecords()
     objects = SelfCheckQuerySet.as_manager()
 

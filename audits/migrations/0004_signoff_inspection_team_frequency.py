@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audits', '0002_selfcheckitem_copied_from_last_month'),
+        ('audits', '0003_selfcheck_item_count'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
