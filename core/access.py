@@ -43,6 +43,8 @@ class Scope:
     headed_functions: frozenset[str] = field(default_factory=frozenset)
     member_projects: frozenset[int] = field(default_factory=frozenset)
     member_functions: frozenset[str] = field(default_factory=frozenset)
+    # R5b: the functions whose inspection cells this user judges as an inspection-team member.
+    inspected_functions: frozenset[str] = field(default_factory=frozenset)
 
     # -- who this is ------------------------------------------------------------------------------------------------
 
@@ -73,8 +75,18 @@ class Scope:
 
     @property
     def reads_board(self) -> bool:
-        """The inspection board and the discrepancy list: company-wide readers, directors and heads (theirs)."""
-        return self.sees_all or self.follows_units
+        """The inspection board and the discrepancy list: company-wide readers, directors, heads and inspection-team
+        members (R5b) — each for their own cells."""
+        return self.sees_all or self.follows_units or bool(self.inspected_functions)
+
+    @property
+    def inspects(self) -> bool:
+        """Someone who records inspection verdicts: operations (every cell) or an R5b team member (their function)."""
+        return self.can_operate or bool(self.inspected_functions)
+
+    def can_judge_function(self, function: str) -> bool:
+        """R5b: operations judge every cell; an inspection-team member only the cells of their function."""
+        return self.can_operate or function in self.inspected_functions
 
     @property
     def reads_rectifications(self) -> bool:
@@ -124,6 +136,7 @@ class Scope:
             or (project_id, function) in self.led_cells
             or project_id in self.directed_projects
             or function in self.headed_functions
+            or function in self.inspected_functions
         )
 
     def can_edit_cell(self, project_id: int, function: str) -> bool:
@@ -131,8 +144,14 @@ class Scope:
         return (project_id, function) in self.led_cells
 
     def reads_board_cell(self, project_id: int, function: str) -> bool:
-        """A board reader sees every cell (sees_all), their projects' cells (director) or their function's (head)."""
-        return self.sees_all or project_id in self.directed_projects or function in self.headed_functions
+        """A board reader sees every cell (sees_all), their projects' cells (director) or their function's (head, R5b
+        team member)."""
+        return (
+            self.sees_all
+            or project_id in self.directed_projects
+            or function in self.headed_functions
+            or function in self.inspected_functions
+        )
 
     # -- the same tests as query filters ----------------------------------------------------------------------------
 
@@ -143,8 +162,8 @@ class Scope:
         q = self.led_q(project_field, function_field)
         if self.directed_projects:
             q |= Q(**{f"{project_field}_id__in": self.directed_projects})
-        if self.headed_functions:
-            q |= Q(**{f"{function_field}__in": self.headed_functions})
+        if self.headed_functions or self.inspected_functions:
+            q |= Q(**{f"{function_field}__in": self.headed_functions | self.inspected_functions})
         return q
 
     def led_q(self, project_field: str = "project", function_field: str = "function") -> Q:
@@ -161,9 +180,18 @@ class Scope:
         q = Q(pk__in=[])
         if self.directed_projects:
             q |= Q(**{f"{project_field}_id__in": self.directed_projects})
-        if self.headed_functions:
-            q |= Q(**{f"{function_field}__in": self.headed_functions})
+        if self.headed_functions or self.inspected_functions:
+            q |= Q(**{f"{function_field}__in": self.headed_functions | self.inspected_functions})
         return q
+
+    def judge_q(self, function_field: str = "function") -> Q:
+        """The cells whose verdicts this user records (`can_judge_function`): every cell for operations, their
+        function's for an R5b team member."""
+        if self.can_operate:
+            return Q()
+        if self.inspected_functions:
+            return Q(**{f"{function_field}__in": self.inspected_functions})
+        return Q(pk__in=[])
 
     def operate_q(self) -> Q:
         """Every record for those who run the process (`can_operate`), none for anyone else."""

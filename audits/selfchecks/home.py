@@ -7,6 +7,7 @@ import datetime as dt
 from django.http import HttpRequest
 
 from audits.selfchecks.selectors import cell_month_statuses, lead_checklists
+from audits.signoff.selectors import signoff_waiting
 from core import dates
 from core.access import Scope
 from core.home import Panel
@@ -31,4 +32,8 @@ def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]
                 order=20,
             )
         )
+    if scope.directed_projects:
+        # R5a: the director's submitted checklists still waiting for their sign-off (this and last month).
+        waiting = signoff_waiting(scope=scope, today=today)
+        result.append(Panel("audits/home_signoff.html", {"waiting": waiting}, order=15))
     return result

@@ -40,6 +40,7 @@ def test_each_app_registers_its_home_panels_and_its_jobs() -> None:
         "selfcheck_due_soon",
         "selfcheck_due",
         "missing_digest",
+        "signoff_due",  # R5a: the 5th, unconfirmed self-checks to directors and operations
         "rectification_reminders",
         "publication_due",
         "plan_reminders",
