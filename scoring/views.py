@@ -120,7 +120,9 @@ def preview(request: HttpRequest, quarter: str) -> HttpResponse:
     context = {
         "quarter": period,
         "preview": outcome,
-        "page": selectors.rankings(data=services.preview_data(outcome), scope=scope),
+        "page": selectors.rankings(
+            data=services.preview_data(outcome), scope=scope, missing=[cell.as_data() for cell in outcome.missing]
+        ),
         "form": form,
         "ended": period.has_ended(local_today()),
     }
