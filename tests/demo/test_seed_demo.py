@@ -19,7 +19,6 @@ from scoring import selectors
 from scoring.models import QuarterResult
 from touchpoints.choices import Role
 
-
 NOVEMBER = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)  # Q4 2026: Q1–Q3 have ended
 
 
@@ -27,8 +26,9 @@ NOVEMBER = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)  # Q4 2026: Q1–Q3 ha
 def seeded(capsys) -> tuple[str, str]:
     """seed_demo run with the console mail backend a developer has; returns (command output, raw console)."""
     out = io.StringIO()
-    with time_machine.travel(NOVEMBER, tick=False), override_settings(
-        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"
+    with (
+        time_machine.travel(NOVEMBER, tick=False),
+        override_settings(EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend"),
     ):
         call_command("seed_demo", stdout=out)
     return out.getvalue(), capsys.readouterr().out
