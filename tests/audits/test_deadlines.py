@@ -1,4 +1,4 @@
-"""The self-check deadline as the lead sees it (R8, issue 15): 今天截止 on the due day, and the overdue months listed
+"""The self-check deadline as the lead sees it (R8): 今天截止 on the due day, and the overdue months listed
 with links on the lead's home."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""`seed_demo` as a new user meets it (issue 15): progress while it works, no e-mail on the console, a summary, the
+"""`seed_demo` as a new user meets it: progress while it works, no e-mail on the console, a summary, the
 logins last; and enough published quarters that the appraisal-caps sheet shows a cap and an at-risk warning (SPEC §6)."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Preview and results pages tell "not inspected" from "no applicable items" (SPEC §7, R6; issue 15), and show no
+"""Preview and results pages tell "not inspected" from "no applicable items" (SPEC §7, R6), and show no
 internal codes (function codes) to users."""
 
 from __future__ import annotations

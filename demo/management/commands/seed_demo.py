@@ -6,7 +6,7 @@ from demo.activity import demo_activity_seed
 from demo.org import DEMO_PASSWORD, demo_seed
 
 # Seeding publishes quarters, which notifies everyone assessed; those e-mails stay in memory (the notifications are
-# still recorded and readable in the app) instead of flooding the console before the logins (issue 15).
+# still recorded and readable in the app) instead of flooding the console before the logins.
 QUIET_MAIL = "django.core.mail.backends.locmem.EmailBackend"
 
 
