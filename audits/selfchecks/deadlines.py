@@ -14,9 +14,6 @@ from audits.models import SelfCheck
 from core import dates
 from core.access import EDIT, Scope
 
-SOON_DAYS = 3  # the badge shows from three days before the due date
-
-
 def deadline_label(days_left: int) -> str:
     """The deadline badge's text for a checklist due in `days_left` days (R8: due at the end of the due date).
 
