@@ -14,6 +14,7 @@ from audits.models import SelfCheck
 from core import dates
 from core.access import EDIT, Scope
 
+
 def deadline_label(days_left: int) -> str:
     """The deadline badge's text for a checklist due in `days_left` days (R8: due at the end of the due date).
 
