@@ -17,6 +17,7 @@ from demo.org import DEMO_PASSWORD
 from notifications.models import Notification
 from scoring import selectors
 from scoring.models import QuarterResult
+from tests.scoring.builders import ensure_default_rules
 from touchpoints.choices import Role
 
 NOVEMBER = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)  # Q4 2026: Q1–Q3 have ended
@@ -25,6 +26,7 @@ NOVEMBER = dt.datetime(2026, 11, 16, 2, 0, tzinfo=dt.UTC)  # Q4 2026: Q1–Q3 ha
 @pytest.fixture
 def seeded(capsys) -> tuple[str, str]:
     """seed_demo run with the console mail backend a developer has; returns (command output, raw console)."""
+    ensure_default_rules()  # an earlier transactional test's flush may have emptied the data migrations' tables
     out = io.StringIO()
     with (
         time_machine.travel(NOVEMBER, tick=False),
