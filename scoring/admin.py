@@ -20,7 +20,7 @@ def _engine_bands(bands) -> tuple[engine.GradeBand, ...]:
     checked = engine.validate_bands([engine.GradeBand(label, Decimal(min_percent)) for label, min_percent, _order in ordered])
     labels = [band.label for band in checked]
     if engine.CAP_GRADE not in labels:
-        raise ValueError(_("等级档中必须有 {grade}(绩效上限按「{grade}及以下」判断,R11)").format(grade=engine.CAP_GRADE))
+        raise ValueError(_("等级档中必须有 {grade}(绩效上限按「{grade}及以下」判断)").format(grade=engine.CAP_GRADE))
     return checked
 
 

@@ -131,7 +131,9 @@ def preview(request: HttpRequest, quarter: str) -> HttpResponse:
         "preview": outcome,
         "counts": outcome.counts,
         "refusal": _refusal(outcome),
-        "page": selectors.rankings(data=services.preview_data(outcome), scope=scope),
+        "page": selectors.rankings(
+            data=services.preview_data(outcome), scope=scope, missing=[cell.as_data() for cell in outcome.missing]
+        ),
         "ended": period.has_ended(local_today()),
     }
     return render(request, "scoring/preview.html", context)

@@ -6,6 +6,7 @@ import datetime as dt
 
 from django.http import HttpRequest
 
+from audits.selfchecks.deadlines import lead_overdue
 from audits.selfchecks.selectors import cell_month_statuses, lead_checklists
 from audits.signoff.selectors import signoff_waiting
 from core import dates
@@ -16,12 +17,18 @@ TEMPLATE = "audits/home_selfchecks.html"
 
 
 def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]:
-    """A lead: this month's checklists with progress and a link. A director, a head, operations and HR: a status summary."""
+    """A lead: this month's checklists with progress and a link, the deadline (R8) and their overdue months. A director, a head, operations and HR: a status summary."""
     result: list[Panel] = []
     month = (today.year, today.month)
     common = {"label": dates.month_label(*month), "due": dates.due_date(*month), "month_text": f"{month[0]}-{month[1]:02d}"}
     if scope.leads_cells:
-        result.append(Panel(TEMPLATE, {**common, "kind": "lead", "rows": lead_checklists(scope=scope, today=today)}, order=10))
+        lead = {
+            "kind": "lead",
+            "rows": lead_checklists(scope=scope, today=today),
+            "days_left": (common["due"] - today).days,
+            "overdue": lead_overdue(scope=scope, today=today),
+        }
+        result.append(Panel(TEMPLATE, {**common, **lead}, order=10))
     if scope.follows_units or scope.sees_all:
         followed = scope.as_follower()
         overview = cell_month_statuses(scope=followed, months=[month], today=today)
