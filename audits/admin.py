@@ -33,10 +33,21 @@ class SelfCheckItemInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(SelfCheck)
 class SelfCheckAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = ["project", "function", "year", "month", "state", "is_late", "submitted_at", "submitted_by"]
+    list_display = [
+        "project",
+        "function",
+        "year",
+        "month",
+        "state",
+        "is_late",
+        "submitted_at",
+        "submitted_by",
+        "confirmed_at",  # R5a: the director's sign-off
+        "confirmed_by",
+    ]
     list_filter = ["year", "month", "state", "is_late", "function", "project"]
     search_fields = ["project__code", "project__name"]
-    list_select_related = ["project", "submitted_by"]
+    list_select_related = ["project", "submitted_by", "confirmed_by"]
     date_hierarchy = "created_at"
     inlines = [SelfCheckItemInline]
 
@@ -69,7 +80,7 @@ class DeliverableAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 class InspectionItemInline(ReadOnlyMixin, admin.TabularInline):
     model = InspectionItem
-    fields = ["code", "name", "level_name", "weight", "claimed_status", "verdict", "finding", "updated_by", "updated_at"]
+    fields = ["code", "name", "level_name", "weight", "claimed_status", "verdict", "finding", "judged_by", "updated_at"]
     readonly_fields = fields
     extra = 0
     show_change_link = True
@@ -86,7 +97,10 @@ class InspectionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 
 @admin.register(InspectionItem)
 class InspectionItemAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = ["code", "name", "inspection", "weight", "claimed_status", "verdict", "updated_by", "updated_at"]
+    list_display = ["code", "name", "inspection", "weight", "claimed_status", "verdict", "judged_by", "updated_at"]
     list_filter = ["verdict", "inspection__year", "inspection__quarter", "inspection__function"]
     search_fields = ["code", "name", "inspection__project__code"]
-    list_select_related = ["inspection__project", "updated_by"]
+    list_select_related = ["inspection__project", "judged_by"]
+
+
+from .rectifications import admin as rectifications_admin  # noqa: E402,F401  (registers the rectification admin)

@@ -15,3 +15,12 @@ class AuditsConfig(AppConfig):
         register_panels(selfcheck_home.panels)
         register_panels(inspection_home.panels)
         periodic_jobs.register_jobs()
+        # SPEC §14: rectifications — their home panel, their daily reminders and the register export (SPEC §10).
+        from audits.rectifications import exports as rectification_exports
+        from audits.rectifications import home as rectification_home
+        from audits.rectifications import jobs as rectification_jobs
+        from core.xlsx import register_export
+
+        register_panels(rectification_home.panels)
+        rectification_jobs.register_jobs()
+        register_export(rectification_exports.RectificationExport)

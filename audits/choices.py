@@ -10,6 +10,12 @@ class ItemStatus(models.TextChoices):
     DONE = "done", _("完成")
     NOT_DONE = "not_done", _("未完成")
     NA = "na", _("不适用")
+    # SPEC §3: an event-driven (按事件) item whose event did not happen this month; counts as not applicable, no reason.
+    NOT_OCCURRED = "not_occurred", _("本月未发生")
+
+
+# The inspector's verdicts: an event that did not happen is judged 不适用 with a finding.
+VERDICT_CHOICES = [(value, label) for value, label in ItemStatus.choices if value != ItemStatus.NOT_OCCURRED]
 
 
 class SelfCheckState(models.TextChoices):

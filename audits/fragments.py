@@ -100,6 +100,10 @@ TEXT = {
     "finding": _("说明"),
     "finding_placeholder": _("说明(检查发现)"),
     "saved": _("已保存"),
+    "signoff_confirmed": _("总监已签认"),  # R5a
+    "signoff_pending": _("未签认"),
+    "not_occurred": _("本月未发生"),  # SPEC §3: event-driven items
+    "event_driven": _("按事件"),
     "no_items": _("这张自检表没有检查项。"),
 }
 

@@ -19,10 +19,14 @@ from core.jobs import GENERATION_TIME, REMINDER_TIME, JobResult, PeriodicJob, re
 from notifications.choices import NotificationKind
 from notifications.recipients import cell_leads, first_url, operations_users
 from notifications.services import notify_later
-from touchpoints.choices import Function
+from touchpoints.choices import Function, Role
+from touchpoints.models import Assignment
 
+from .choices import SelfCheckState
+from .notices import SIGNOFF_DIGEST_KIND, SIGNOFF_DUE_KIND
 from .selfchecks.selectors import open_selfchecks
 from .selfchecks.services import checklists_generate
+from .signoff.selectors import unconfirmed_selfchecks
 
 
 class AuditJob(StrEnum):
@@ -32,6 +36,11 @@ class AuditJob(StrEnum):
     SELFCHECK_DUE_SOON = "selfcheck_due_soon"  # SPEC §9: three days before the due date, 09:00
     SELFCHECK_DUE = "selfcheck_due"  # SPEC §9 / R8: on the due date, 09:00
     MISSING_DIGEST = "missing_digest"  # SPEC §9: operations' digest of who is missing, on the due date
+    SIGNOFF_DUE = "signoff_due"  # R5a: the 5th, last month's unconfirmed self-checks to directors and operations
+
+
+# R5a: self-checks not confirmed by the 5th of the next month are listed to the director and to operations.
+SIGNOFF_DAY = 5
 
 
 def month_of(day: dt.date) -> tuple[int, int]:
@@ -50,6 +59,15 @@ def is_early_reminder_day(day: dt.date) -> bool:
 def is_due_day(day: dt.date) -> bool:
     """R8 decision: the 30th, or the last day of a month without one."""
     return day == due_date(*month_of(day))
+
+
+def is_signoff_day(day: dt.date) -> bool:
+    return day.day == SIGNOFF_DAY
+
+
+def signoff_month_of(day: dt.date) -> tuple[int, int]:
+    """The month whose sign-off is due on a day: the month before it (R5a)."""
+    return (day.year - 1, 12) if day.month == 1 else (day.year, day.month - 1)
 
 
 def selfcheck_url(selfcheck) -> str:
@@ -146,6 +164,64 @@ def missing_digest_send(*, day: dt.date) -> JobResult:
     return JobResult(AuditJob.MISSING_DIGEST, day, sent=sent, note=_("未提交 {n} 份").format(n=len(checks)))
 
 
+def signoff_reminders_send(*, day: dt.date) -> JobResult:
+    """R5a: on the 5th, each project director gets last month's checklists of their projects not yet confirmed (签认),
+    and operations the whole list. Exactly once per recipient and month (notify's unique constraint)."""
+    year, month = signoff_month_of(day)
+    function_order = {code: index for index, code in enumerate(Function.values)}
+    checks = sorted(
+        unconfirmed_selfchecks(year=year, month=month), key=lambda c: (c.project.code, function_order.get(c.function, 99))
+    )
+    label = month_label(year, month)
+    if not checks:
+        return JobResult(AuditJob.SIGNOFF_DUE, day, note=_("{month} 自检表已全部签认").format(month=label))
+    period = f"{year}-{month:02d}"
+
+    def row(check) -> list:
+        return [check.project.name, check.function, check.state == SelfCheckState.SUBMITTED]
+
+    per_user: dict[int, tuple[Any, list]] = {}
+    for assignment in project_directors(project_ids={c.project_id for c in checks}, on=day):
+        user = assignment.person.user
+        per_user.setdefault(user.pk, (user, []))[1].extend(c for c in checks if c.project_id == assignment.project_id)
+    url = first_url(("audits:selfcheck_signoff", ()), query=f"month={year}-{month:02d}")
+    overview = overview_url(year, month)
+    with transaction.atomic():  # the outbox delivers the e-mails after commit (SPEC §7)
+        sent = sum(
+            1
+            for user, user_checks in per_user.values()
+            if notify_later(
+                user=user,
+                kind=SIGNOFF_DUE_KIND,
+                period=period,
+                params={"year": year, "month": month, "rows": [row(c) for c in user_checks]},
+                url=url,
+            )
+        )
+        params = {"year": year, "month": month, "day": day.isoformat(), "rows": [row(c) for c in checks]}
+        sent += sum(
+            1
+            for user in operations_users()
+            if notify_later(user=user, kind=SIGNOFF_DIGEST_KIND, period=period, params=params, url=overview)
+        )
+    return JobResult(AuditJob.SIGNOFF_DUE, day, sent=sent, note=_("{month} 未签认 {n} 份").format(month=label, n=len(checks)))
+
+
+def project_directors(*, project_ids: set[int], on: dt.date) -> list:
+    """The project directors in force on the date with an active login, for the given projects (one query)."""
+    return list(
+        Assignment.objects.current(on)
+        .filter(
+            role=Role.PROJECT_DIRECTOR,
+            project_id__in=project_ids,
+            person__user__isnull=False,
+            person__user__is_active=True,
+        )
+        .select_related("person__user")
+        .order_by("person__employee_id", "pk")
+    )
+
+
 JOBS = (
     PeriodicJob(AuditJob.GENERATE_CHECKLISTS, GENERATION_TIME, is_generation_day, checklists_generate_job),
     PeriodicJob(
@@ -156,6 +232,7 @@ JOBS = (
     ),
     PeriodicJob(AuditJob.SELFCHECK_DUE, REMINDER_TIME, is_due_day, lambda *, day: selfcheck_reminders_send(day=day, early=False)),
     PeriodicJob(AuditJob.MISSING_DIGEST, REMINDER_TIME, is_due_day, missing_digest_send),
+    PeriodicJob(AuditJob.SIGNOFF_DUE, REMINDER_TIME, is_signoff_day, signoff_reminders_send),
 )
 
 

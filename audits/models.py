@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from core.access import EDIT, OPERATE, VIEW, Action, Scope
-from touchpoints.choices import Function
+from touchpoints.choices import Frequency, Function
 from touchpoints.models import Project, Touchpoint
 
 from .choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
@@ -45,9 +45,15 @@ class ItemSnapshot(models.Model):
     standard_action = models.TextField(_("标准动作"), blank=True)
     check_method = models.TextField(_("检查方式"), blank=True)
     deliverable = models.CharField(_("交付件"), max_length=300, blank=True)
+    frequency = models.CharField(_("频次"), max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
 
     class Meta:
         abstract = True
+
+    @property
+    def is_event_driven(self) -> bool:
+        """SPEC §3: a 按事件 item offers the answer 本月未发生."""
+        return self.frequency == Frequency.EVENT
 
     @property
     def requires_deliverable(self) -> bool:
@@ -65,6 +71,7 @@ class ItemSnapshot(models.Model):
         self.standard_action = touchpoint.standard_action
         self.check_method = touchpoint.check_method
         self.deliverable = touchpoint.deliverable
+        self.frequency = touchpoint.frequency
 
 
 class CellQuerySet(models.QuerySet):
@@ -99,7 +106,15 @@ class InspectionQuerySet(CellQuerySet):
 
 
 class InspectionItemQuerySet(InspectionQuerySet):
+    """Edit (record a verdict): operations on every cell, an R5b inspection-team member on their function's cells.
+    Finalising, reopening and importing stay with operations (`InspectionQuerySet`)."""
+
     cell = "inspection__"
+
+    def for_scope(self, scope: Scope, action: Action = VIEW) -> models.QuerySet:
+        if action == EDIT:
+            return self.filter(scope.judge_q(f"{self.cell}function"))
+        return super().for_scope(scope, action)
 
 
 class SelfCheck(models.Model):
@@ -117,6 +132,11 @@ class SelfCheck(models.Model):
     )
     is_late = models.BooleanField(_("逾期提交"), default=False)
     reopen_reason = models.TextField(_("退回原因"), blank=True)
+    # R5a: the project director's confirmation (签认) of the submitted month; cleared when it is sent back.
+    confirmed_at = models.DateTimeField(_("签认时间"), null=True, blank=True)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("签认人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     # What the checklist was generated with, stored once so that no page counts items again: items are
     # only ever created with their checklist (audits.item_summary keeps the three in step).
     item_count = models.PositiveIntegerField(_("自检项数"), default=0)
@@ -209,6 +229,10 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("定稿人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reopen_reason = models.TextField(_("重新打开原因"), blank=True)
+    # R5b: everyone who took part (opened, judged or finalised), in the order they joined.
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查组"), blank=True, related_name="+", through="InspectionParticipant"
+    )
     history = HistoricalRecords()
     objects = InspectionQuerySet.as_manager()
 
@@ -234,6 +258,10 @@ class InspectionItem(ItemSnapshot, ChangeStamped):
     claimed_note = models.TextField(_("自检备注"), blank=True)
     verdict = models.CharField(_("检查结果"), max_length=20, choices=ItemStatus.choices, blank=True)
     finding = models.TextField(_("说明"), blank=True)
+    # R5b: who gave the verdict (operations or the function's inspection-team member).
+    judged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("检查人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
     history = HistoricalRecords()
     objects = InspectionItemQuerySet.as_manager()
 
@@ -250,3 +278,44 @@ class InspectionItem(ItemSnapshot, ChangeStamped):
     def is_discrepancy(self) -> bool:
         """虚报: claimed done in the self-check, found not done by the inspector."""
         return self.claimed_status == ItemStatus.DONE and self.verdict == ItemStatus.NOT_DONE
+
+
+class InspectionParticipant(models.Model):
+    """A person who took part in an inspection (R5b: each inspection records who took part), and in what part."""
+
+    inspection = models.ForeignKey(Inspection, verbose_name=_("季度检查"), on_delete=models.CASCADE)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("参与人"), on_delete=models.CASCADE, related_name="+")
+    joined_at = models.DateTimeField(_("参与时间"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["joined_at", "id"]
+        verbose_name = _("检查参与人")
+        verbose_name_plural = _("检查参与人")
+        constraints = [models.UniqueConstraint(fields=["inspection", "user"], name="one_participation_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.inspection} · {self.user}"
+
+
+# Rectifications (SPEC §14) live in their own sub-package; imported here so Django registers them in this app.
+from .rectifications.models import (  # noqa: E402
+    Rectification,
+    RectificationEvent,
+    RectificationPolicy,
+    RectificationProof,
+)
+
+__all__ = [
+    "ChangeStamped",
+    "Deliverable",
+    "Inspection",
+    "InspectionItem",
+    "InspectionParticipant",
+    "ItemSnapshot",
+    "Rectification",
+    "RectificationEvent",
+    "RectificationPolicy",
+    "RectificationProof",
+    "SelfCheck",
+    "SelfCheckItem",
+]

@@ -6,6 +6,9 @@ Parameters (all language-neutral):
   ``cells``: ``[[project name, function code], …]``
 - ``missing_digest``: ``year``, ``month``, ``rows``: ``[[project name, function code, [lead names]], …]``
 - ``selfcheck_reopened``: ``project`` (name), ``function`` (code), ``year``, ``month``, ``reason``
+- ``selfcheck_returned`` (R5a, the director sent it back): ``project``, ``function``, ``year``, ``month``, ``comment``
+- ``signoff_due`` / ``signoff_digest`` (R5a, the 5th): ``year``, ``month``, ``day`` (digest, ISO date),
+  ``rows``: ``[[project name, function code, submitted?], …]``
 """
 
 from __future__ import annotations
@@ -64,3 +67,52 @@ def missing_digest(params: dict) -> Rendered:
         _("【汇总】{month}月度自检未提交 {n} 份").format(month=label, n=len(rows)),
         _("今天是{month}月度自检截止日,以下 {n} 个考核单元尚未提交:\n{rows}").format(month=label, n=len(rows), rows=lines(rows)),
     )
+
+
+# R5a: the director's sign-off. Codes registered here (the kind field holds any registered code).
+SELFCHECK_RETURNED_KIND = "selfcheck_returned"
+SIGNOFF_DUE_KIND = "signoff_due"
+SIGNOFF_DIGEST_KIND = "signoff_digest"
+
+
+def _signoff_lines(rows: list) -> str:
+    return lines(
+        _("{cell}({state})").format(cell=cell_label(project, function), state=_("已提交,待签认") if submitted else _("未提交"))
+        for project, function, submitted in rows
+    )
+
+
+@register(SELFCHECK_RETURNED_KIND, label=gettext_lazy("自检被总监退回"), icon="bi-arrow-counterclockwise")
+def selfcheck_returned(params: dict) -> Rendered:
+    label = _("{cell} · {month}").format(
+        cell=cell_label(params["project"], params["function"]), month=month_label(params["year"], params["month"])
+    )
+    return Rendered(
+        _("项目总监退回了自检表:{label}").format(label=label),
+        _("项目总监退回了您已提交的自检表,请修改后重新提交。退回意见:{comment}").format(comment=params["comment"]),
+    )
+
+
+@register(SIGNOFF_DUE_KIND, label=gettext_lazy("自检待签认"), icon="bi-patch-check", chat=True)
+def signoff_due(params: dict) -> Rendered:
+    label = month_label(params["year"], params["month"])
+    return Rendered(
+        _("【签认提醒】{month}月度自检还有 {n} 份未签认").format(month=label, n=len(params["rows"])),
+        _("您负责项目的以下{month}月度自检尚未签认,请逐份签认或退回:\n{rows}").format(
+            month=label, rows=_signoff_lines(params["rows"])
+        ),
+    )
+
+
+@register(SIGNOFF_DIGEST_KIND, label=gettext_lazy("未签认自检汇总"), icon="bi-list-check")
+def signoff_digest(params: dict) -> Rendered:
+    label = month_label(params["year"], params["month"])
+    return Rendered(
+        _("【汇总】{month}月度自检未签认 {n} 份").format(month=label, n=len(params["rows"])),
+        _("截至今天({day}),以下 {n} 份{month}月度自检尚未经项目总监签认:\n{rows}").format(
+            day=day_label(params["day"]), n=len(params["rows"]), month=label, rows=_signoff_lines(params["rows"])
+        ),
+    )
+
+
+from .rectifications import notices as rectification_notices  # noqa: E402,F401  (SPEC §14: registers its kinds)

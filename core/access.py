@@ -43,6 +43,8 @@ class Scope:
     headed_functions: frozenset[str] = field(default_factory=frozenset)
     member_projects: frozenset[int] = field(default_factory=frozenset)
     member_functions: frozenset[str] = field(default_factory=frozenset)
+    # R5b: the functions whose inspection cells this user judges as an inspection-team member.
+    inspected_functions: frozenset[str] = field(default_factory=frozenset)
 
     # -- who this is ------------------------------------------------------------------------------------------------
 
@@ -73,8 +75,23 @@ class Scope:
 
     @property
     def reads_board(self) -> bool:
-        """The inspection board and the discrepancy list: company-wide readers, directors and heads (theirs)."""
-        return self.sees_all or self.follows_units
+        """The inspection board and the discrepancy list: company-wide readers, directors, heads and inspection-team
+        members (R5b) — each for their own cells."""
+        return self.sees_all or self.follows_units or bool(self.inspected_functions)
+
+    @property
+    def inspects(self) -> bool:
+        """Someone who records inspection verdicts: operations (every cell) or an R5b team member (their function)."""
+        return self.can_operate or bool(self.inspected_functions)
+
+    def can_judge_function(self, function: str) -> bool:
+        """R5b: operations judge every cell; an inspection-team member only the cells of their function."""
+        return self.can_operate or function in self.inspected_functions
+
+    @property
+    def reads_rectifications(self) -> bool:
+        """Rectifications (SPEC §14): company-wide readers, leads, directors and heads (narrowed to their cells)."""
+        return self.sees_all or self.leads_cells or self.follows_units
 
     @property
     def is_assessed(self) -> bool:
@@ -119,6 +136,7 @@ class Scope:
             or (project_id, function) in self.led_cells
             or project_id in self.directed_projects
             or function in self.headed_functions
+            or function in self.inspected_functions
         )
 
     def can_edit_cell(self, project_id: int, function: str) -> bool:
@@ -126,8 +144,14 @@ class Scope:
         return (project_id, function) in self.led_cells
 
     def reads_board_cell(self, project_id: int, function: str) -> bool:
-        """A board reader sees every cell (sees_all), their projects' cells (director) or their function's (head)."""
-        return self.sees_all or project_id in self.directed_projects or function in self.headed_functions
+        """A board reader sees every cell (sees_all), their projects' cells (director) or their function's (head, R5b
+        team member)."""
+        return (
+            self.sees_all
+            or project_id in self.directed_projects
+            or function in self.headed_functions
+            or function in self.inspected_functions
+        )
 
     # -- the same tests as query filters ----------------------------------------------------------------------------
 
@@ -138,8 +162,8 @@ class Scope:
         q = self.led_q(project_field, function_field)
         if self.directed_projects:
             q |= Q(**{f"{project_field}_id__in": self.directed_projects})
-        if self.headed_functions:
-            q |= Q(**{f"{function_field}__in": self.headed_functions})
+        if self.headed_functions or self.inspected_functions:
+            q |= Q(**{f"{function_field}__in": self.headed_functions | self.inspected_functions})
         return q
 
     def led_q(self, project_field: str = "project", function_field: str = "function") -> Q:
@@ -156,9 +180,18 @@ class Scope:
         q = Q(pk__in=[])
         if self.directed_projects:
             q |= Q(**{f"{project_field}_id__in": self.directed_projects})
-        if self.headed_functions:
-            q |= Q(**{f"{function_field}__in": self.headed_functions})
+        if self.headed_functions or self.inspected_functions:
+            q |= Q(**{f"{function_field}__in": self.headed_functions | self.inspected_functions})
         return q
+
+    def judge_q(self, function_field: str = "function") -> Q:
+        """The cells whose verdicts this user records (`can_judge_function`): every cell for operations, their
+        function's for an R5b team member."""
+        if self.can_operate:
+            return Q()
+        if self.inspected_functions:
+            return Q(**{f"{function_field}__in": self.inspected_functions})
+        return Q(pk__in=[])
 
     def operate_q(self) -> Q:
         """Every record for those who run the process (`can_operate`), none for anyone else."""
@@ -200,3 +233,70 @@ def scope_for(user, on: dt.date | None = None) -> Scope:
     if on is None:
         user._touchpoint_scope = scope
     return scope
+
+
+# -- rectifications (整改, SPEC §14) ------------------------------------------------------------------------------------
+# Who may see and act on rectifications and rectification plans. The rectification queryset narrows itself with
+# `Scope.cell_q`, so a lead sees their cells, a director their project, a head their function, operations and HR all.
+
+
+def inspection_team_functions(scope: Scope) -> frozenset[str]:
+    """R5b: the functions whose cells this user inspects as an inspection-team member.
+
+    Hook for the inspection team (R5b decision): until a team is recorded, only operations inspect (and verify), so
+    this is empty. A team member may verify rectifications of their function, never of a unit they are assessed in.
+    """
+    return frozenset(getattr(scope, "team_functions", frozenset()))
+
+
+def can_read_rectifications(scope: Scope) -> bool:
+    """Anyone with a unit or a staff group sees rectifications (narrowed to their cells by the queryset)."""
+    return scope.reads_rectifications
+
+
+def can_run_rectification_register(scope: Scope) -> bool:
+    """The register's download: operations, HR (read-only) and admins."""
+    return scope.sees_all
+
+
+def can_submit_rectification(scope: Scope, *, project_id: int, function: str, responsible_id: int | None) -> bool:
+    """The person it is assigned to, or whoever leads the cell now (a lead who took over)."""
+    user_id = getattr(scope.person, "user_id", None)
+    if user_id is not None and user_id == responsible_id:
+        return True
+    return scope.can_edit_cell(project_id, function)
+
+
+def can_verify_every_rectification(scope: Scope) -> bool:
+    """Operations (and admins) verify fixes in every cell."""
+    return scope.can_operate
+
+
+def can_verify_rectification(scope: Scope, *, project_id: int, function: str) -> bool:
+    """SPEC §14: operations, or the function's inspection-team member — never on a unit they are assessed in (R5b)."""
+    if can_verify_every_rectification(scope):
+        return True
+    assessed = (project_id, function) in scope.led_cells or project_id in scope.directed_projects
+    return function in inspection_team_functions(scope) and not assessed and function not in scope.headed_functions
+
+
+def is_own_rectification(*, user_id: int | None, responsible_id: int | None, submitted_by_id: int | None) -> bool:
+    """Verifying one's own fix is refused: the one it was assigned to, or the one who submitted it."""
+    return user_id is not None and user_id in {responsible_id, submitted_by_id}
+
+
+def can_file_plan(scope: Scope, *, unit_kind: str, unit_code: str, project_id: int | None) -> bool:
+    """SPEC §14: the project director files a project's plan, the function head a function's."""
+    if unit_kind == "project":
+        return project_id is not None and project_id in scope.directed_projects
+    return unit_code in scope.headed_functions
+
+
+def can_read_plans(scope: Scope) -> bool:
+    """The plans list: operations, HR, directors and heads (the units that may be fined)."""
+    return scope.sees_all or scope.follows_units
+
+
+def can_acknowledge_plan(scope: Scope) -> bool:
+    """Operations acknowledge a filed plan (SPEC §14)."""
+    return scope.can_operate

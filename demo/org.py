@@ -10,9 +10,10 @@ from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils.translation import gettext as _
 
-from touchpoints.choices import STAFF_GROUP_NAMES, Function, Role, StaffGroup
-from touchpoints.models import Assignment, Person, Project, Stage
+from touchpoints.choices import INSPECTION_DEPARTMENTS, STAFF_GROUP_NAMES, Function, Role, StaffGroup
+from touchpoints.models import Assignment, InspectionTeamMember, Person, Project, Stage
 from touchpoints.services import FIXTURES, catalogue_load_default, ensure_groups, person_sync_groups, user_for_person
 
 DEMO_ORG = FIXTURES / "demo_org.json"
@@ -62,10 +63,18 @@ def demo_seed(*, path: Path = DEMO_ORG, password: str = DEMO_PASSWORD) -> list[D
             )
         if item.get("staff_group"):
             user.groups.add(groups[STAFF_GROUP_NAMES[StaffGroup(item["staff_group"])]])
+            if item["staff_group"] == StaffGroup.OPERATIONS and not user.is_staff:
+                # R16: operations edit the rules in admin, limited by their group's permissions.
+                user.is_staff = True
+                user.save(update_fields=["is_staff"])
+        for function in item.get("inspection_functions", []):
+            InspectionTeamMember.objects.get_or_create(person=person, function=Function(function), start=dt.date(2025, 1, 1))
         person_sync_groups(person=person)
         roles = [Role(a["role"]).label for a in item.get("assignments", [])]
         if item.get("staff_group"):
             roles.append(StaffGroup(item["staff_group"]).label)
+        for function in item.get("inspection_functions", []):
+            roles.append(_("检查组成员({department})").format(department=INSPECTION_DEPARTMENTS[Function(function)]))
         logins.append(DemoLogin(username=user.username, name=person.name, role="、".join(str(r) for r in dict.fromkeys(roles))))
     admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
     if created:

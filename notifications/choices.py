@@ -18,6 +18,12 @@ class NotificationKind(models.TextChoices):
     SPLIT_ACTION = "split_action", _("奖惩分配待处理")
     SELFCHECK_REOPENED = "selfcheck_reopened", _("自检被退回")
     WEBHOOK_TEST = "webhook_test", _("群机器人测试")
+    RECTIFICATION_DUE_SOON = "rectification_due_soon", _("整改即将截止")
+    RECTIFICATION_DUE = "rectification_due", _("整改今日截止")
+    RECTIFICATION_ESCALATED = "rectification_escalated", _("整改逾期未验证")
+    PLAN_DUE_SOON = "plan_due_soon", _("整改方案即将截止")
+    PLAN_DUE = "plan_due", _("整改方案今日截止")
+    PLAN_ESCALATED = "plan_escalated", _("整改方案逾期未提交")
 
 
 class DeliveryState(models.TextChoices):

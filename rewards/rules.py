@@ -79,7 +79,7 @@ def money(amount: int) -> str:
 def check_splittable(*, settlement: str, is_reversal: bool, is_reversed: bool) -> None:
     """Only a live team entry is split: R15 settles property through its service fee; reversals are never split."""
     if settlement != Settlement.TEAM:
-        raise SplitRefused([_("服务费结算的条目(物业)不分配到个人,按服务费调整结算(R15)。")])
+        raise SplitRefused([_("服务费结算的条目(物业)不分配到个人,按服务费调整结算。")])
     if is_reversal:
         raise SplitRefused([_("冲销条目不分配。")])
     if is_reversed:

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import engine
-from .models import GradeBand, Policy, QuarterResult, UnitResult
+from .models import GradeBand, Policy, QuarterResult, RectificationPlan, UnitResult
 
 
 def _engine_bands(bands) -> tuple[engine.GradeBand, ...]:
@@ -20,7 +20,7 @@ def _engine_bands(bands) -> tuple[engine.GradeBand, ...]:
     checked = engine.validate_bands([engine.GradeBand(label, Decimal(min_percent)) for label, min_percent, _order in ordered])
     labels = [band.label for band in checked]
     if engine.CAP_GRADE not in labels:
-        raise ValueError(_("等级档中必须有 {grade}(绩效上限按「{grade}及以下」判断,R11)").format(grade=engine.CAP_GRADE))
+        raise ValueError(_("等级档中必须有 {grade}(绩效上限按「{grade}及以下」判断)").format(grade=engine.CAP_GRADE))
     return checked
 
 
@@ -151,3 +151,20 @@ class UnitResultAdmin(ReadOnlyAdmin):
     list_filter = ["kind", "result__year", "result__quarter", "grade"]
     list_select_related = ["result"]
     search_fields = ["code", "name"]
+
+
+@admin.register(RectificationPlan)
+class RectificationPlanAdmin(SimpleHistoryAdmin):
+    """Plans of fined units (SPEC §14): read-only here, filed and acknowledged in the product's pages."""
+
+    list_display = ["year", "quarter", "unit_name", "owner", "due_date", "state", "submitted_at"]
+    list_filter = ["year", "quarter", "state", "unit_kind"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -27,3 +27,10 @@ class ScoringConfig(AppConfig):
 
         # SPEC §16: once a new published version is committed, the worker warms the heat maps.
         post_save.connect(heat_cache_after_publication, sender=QuarterResult, weak=False, dispatch_uid="insight-warm-heat-cache")
+        # SPEC §14: the plans of fined units — their home panel, their reminders, and the register's 整改方案 sheet.
+        from audits.rectifications.exports import register_sheet
+        from scoring import plans
+
+        register_panels(plans.home_panels)
+        register_sheet(plans.plan_sheet)
+        plans.register_jobs()

@@ -201,3 +201,62 @@ class UnitResult(FrozenModel):
     def percent_display(self) -> Decimal | None:
         """Percent rounded half-up to two decimals, e.g. 92.86 (SPEC §5)."""
         return None if self.score is None else percent_display(self.score)
+
+
+class PlanState(models.TextChoices):
+    """A rectification plan (整改方案) of a fined unit (SPEC §14): owed, filed, acknowledged by operations."""
+
+    PENDING = "pending", _("待提交")
+    SUBMITTED = "submitted", _("已提交")
+    ACKNOWLEDGED = "acknowledged", _("已确认")
+
+
+def plan_file_path(instance: RectificationPlan, filename: str) -> str:
+    return f"plans/{instance.year}/Q{instance.quarter}/{instance.unit_kind}-{instance.unit_code}/{filename}"
+
+
+class RectificationPlan(models.Model):
+    """SPEC §14: after publication every unit fined under R13 files a plan (text, optional file) within the policy's
+    days — the project director for a project, the function head for a function; operations acknowledge it.
+    One per unit and quarter, whatever the number of amendments. Changes no score."""
+
+    year = models.PositiveSmallIntegerField(_("年"))
+    quarter = models.PositiveSmallIntegerField(_("季度"))
+    unit_kind = models.CharField(_("单元类型"), max_length=20, choices=UnitKind.choices)
+    unit_code = models.CharField(_("编号"), max_length=30)
+    unit_name = models.CharField(_("考核单元"), max_length=100)
+    amount = models.IntegerField(_("奖惩金额"))
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("负责人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    opened_on = models.DateField(_("开启日期"))
+    due_date = models.DateField(_("截止日期"))
+    state = models.CharField(_("状态"), max_length=20, choices=PlanState.choices, default=PlanState.PENDING)
+    text = models.TextField(_("整改方案"), blank=True)
+    file = models.FileField(_("附件"), upload_to=plan_file_path, max_length=400, blank=True)
+    file_name = models.CharField(_("附件名"), max_length=255, blank=True)
+    file_type = models.CharField(_("附件类型"), max_length=100, blank=True)
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("提交人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    acknowledged_at = models.DateTimeField(_("确认时间"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("确认人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-year", "-quarter", "unit_kind", "unit_code"]
+        verbose_name = _("整改方案")
+        verbose_name_plural = _("整改方案")
+        constraints = [
+            models.UniqueConstraint(fields=["year", "quarter", "unit_kind", "unit_code"], name="one_plan_per_unit_quarter")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year}Q{self.quarter} {self.unit_name}"
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.access import Scope
 from core.dates import Quarter
@@ -246,10 +247,23 @@ class UnitRow:
     settlement: str
     cells: list[CellRow] = field(default_factory=list)
     detail_hidden: bool = False
+    # Cells of the unit with applicable items but no finalised inspection (SPEC §7: they count as not inspected).
+    uninspected: int = 0
 
     @property
     def assessed(self) -> bool:
         return self.percent is not None
+
+    @property
+    def uninspected_label(self) -> str:
+        return ngettext("%(n)s 个单元格未检查,按未检查计入", "%(n)s 个单元格未检查,按未检查计入", self.uninspected) % {
+            "n": self.uninspected
+        }
+
+    @property
+    def not_inspected(self) -> bool:
+        """Not assessed because its applicable cells were not inspected — not because nothing applied (R6)."""
+        return not self.assessed and self.uninspected > 0
 
     @property
     def grade_class(self) -> str:
@@ -324,9 +338,20 @@ def results_page(*, result: QuarterResult, scope: Scope) -> ResultsPage:
     return rankings(data=result.snapshot, scope=scope, result=result)
 
 
-def rankings(*, data: dict[str, Any], scope: Scope, result: QuarterResult | None = None) -> ResultsPage:
-    """Rankings and readable cell detail from snapshot data (a published version's, or a preview's)."""
-    codes = {cell["project"] for cell in data.get("cells", [])} | {m["project"] for m in data.get("confirmed_missing", [])}
+def rankings(
+    *,
+    data: dict[str, Any],
+    scope: Scope,
+    result: QuarterResult | None = None,
+    missing: Iterable[dict[str, str]] | None = None,
+) -> ResultsPage:
+    """Rankings and readable cell detail from snapshot data (a published version's, or a preview's).
+
+    `missing`: the cells with applicable items but no finalised inspection (a preview's; a published version's are its
+    `confirmed_missing`); each unit counts its own, so a page tells "not inspected" from "nothing applied" (R6).
+    """
+    uninspected = list(data.get("confirmed_missing", []) if missing is None else missing)
+    codes = {cell["project"] for cell in data.get("cells", [])} | {m["project"] for m in uninspected}
     project_ids = dict(Project.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
     names = {unit["code"]: unit["name"] for unit in data["units"] if unit["kind"] == UnitKind.PROJECT}
 
@@ -356,7 +381,11 @@ def rankings(*, data: dict[str, Any], scope: Scope, result: QuarterResult | None
                 unit.cells.append(row)
             else:
                 unit.detail_hidden = True
-    missing = [
+    for m in uninspected:
+        for key in ((UnitKind.PROJECT, m["project"]), (UnitKind.FUNCTION, m["function"])):
+            if key in by_key:
+                by_key[key].uninspected += 1
+    missing_rows = [
         CellRow(m["project"], names.get(m["project"], m["project"]), m["function"], 0, 0, None)
         for m in data.get("confirmed_missing", [])
         if readable(m["project"], m["function"])
@@ -368,7 +397,7 @@ def rankings(*, data: dict[str, Any], scope: Scope, result: QuarterResult | None
         projects=projects,
         policy=data.get("policy", {}),
         bands=data.get("bands", []),
-        confirmed_missing=missing,
+        confirmed_missing=missing_rows,
         total_reward=sum(a for a in amounts if a > 0),
         total_penalty=sum(a for a in amounts if a < 0),
     )

@@ -38,6 +38,7 @@ from touchpoints.models import Assignment, Project
 from . import engine, selectors, signing
 from . import snapshot as snap
 from .models import GradeBand, Policy, QuarterResult, UnitResult
+from .plans import plans_open
 from .postings import result_post
 
 
@@ -279,6 +280,7 @@ def _freeze(
                 for unit in data["units"]
             )
             result_post(result=result)  # the ledger (rewards registers it)
+            plans_open(result=result, units=data["units"])  # SPEC §14: every unit fined under R13 owes a rectification plan
             # SPEC §7: the notifications are written in this transaction (one outbox row) and delivered by the worker
             # after commit; the request renders no e-mail and needs no broker.
             result_notify(result=result, units=data["units"])

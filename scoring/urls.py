@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, views_insight
+from . import plan_views, views, views_insight
 
 app_name = "scoring"
 urlpatterns = [
@@ -9,6 +9,11 @@ urlpatterns = [
     path("insight/trends/", views_insight.trends, name="insight_trends"),
     path("insight/heatmap/", views_insight.heatmap, name="insight_heatmap"),
     path("insight/findings/", views_insight.findings, name="insight_findings"),
+    path("plans/", plan_views.plan_list, name="plans"),
+    path("plans/<int:pk>/", plan_views.plan_detail, name="plan"),
+    path("plans/<int:pk>/submit/", plan_views.plan_submit, name="plan_submit"),
+    path("plans/<int:pk>/acknowledge/", plan_views.plan_acknowledge, name="plan_acknowledge"),
+    path("plans/<int:pk>/file/", plan_views.plan_file, name="plan_file"),
     path("<str:quarter>/", views.results_quarter, name="results_quarter"),
     path("<str:quarter>/preview/", views.preview, name="preview"),
     path("<str:quarter>/publish/", views.publish, name="publish"),

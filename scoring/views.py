@@ -15,7 +15,7 @@ from core.dates import Quarter, local_today
 from core.publication import quarter_is_published
 from core.xlsx import XLSX_CONTENT_TYPE, export_for
 
-from . import selectors, services
+from . import plans, selectors, services
 from .forms import AmendForm, ConfirmPublishForm
 
 
@@ -85,6 +85,7 @@ def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] |
         "can_amend": scope.can_operate,
         "can_export": scope.sees_all,
     }
+    context["rectification_rows"] = plans.rectification_summary(page=context["page"], quarter=period, today=today)
     return render(request, "scoring/results.html", context)
 
 
@@ -130,7 +131,9 @@ def preview(request: HttpRequest, quarter: str) -> HttpResponse:
         "preview": outcome,
         "counts": outcome.counts,
         "refusal": _refusal(outcome),
-        "page": selectors.rankings(data=services.preview_data(outcome), scope=scope),
+        "page": selectors.rankings(
+            data=services.preview_data(outcome), scope=scope, missing=[cell.as_data() for cell in outcome.missing]
+        ),
         "ended": period.has_ended(local_today()),
     }
     return render(request, "scoring/preview.html", context)

@@ -22,3 +22,18 @@ def representative_users() -> list:
         )
         chosen.setdefault(signature, user)
     return list(chosen.values())
+
+
+def restore_reference_data() -> None:
+    """Put back the rows the data migrations create (stages, levels, grade bands, policy), which the flush after a
+    transactional test removes. Loading a serialized copy instead collides with the content types that flush's
+    post_migrate signal re-creates."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    for module, function in (
+        ("touchpoints.migrations.0002_reference_data", "create_reference_data"),
+        ("scoring.migrations.0002_default_bands_and_policy", "create_defaults"),
+    ):
+        getattr(import_module(module), function)(apps, None)

@@ -9,7 +9,7 @@ import factory
 from django.contrib.auth import get_user_model
 
 from touchpoints.choices import STAFF_GROUP_NAMES, Function, Role, StaffGroup
-from touchpoints.models import Assignment, Level, Person, Project, Stage, Touchpoint
+from touchpoints.models import Assignment, InspectionTeamMember, Level, Person, Project, Stage, Touchpoint
 from touchpoints.services import ensure_groups, person_sync_groups
 
 PASSWORD = "pw-for-tests-123"
@@ -107,6 +107,8 @@ class People:
     inspector: Person  # operations
     hr: Person
     outsider: Person  # signed in, no role here: lead of the other project's design cell
+    team_marketing: Person | None = None  # R5b inspection-team member for marketing (营销管理部), no assignment
+    team_design: Person | None = None  # R5b inspection-team member for design (研发设计部), no assignment
 
     def user(self, role: str):
         return getattr(self, role).user
@@ -132,4 +134,8 @@ def build_people() -> People:
     hr.user.groups.add(Group.objects.get(name=STAFF_GROUP_NAMES[StaffGroup.HR]))
     for person in (lead, director, head, outsider):
         person_sync_groups(person=person)
-    return People(project, other, lead, director, head, inspector, hr, outsider)
+    team_marketing = PersonFactory(name="钱雨萌")
+    team_design = PersonFactory(name="卢志远")
+    InspectionTeamMember.objects.create(person=team_marketing, function=Function.MARKETING, start=dt.date(2024, 1, 1))
+    InspectionTeamMember.objects.create(person=team_design, function=Function.DESIGN, start=dt.date(2024, 1, 1))
+    return People(project, other, lead, director, head, inspector, hr, outsider, team_marketing, team_design)

@@ -15,7 +15,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from core.forms import WorkbookUploadForm
 from core.xlsx import WorkbookInvalid, export_for
 
-from .models import Assignment, Level, Person, Project, Stage, Touchpoint
+from .models import Assignment, InspectionTeamMember, Level, Person, Project, Stage, Touchpoint
 from .services import catalogue_import
 from .spreadsheets import CatalogueExport, catalogue_plan
 
@@ -41,10 +41,10 @@ class LevelAdmin(SimpleHistoryAdmin):
 
 @admin.register(Touchpoint)
 class TouchpointAdmin(SimpleHistoryAdmin):
-    list_display = ["code", "name", "function", "stage", "level", "deliverable", "is_active"]
+    list_display = ["code", "name", "function", "stage", "level", "frequency", "yearly_month", "deliverable", "is_active"]
     list_display_links = ["code", "name"]
     list_editable = ["level"]
-    list_filter = ["function", "stage", "level", "is_active"]
+    list_filter = ["function", "stage", "level", "frequency", "is_active"]
     search_fields = ["code", "name"]
     list_select_related = ["stage", "level"]
     list_per_page = 50
@@ -157,3 +157,14 @@ class AssignmentAdmin(SimpleHistoryAdmin):
     search_fields = ["person__name", "person__employee_id"]
     list_select_related = ["person", "project"]
     autocomplete_fields = ["person", "project"]
+
+
+@admin.register(InspectionTeamMember)
+class InspectionTeamMemberAdmin(SimpleHistoryAdmin):
+    """R5b: who inspects which function's cells with operations."""
+
+    list_display = ["person", "function", "department", "start", "end"]
+    list_filter = ["function"]
+    search_fields = ["person__name", "person__employee_id"]
+    list_select_related = ["person"]
+    autocomplete_fields = ["person"]

@@ -47,3 +47,22 @@ from core.roles import (  # noqa: E402,F401
     StaffGroup,
     role_from_text,
 )
+
+
+class Frequency(models.TextChoices):
+    """How often a touchpoint is due in the monthly checklist (频次, SPEC §3)."""
+
+    MONTHLY = "monthly", _("每月")
+    QUARTERLY = "quarterly", _("每季度")
+    YEARLY = "yearly", _("每年")
+    EVENT = "event", _("按事件")
+
+
+# R5b: the department that inspects each function's cells with operations.
+INSPECTION_DEPARTMENTS = {
+    Function.MARKETING: _("营销管理部"),
+    Function.DESIGN: _("研发设计部"),
+    Function.ENGINEERING: _("运营管理部工程组"),
+    Function.CUSTOMER_RELATIONS: _("运营管理部客服组"),
+    Function.PROPERTY: _("物业公司"),
+}

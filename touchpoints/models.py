@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .choices import Function, Role
+from .choices import Frequency, Function, Role
 
 
 class Stage(models.Model):
@@ -65,6 +65,11 @@ class Touchpoint(models.Model):
     responsible_dept = models.CharField(_("责任部门"), max_length=100, blank=True)
     assisting_dept = models.CharField(_("协助部门"), max_length=200, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # SPEC §3 Frequency: which monthly checklists hold the touchpoint.
+    frequency = models.CharField(_("频次"), max_length=20, choices=Frequency.choices, default=Frequency.MONTHLY)
+    yearly_month = models.PositiveSmallIntegerField(
+        _("每年月份"), null=True, blank=True, help_text=_("频次为「每年」时必填:该触点出现在哪个月的自检表")
+    )
     history = HistoricalRecords()
 
     objects = TouchpointQuerySet.as_manager()
@@ -73,9 +78,31 @@ class Touchpoint(models.Model):
         ordering = ["function", "stage__order", "code"]
         verbose_name = _("触点")
         verbose_name_plural = _("触点")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(frequency=Frequency.YEARLY, yearly_month__isnull=False, yearly_month__gte=1, yearly_month__lte=12)
+                | (~Q(frequency=Frequency.YEARLY) & Q(yearly_month__isnull=True)),
+                name="touchpoint_yearly_month_matches_frequency",
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} {self.name}"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.frequency == Frequency.YEARLY and not (self.yearly_month and 1 <= self.yearly_month <= 12):
+            raise ValidationError({"yearly_month": _("频次为「每年」时请填写 1–12 月")})
+        if self.frequency != Frequency.YEARLY and self.yearly_month is not None:
+            raise ValidationError({"yearly_month": _("只有频次为「每年」时才填写月份")})
+
+    @property
+    def frequency_text(self) -> str:
+        """The frequency as the catalogue workbook writes it (每月 / 每季度 / 每年N月 / 按事件)."""
+        from .frequency import to_text
+
+        return to_text(frequency=self.frequency, yearly_month=self.yearly_month)
 
 
 class Project(models.Model):
@@ -184,3 +211,40 @@ class Assignment(models.Model):
         if self.role == Role.FUNCTIONAL_MANAGER:
             return f"{self.project.name} · {Function(self.function).label}"
         return self.project.name
+
+
+class InspectionTeamMember(models.Model):
+    """A member of the quarterly inspection team (检查组成员, R5b) for one function's cells.
+
+    R5b: 营销管理部 → marketing, 研发设计部 → design, the operations engineering group → engineering, the operations
+    customer-service group → customer relations, the property company's contact → property. A member records verdicts
+    on the cells of their function only; operations alone finalise, reopen and publish.
+    """
+
+    person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.CASCADE, related_name="inspection_memberships")
+    function = models.CharField(_("职能"), max_length=30, choices=Function.choices)
+    start = models.DateField(_("起始日期"))
+    end = models.DateField(_("结束日期"), null=True, blank=True)
+    history = HistoricalRecords()
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["function", "person__employee_id"]
+        verbose_name = _("检查组成员")
+        verbose_name_plural = _("检查组成员")
+        constraints = [
+            models.UniqueConstraint(fields=["person", "function", "start"], name="one_membership_per_person_function_start"),
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gte=models.F("start")), name="membership_end_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person} · {self.department}"
+
+    @property
+    def department(self) -> str:
+        from .choices import INSPECTION_DEPARTMENTS
+
+        return str(INSPECTION_DEPARTMENTS[Function(self.function)])

@@ -8,7 +8,7 @@ from core import dates
 from core.access import Scope
 from core.roles import STAFF_GROUP_NAMES, Role, StaffGroup
 
-from .models import Assignment, Person
+from .models import Assignment, InspectionTeamMember, Person
 
 
 def scope_build(user, on: dt.date | None = None) -> Scope:
@@ -16,7 +16,14 @@ def scope_build(user, on: dt.date | None = None) -> Scope:
     group_names = {g.name for g in user.groups.all()}
     person = Person.objects.filter(user=user).first()
     led, directed, headed, member_p, member_f = set(), set(), set(), set(), set()
+    inspected: set[str] = set()
     if person is not None:
+        # R5b: the functions this person inspects as an inspection-team member.
+        inspected = set(
+            InspectionTeamMember.objects.filter(person=person)
+            .current(on or dates.local_today())
+            .values_list("function", flat=True)
+        )
         for assignment in Assignment.objects.filter(person=person).current(on or dates.local_today()):
             if assignment.role == Role.FUNCTIONAL_MANAGER:
                 led.add((assignment.project_id, assignment.function))
@@ -38,5 +45,6 @@ def scope_build(user, on: dt.date | None = None) -> Scope:
         headed_functions=frozenset(headed),
         member_projects=frozenset(member_p),
         member_functions=frozenset(member_f),
+        inspected_functions=frozenset(inspected),
     )
     return scope

@@ -15,6 +15,7 @@ from django.db import transaction
 
 from core import dates
 
+from . import frequency as frequencies
 from .choices import ROLE_GROUP_NAMES, STAFF_GROUP_NAMES, Function
 from .models import Assignment, Level, Person, Project, Stage, Touchpoint
 from .spreadsheets import CataloguePlan, OrgPlan
@@ -42,11 +43,21 @@ class ImportSummary:
 def catalogue_import(*, plan: CataloguePlan, user: AbstractBaseUser | None = None, reason: str = "导入触点目录") -> ImportSummary:
     """Apply a validated catalogue plan: add new touchpoints, update changed ones, never delete (SPEC §10)."""
     for row in plan.creates:
-        touchpoint = Touchpoint(code=row.code, function=row.function, stage=row.stage, level=row.level, **row.values)
+        touchpoint = Touchpoint(
+            code=row.code,
+            function=row.function,
+            stage=row.stage,
+            level=row.level,
+            frequency=row.frequency,
+            yearly_month=row.yearly_month,
+            **row.values,
+        )
         _save(touchpoint, user, reason)
     for row, touchpoint, _changes in plan.updates:
         touchpoint.stage = row.stage
         touchpoint.level = row.level
+        touchpoint.frequency = row.frequency
+        touchpoint.yearly_month = row.yearly_month
         touchpoint.is_active = True
         for name, value in row.values.items():
             setattr(touchpoint, name, value)
@@ -151,6 +162,9 @@ def catalogue_load_default(*, path: Path = DEFAULT_CATALOGUE) -> ImportSummary:
         if item["code"] in existing:
             continue
         Function(item["function"])  # an unknown function in the fixture is a bug: fail loudly
+        frequency = frequencies.from_text(item.get("frequency", ""))
+        if frequency is None:  # as above: a bug in the fixture
+            raise ValueError(f"unknown frequency {item['frequency']!r} in {path}")
         touchpoint = Touchpoint(
             code=item["code"],
             function=item["function"],
@@ -162,6 +176,8 @@ def catalogue_load_default(*, path: Path = DEFAULT_CATALOGUE) -> ImportSummary:
             deliverable=item.get("deliverable", ""),
             responsible_dept=item.get("responsible_dept", ""),
             assisting_dept=item.get("assisting_dept", ""),
+            frequency=frequency[0],
+            yearly_month=frequency[1],
         )
         _save(touchpoint, None, "默认触点目录")
         created += 1

@@ -17,11 +17,15 @@ from django.utils.translation import gettext as _
 
 from core.xlsx import CellError, Column, Export, Sheet, WorkbookInvalid, cell_date, cell_text, open_workbook, read_sheet
 
-from .choices import FUNCTION_CHINESE_NAMES, Function, Role, function_from_text, role_from_text
+from . import frequency as frequencies
+from .choices import FUNCTION_CHINESE_NAMES, Frequency, Function, Role, function_from_text, role_from_text
 from .models import Level, Project, Stage, Touchpoint
 
 CATALOGUE_COLUMNS = ("编号", "阶段", "触点名称", "级别", "标准动作", "检查方式", "交付件", "责任部门", "协助部门")
 CATALOGUE_REQUIRED = ("编号", "阶段", "触点名称", "级别")
+# SPEC §10: an optional 频次 column after the nine; empty or absent means 每月, so older files keep importing.
+FREQUENCY_COLUMN = "频次"
+CATALOGUE_ALL_COLUMNS = (*CATALOGUE_COLUMNS, FREQUENCY_COLUMN)
 # Column header → Touchpoint field, for the text fields compared and copied as they are.
 CATALOGUE_TEXT_FIELDS = {
     "触点名称": "name",
@@ -79,9 +83,17 @@ class TouchpointRow:
     stage: Stage
     level: Level
     values: dict[str, str]
+    frequency: Frequency = Frequency.MONTHLY
+    yearly_month: int | None = None
+
+    @property
+    def frequency_text(self) -> str:
+        return frequencies.to_text(frequency=self.frequency, yearly_month=self.yearly_month)
 
     def changes_against(self, touchpoint: Touchpoint) -> list[FieldChange]:
         changes = []
+        if (touchpoint.frequency, touchpoint.yearly_month) != (self.frequency, self.yearly_month):
+            changes.append(FieldChange(FREQUENCY_COLUMN, touchpoint.frequency_text, self.frequency_text))
         if touchpoint.stage_id != self.stage.pk:
             changes.append(FieldChange(_("阶段"), touchpoint.stage.name, self.stage.name))
         if touchpoint.level_id != self.level.pk:
@@ -138,14 +150,22 @@ def catalogue_plan(source: Any) -> CataloguePlan:
             )
             continue
         seen_functions[function] = ws.title
-        sheet = read_sheet(ws, CATALOGUE_COLUMNS, CATALOGUE_REQUIRED, errors)
+        sheet = read_sheet(ws, CATALOGUE_ALL_COLUMNS, CATALOGUE_REQUIRED, errors)
         for row_number, record in sheet.rows:
             row_errors: list[CellError] = []
 
             def fail(column: str, message: str) -> None:
                 row_errors.append(CellError(ws.title, row_number, column, message))  # noqa: B023
 
-            values = {header: cell_text(record.get(header)) for header in CATALOGUE_COLUMNS}
+            values = {header: cell_text(record.get(header)) for header in CATALOGUE_ALL_COLUMNS}
+            parsed_frequency = frequencies.from_text(values[FREQUENCY_COLUMN])
+            if parsed_frequency is None:
+                fail(
+                    FREQUENCY_COLUMN,
+                    _("频次「{value}」无法识别,可选:每月、每季度、每年N月(如 每年6月)、按事件;留空为每月").format(
+                        value=values[FREQUENCY_COLUMN]
+                    ),
+                )
             code = values["编号"]
             for header in CATALOGUE_REQUIRED:
                 if not values[header]:
@@ -174,7 +194,7 @@ def catalogue_plan(source: Any) -> CataloguePlan:
             if row_errors:
                 errors.extend(row_errors)
                 continue
-            if stage is None or level is None:  # unreachable: both were reported above
+            if stage is None or level is None or parsed_frequency is None:  # unreachable: reported above
                 continue
             rows.append(
                 TouchpointRow(
@@ -185,6 +205,8 @@ def catalogue_plan(source: Any) -> CataloguePlan:
                     stage=stage,
                     level=level,
                     values={name: values[header] for header, name in CATALOGUE_TEXT_FIELDS.items()},
+                    frequency=parsed_frequency[0],
+                    yearly_month=parsed_frequency[1],
                 )
             )
     if not workbook.worksheets:
@@ -211,14 +233,14 @@ class CatalogueExport(Export):
     identifier = "touchpoint-catalogue"
     title = _("触点目录")
 
-    WIDTHS = (10, 10, 28, 8, 50, 40, 28, 16, 20)
+    WIDTHS = (10, 10, 28, 8, 50, 40, 28, 16, 20, 12)
 
     def sheets(self) -> Iterator[Sheet]:
         touchpoints = Touchpoint.objects.active().select_related("stage", "level").order_by("stage__order", "code")
         by_function: dict[str, list[Touchpoint]] = {code: [] for code in Function.values}
         for touchpoint in touchpoints:
             by_function[touchpoint.function].append(touchpoint)
-        columns = [Column(header, width) for header, width in zip(CATALOGUE_COLUMNS, self.WIDTHS, strict=True)]
+        columns = [Column(header, width) for header, width in zip(CATALOGUE_ALL_COLUMNS, self.WIDTHS, strict=True)]
         for code, items in by_function.items():
             yield Sheet(
                 name=FUNCTION_CHINESE_NAMES[Function(code)],
@@ -234,6 +256,7 @@ class CatalogueExport(Export):
                         t.deliverable,
                         t.responsible_dept,
                         t.assisting_dept,
+                        t.frequency_text,
                     )
                     for t in items
                 ),

@@ -8,13 +8,13 @@ from django.utils.translation import gettext_lazy as _
 from core.dates import Quarter
 from core.forms import WorkbookUploadForm
 
-from ..choices import ItemStatus
+from ..choices import VERDICT_CHOICES
 
 
 class VerdictForm(forms.Form):
     """The inspector's verdict on one item (blank clears it) and the finding (说明)."""
 
-    verdict = forms.ChoiceField(label=_("检查结果"), choices=[("", _("未检查")), *ItemStatus.choices], required=False)
+    verdict = forms.ChoiceField(label=_("检查结果"), choices=[("", _("未检查")), *VERDICT_CHOICES], required=False)
     finding = forms.CharField(label=_("说明"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 

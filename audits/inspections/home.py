@@ -13,8 +13,9 @@ from .selectors import default_quarter, quarter_board
 
 
 def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]:
-    """For operations: the quarter's finalised / total cells, a progress bar and the discrepancy count (fixed queries)."""
-    if not scope.can_operate:
+    """For operations (every cell) and inspection-team members (their function's cells, R5b): the quarter's finalised /
+    total cells, a progress bar and the discrepancy count (fixed queries)."""
+    if not scope.inspects:
         return []
     quarter = default_quarter(today=today)
     board = quarter_board(quarter=quarter, scope=scope, today=today)

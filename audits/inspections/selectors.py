@@ -22,13 +22,14 @@ from core import dates
 from core.access import EDIT, Action, Scope
 from core.dates import Quarter
 from core.publication import quarter_is_published
+from touchpoints import frequency
 from touchpoints.choices import Function
 from touchpoints.models import Project, Touchpoint
 from touchpoints.selectors import applicable_counts
 
 from ..choices import InspectionState, ItemStatus
 from ..item_summary import quarter_code_count
-from ..models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
+from ..models import Deliverable, Inspection, InspectionItem, InspectionParticipant, SelfCheck, SelfCheckItem
 from ..selfchecks.choices import CellMonthStatus
 from ..selfchecks.rules import cell_month_status
 from .choices import CellState, MonthState
@@ -91,6 +92,7 @@ class MonthCell:
     year: int
     month: int
     state: MonthState
+    confirmed: bool = False  # R5a: the project director confirmed the submitted month
 
     @property
     def label(self) -> str:
@@ -185,9 +187,9 @@ def month_state(check: dict | None, *, year: int, month: int, today: dt.date, ap
 
 
 @lru_cache(maxsize=512)
-def month_cell(year: int, month: int, state: MonthState) -> MonthCell:
+def month_cell(year: int, month: int, state: MonthState, confirmed: bool = False) -> MonthCell:
     """Month marks are immutable values: the board's 900 share a handful of instances."""
-    return MonthCell(year, month, state)
+    return MonthCell(year, month, state, confirmed)
 
 
 def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = None) -> Board:
@@ -197,9 +199,9 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
     checks = {}
     quarter_codes: dict[tuple[int, str], list[str]] = defaultdict(list)
     for c in SelfCheck.objects.filter(scope.board_q(), year=year, month__in=months).values_list(
-        "project_id", "function", "month", "state", "is_late", "item_codes"
+        "project_id", "function", "month", "state", "is_late", "item_codes", "confirmed_at"
     ):
-        checks[c[:3]] = {"state": c[3], "is_late": c[4]}
+        checks[c[:3]] = {"state": c[3], "is_late": c[4], "confirmed_at": c[6]}
         quarter_codes[c[:2]].append(c[5])
     # Each checklist's codes are stored when it is generated (audits.item_summary): nothing is counted per view.
     selfcheck_codes = {key: quarter_code_count(lists) for key, lists in quarter_codes.items()}
@@ -239,7 +241,12 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
                 items, answered, discrepancies = codes, 0, 0
             applies_now = bool(catalogue_items) and project.is_active
             month_cells = tuple(
-                month_cell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applies_now=applies_now))
+                month_cell(
+                    y,
+                    m,
+                    month_state(checks.get((*key, m)), year=y, month=m, today=today, applies_now=applies_now),
+                    confirmed=bool((checks.get((*key, m)) or {}).get("confirmed_at")),
+                )
                 for y, m in quarter.months
             )
             cell = BoardCell(
@@ -310,8 +317,18 @@ def inspection_rows(*, inspection: Inspection) -> list[ItemRow]:
     """The inspection's items, each with the deliverable files of the quarter's self-checks — two queries."""
     quarter = Quarter(inspection.year, inspection.quarter)
     files = quarter_deliverables(project=inspection.project, function=inspection.function, quarter=quarter)
-    items = inspection.items.select_related("updated_by").order_by("stage_order", "code")
+    items = inspection.items.select_related("updated_by", "judged_by__person").order_by("stage_order", "code")
     return [ItemRow(item=item, files=tuple(files.get(item.code, ()))) for item in items]
+
+
+def inspection_participants(*, inspection: Inspection) -> list:
+    """R5b: who took part in the inspection, in the order they joined — one query."""
+    return [
+        p.user
+        for p in InspectionParticipant.objects.filter(inspection=inspection)
+        .select_related("user__person")
+        .order_by("joined_at", "id")
+    ]
 
 
 def inspection_counts(*, inspection: Inspection) -> dict[str, int]:
@@ -401,7 +418,7 @@ def inspection_sources(*, project: Project, function: str, quarter: Quarter) -> 
         ]
     return [
         ItemSource(snapshot=t, claimed_status="", claimed_note="")
-        for t in catalogue_touchpoints(project=project, function=function)
+        for t in catalogue_touchpoints(project=project, function=function, quarter=quarter)
     ]
 
 
@@ -415,15 +432,24 @@ def inspection_new_sources(*, inspection: Inspection) -> list[ItemSource]:
     return [s for s in sources if s.snapshot.code not in known and isinstance(s.snapshot, SelfCheckItem)]
 
 
-def catalogue_touchpoints(*, project: Project, function: str) -> list[Touchpoint]:
-    """The catalogue snapshot of a cell: active touchpoints of the function in the project's active stages (SPEC §3)."""
-    return list(
+def catalogue_touchpoints(*, project: Project, function: str, quarter: Quarter | None = None) -> list[Touchpoint]:
+    """The catalogue snapshot of a cell: active touchpoints of the function in the project's active stages (SPEC §3),
+    and, for a quarter, only those due in one of its months (SPEC §3 Frequency)."""
+    touchpoints = list(
         Touchpoint.objects.active()
         .filter(function=function, stage__projects=project)
         .select_related("stage", "level")
         .order_by("stage__order", "code")
         .distinct()
     )
+    if quarter is None:
+        return touchpoints
+    months = [m for _y, m in quarter.months]
+    return [
+        t
+        for t in touchpoints
+        if any(frequency.is_due(frequency=t.frequency, yearly_month=t.yearly_month, month=m) for m in months)
+    ]
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
@@ -20,10 +21,11 @@ from core import dates
 from core.dates import Quarter
 from core.publication import quarter_is_published
 from touchpoints.choices import Function
-from touchpoints.models import Project
+from touchpoints.models import Assignment, Project
 
-from ..choices import InspectionSource, InspectionState, ItemStatus
-from ..models import Inspection, InspectionItem, SelfCheckItem
+from ..choices import VERDICT_CHOICES, InspectionSource, InspectionState
+from ..models import Inspection, InspectionItem, InspectionParticipant, SelfCheckItem
+from ..rectifications.services import rectifications_open, rectifications_withdraw
 from .selectors import (  # noqa: F401
     ItemSource,
     catalogue_touchpoints,
@@ -94,6 +96,7 @@ def _new_item(inspection: Inspection, source: ItemSource, user: AbstractBaseUser
             "standard_action",
             "check_method",
             "deliverable",
+            "frequency",
         ):
             setattr(item, name, getattr(snapshot, name))
     else:
@@ -147,6 +150,7 @@ def inspection_open(*, project: Project, function: str, quarter: Quarter, user: 
                 created_by=user,
             )
             _save(inspection, user, "开始季度检查")
+            participant_add(inspection=inspection, user=user)
             bulk_create_with_history(
                 [_new_item(inspection, s, user) for s in sources],
                 InspectionItem,
@@ -181,18 +185,59 @@ def _refuse_unless_editable(inspection: Inspection) -> None:
         raise InspectionRefused(_("检查已定稿,需先重新打开才能修改。"))
 
 
+def assessed_unit_of(*, user: AbstractBaseUser | None, inspection: Inspection) -> Assignment | None:
+    """R5b: an assignment of the user, overlapping the inspection's quarter, in a unit the cell falls in — its project
+    or its city-wide function — or None. Team members count too: they share the unit's reward or penalty (R14)."""
+    if user is None:
+        return None
+    quarter = quarter_of(inspection)
+    return (
+        Assignment.objects.filter(person__user=user)
+        .overlapping(quarter.first_day, quarter.last_day)
+        .filter(Q(project_id=inspection.project_id) | Q(project__isnull=True, function=inspection.function))
+        .select_related("project")
+        .first()
+    )
+
+
+def refuse_if_assessed(*, user: AbstractBaseUser | None, inspection: Inspection) -> None:
+    """R5b: nobody records a verdict on a cell of a unit in which they are assessed that quarter."""
+    assignment = assessed_unit_of(user=user, inspection=inspection)
+    if assignment is not None:
+        raise InspectionRefused(
+            _("您在{quarter}是「{unit}」的{role},不能给本考核单元的触点检查打分(不能检查自己的工作)。").format(
+                quarter=quarter_of(inspection).label, unit=assignment.unit_label, role=assignment.get_role_display()
+            )
+        )
+
+
+def participant_add(*, inspection: Inspection, user: AbstractBaseUser | None) -> None:
+    """R5b: each inspection records who took part (opened, judged, finalised). Idempotent."""
+    if user is not None and user.pk is not None:
+        InspectionParticipant.objects.get_or_create(inspection=inspection, user=user)
+
+
 def inspection_item_record(*, item: InspectionItem, verdict: str, finding: str, user: AbstractBaseUser | None) -> InspectionItem:
-    """Record the inspector's verdict (done / not done / not applicable, or blank to clear it) and finding (说明)."""
+    """Record the inspector's verdict (done / not done / not applicable, or blank to clear it) and finding (说明).
+
+    R5b: refused for anyone assessed in a unit the cell falls in that quarter; records who judged and that they took
+    part. Which cells a user may judge at all (their function, or every cell for operations) the views decide through
+    `selectors.inspections.editable_items`.
+    """
     _refuse_unless_editable(item.inspection)
-    if verdict not in ("", *ItemStatus.values):
+    if verdict not in ("", *(value for value, _label in VERDICT_CHOICES)):
         raise InspectionRefused(_("无效的检查结果:{value}").format(value=verdict))
+    refuse_if_assessed(user=user, inspection=item.inspection)
     finding = (finding or "").strip()
     if (item.verdict, item.finding) == (verdict, finding):
         return item
     item.verdict = verdict
     item.finding = finding
     item.updated_by = user
-    _save(item, user, "记录检查结果")
+    item.judged_by = user if verdict else None
+    with transaction.atomic():
+        _save(item, user, "记录检查结果")
+        participant_add(inspection=item.inspection, user=user)
     return item
 
 
@@ -211,6 +256,8 @@ def inspection_finalise(*, inspection: Inspection, user: AbstractBaseUser | None
     inspection.finalised_at = timezone.now()
     inspection.finalised_by = user
     _save(inspection, user, "检查定稿")
+    participant_add(inspection=inspection, user=user)
+    rectifications_open(inspection=inspection, user=user)  # SPEC §14: one per 未完成 item
     return inspection
 
 
@@ -229,6 +276,7 @@ def inspection_reopen(*, inspection: Inspection, reason: str, user: AbstractBase
     inspection.finalised_at = None
     inspection.finalised_by = None
     _save(inspection, user, "重新打开检查")
+    rectifications_withdraw(inspection=inspection, user=user)  # SPEC §14: the untouched ones it opened
     return inspection
 
 
@@ -270,6 +318,7 @@ def inspection_import(*, plan: InspectionPlan, user: AbstractBaseUser | None = N
             )
             created += 1
         else:
+            rectifications_withdraw(inspection=inspection, user=user)  # SPEC §14: a replaced result opens afresh
             for old in inspection.items.all():
                 if user is not None:
                     old._history_user = user
@@ -282,6 +331,7 @@ def inspection_import(*, plan: InspectionPlan, user: AbstractBaseUser | None = N
         inspection.finalised_by = user
         inspection.reopen_reason = ""
         _save(inspection, user, reason)
+        participant_add(inspection=inspection, user=user)
         cell_claims = claims.get((group.project.pk, group.function.value), {})
         items = []
         for row in group.rows:
@@ -293,9 +343,11 @@ def inspection_import(*, plan: InspectionPlan, user: AbstractBaseUser | None = N
                 verdict=row.verdict,
                 finding=row.finding,
                 updated_by=user,
+                judged_by=user,  # R5b: the paper verdicts are recorded in the name of whoever imports them
             )
             item.copy_from(row.touchpoint)
             items.append(item)
         bulk_create_with_history(items, InspectionItem, default_user=user, default_change_reason=reason)
+        rectifications_open(inspection=inspection, user=user)  # SPEC §14: paper inspections open theirs the same way
         count += len(items)
     return InspectionImportSummary(created=created, replaced=replaced, items=count)

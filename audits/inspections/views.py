@@ -26,12 +26,15 @@ from touchpoints.models import Project
 
 from ..choices import InspectionState, ItemStatus
 from ..fragments import render_fragment
+from ..rectifications.selectors import cell_rectifications
+from ..signoff.selectors import cell_signoffs
 from . import selectors
 from .board_filters import BoardFilter, filter_board
 from .choices import MONTH_ICONS, STATE_ICONS, CellState, MonthState
 from .forms import InspectionUploadForm, ReopenForm, VerdictForm
 from .services import (
     InspectionRefused,
+    assessed_unit_of,
     inspection_finalise,
     inspection_import,
     inspection_item_record,
@@ -75,7 +78,7 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
         "board_rows.jinja",
         {
             "board": data,
-            "can_operate": can_operate,
+            "can_operate": scope.inspects,  # R5b: operations and the inspection team open cells from the board
             "inspection_prefix": inspection_prefix,
             "discrepancies_url": reverse("audits:discrepancies", args=[str(selected)]),
             "state_labels": {state.value: str(state.label) for state in CellState},
@@ -95,6 +98,7 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "previous": selected.previous(),
             "next": following if following <= current else None,
             "can_operate": can_operate,
+            "can_inspect": scope.inspects,  # R5b: operations and the inspection team open cells from the board
             "month_states": [(state, MONTH_ICONS[state.value]) for state in MonthState],
             "cell_states": [(state, STATE_ICONS[state.value]) for state in CellState],
             "board_rows": board_rows,
@@ -106,15 +110,21 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     )
 
 
-def _inspection_context(*, inspection, scope, published: bool) -> dict:
-    editable = scope.can_operate and not published and inspection.state == InspectionState.IN_PROGRESS
+def _inspection_context(*, inspection, scope, published: bool, user) -> dict:
+    in_progress = not published and inspection.state == InspectionState.IN_PROGRESS
+    # R5b: nobody judges a cell of a unit they are assessed in that quarter.
+    assessed_here = in_progress and assessed_unit_of(user=user, inspection=inspection) is not None
     return {
         "inspection": inspection,
         "rows": selectors.inspection_rows(inspection=inspection),
         "counts": selectors.inspection_counts(inspection=inspection),
-        "editable": editable,
+        # R5b: operations judge every cell, an inspection-team member their function's; only operations finalise.
+        "editable": scope.can_judge_function(inspection.function) and in_progress and not assessed_here,
+        "assessed_here": assessed_here,
+        "can_finalise": scope.can_operate and in_progress,
         "can_reopen": scope.can_operate and not published and inspection.state == InspectionState.FINALISED,
         "reopen_form": ReopenForm(),
+        "participants": selectors.inspection_participants(inspection=inspection),
     }
 
 
@@ -132,7 +142,7 @@ def _inspection_start(request: HttpRequest, *, quarter: str, project: str, funct
     scope = scope_for(request.user)
     selected = selectors.quarter_from_url(quarter)
     cell_project, cell_function = selectors.cell_for_reader(scope=scope, project_code=project, function=function)
-    if not scope.can_operate:
+    if not scope.can_judge_function(cell_function):  # R5b: operations, or the function's inspection-team member
         raise Http404
     try:
         inspection = inspection_open(project=cell_project, function=cell_function, quarter=selected, user=request.user)
@@ -153,7 +163,7 @@ def _inspection_show(request: HttpRequest, *, quarter: str, project: str, functi
     refusal = None
     can_start = False
     new_items = 0
-    if scope.can_operate:
+    if scope.can_judge_function(cell_function):  # R5b: operations, or the function's inspection-team member
         if inspection is None:
             refusal = inspection_start_refusal(quarter=selected)
             can_start = refusal is None and bool(
@@ -169,13 +179,18 @@ def _inspection_show(request: HttpRequest, *, quarter: str, project: str, functi
         "refusal": refusal,
         "can_start": can_start,
         "new_items": new_items,
-        "can_operate": scope.can_operate,
+        "can_operate": scope.can_judge_function(cell_function),
         "can_read_board": scope.reads_board,
         "inspection": inspection,
         "verdict_choices": VerdictForm.base_fields["verdict"].choices[1:],
+        # SPEC §14: the cell's open and recently verified rectifications, to look at on site.
+        "cell_rectifications": cell_rectifications(
+            scope=scope, project_id=cell_project.pk, function=cell_function, today=dates.local_today()
+        ),
+        "signoffs": cell_signoffs(project_id=cell_project.pk, function=cell_function, quarter=selected),
     }
     if inspection is not None:
-        context.update(_inspection_context(inspection=inspection, scope=scope, published=published))
+        context.update(_inspection_context(inspection=inspection, scope=scope, published=published, user=request.user))
         context["items"] = render_fragment(
             "inspection_items.jinja",
             {**_item_fragment_context(editable=context["editable"]), "rows": context["rows"], "mode": "page"},

@@ -6,7 +6,9 @@ import datetime as dt
 
 from django.http import HttpRequest
 
+from audits.selfchecks.deadlines import lead_overdue
 from audits.selfchecks.selectors import cell_month_statuses, lead_checklists
+from audits.signoff.selectors import signoff_waiting
 from core import dates
 from core.access import Scope
 from core.home import Panel
@@ -15,12 +17,18 @@ TEMPLATE = "audits/home_selfchecks.html"
 
 
 def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]:
-    """A lead: this month's checklists with progress and a link. A director, a head, operations and HR: a status summary."""
+    """A lead: this month's checklists with progress and a link, the deadline (R8) and their overdue months. A director, a head, operations and HR: a status summary."""
     result: list[Panel] = []
     month = (today.year, today.month)
     common = {"label": dates.month_label(*month), "due": dates.due_date(*month), "month_text": f"{month[0]}-{month[1]:02d}"}
     if scope.leads_cells:
-        result.append(Panel(TEMPLATE, {**common, "kind": "lead", "rows": lead_checklists(scope=scope, today=today)}, order=10))
+        lead = {
+            "kind": "lead",
+            "rows": lead_checklists(scope=scope, today=today),
+            "days_left": (common["due"] - today).days,
+            "overdue": lead_overdue(scope=scope, today=today),
+        }
+        result.append(Panel(TEMPLATE, {**common, **lead}, order=10))
     if scope.follows_units or scope.sees_all:
         followed = scope.as_follower()
         overview = cell_month_statuses(scope=followed, months=[month], today=today)
@@ -31,4 +39,8 @@ def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]
                 order=20,
             )
         )
+    if scope.directed_projects:
+        # R5a: the director's submitted checklists still waiting for their sign-off (this and last month).
+        waiting = signoff_waiting(scope=scope, today=today)
+        result.append(Panel("audits/home_signoff.html", {"waiting": waiting}, order=15))
     return result

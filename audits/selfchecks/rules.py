@@ -7,8 +7,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
 
-from django.utils.translation import gettext, ngettext
-
 from core import dates
 
 from ..choices import ItemStatus, SelfCheckState
@@ -51,15 +49,6 @@ def cell_month_status(
     return classify_cell_month(
         year=year, month=month, today=today, state=state, answered=answered, is_late=is_late, expected=expected
     )
-
-
-def deadline_label(days_left: int) -> str:
-    """How a checklist's deadline reads (R8): the days left, 今天截止 on the due date itself, or past it."""
-    if days_left < 0:
-        return gettext("已过截止日,提交将记为逾期")
-    if days_left == 0:
-        return gettext("今天截止")
-    return ngettext("剩 %(n)s 天", "剩 %(n)s 天", days_left) % {"n": days_left}
 
 
 def percent_half_up(numerator: int, denominator: int, places: int = 2) -> str:

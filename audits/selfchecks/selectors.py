@@ -27,11 +27,11 @@ from touchpoints.models import Project
 from touchpoints.selectors import applicable_counts
 
 from .choices import CellMonthStatus
+from .deadlines import deadline_label
 from .rules import (  # noqa: F401
     Progress,
     cell_month_status,
     classify_cell_month,
-    deadline_label,
     percent_half_up,
     progress_of,
 )
@@ -162,7 +162,7 @@ class ChecklistPage:
 
     @property
     def deadline(self) -> str:
-        """今天截止 on the due date, the days left before it, or that it has passed (rules.deadline_label)."""
+        """今天截止 on the due date, the days left before it, or that it has passed (deadlines.deadline_label)."""
         return deadline_label(self.days_left)
 
 

@@ -28,6 +28,7 @@ from core import dates
 from core.access import scope_for
 from notifications.choices import NotificationKind
 from notifications.services import notify_later
+from touchpoints import frequency
 from touchpoints.choices import Function, Role
 from touchpoints.models import Assignment, Project, Touchpoint
 
@@ -37,10 +38,15 @@ GENERATED_REASON = "生成月度自检"
 # -- pure rules ------------------------------------------------------------------------------------------------------
 
 
-def answer_problem(*, status: str, na_reason: str, requires_deliverable: bool, file_count: int) -> str | None:
+def answer_problem(
+    *, status: str, na_reason: str, requires_deliverable: bool, file_count: int, event_driven: bool = False
+) -> str | None:
     """Why an answer is refused, or None when it may be saved (SPEC §3)."""
     if status and status not in ItemStatus.values:
         return _("完成情况无效")
+    if status == ItemStatus.NOT_OCCURRED and not event_driven:
+        # SPEC §3: only an event-driven (按事件) item may be answered 本月未发生.
+        return _("只有按事件发生的触点可以选择「本月未发生」")
     if status == ItemStatus.NA and not na_reason.strip():
         return _("选择「不适用」时必须填写原因")
     if status == ItemStatus.DONE and requires_deliverable and file_count == 0:
@@ -56,10 +62,13 @@ def unanswered_codes(items: Iterable[SelfCheckItem]) -> list[str]:
 # -- generation ------------------------------------------------------------------------------------------------------
 
 
-def _applicable_by_cell(projects: Sequence[Project]) -> dict[tuple[int, str], list[Touchpoint]]:
-    """Active touchpoints per (project, function) whose stage is active in the project now (SPEC §3 snapshot rule)."""
+def _applicable_by_cell(projects: Sequence[Project], *, month: int) -> dict[tuple[int, str], list[Touchpoint]]:
+    """Active touchpoints per (project, function) whose stage is active in the project now (SPEC §3 snapshot rule)
+    and that are due in the month (SPEC §3 Frequency: quarterly in the quarter's last month, yearly in its month)."""
     by_stage: dict[tuple[str, int], list[Touchpoint]] = defaultdict(list)
     for touchpoint in Touchpoint.objects.active().select_related("stage", "level").order_by("stage__order", "code"):
+        if not frequency.is_due(frequency=touchpoint.frequency, yearly_month=touchpoint.yearly_month, month=month):
+            continue
         by_stage[(touchpoint.function, touchpoint.stage_id)].append(touchpoint)
     cells: dict[tuple[int, str], list[Touchpoint]] = {}
     for project in projects:
@@ -103,7 +112,7 @@ def checklists_generate(*, year: int, month: int) -> int:
     """
     dates.month_label(year, month)  # validates the month
     projects = list(Project.objects.filter(is_active=True).prefetch_related("stages"))
-    cells = _applicable_by_cell(projects)
+    cells = _applicable_by_cell(projects, month=month)
     existing = set(SelfCheck.objects.filter(year=year, month=month).values_list("project_id", "function"))
     by_id = {project.pk: project for project in projects}
     created = 0
@@ -115,9 +124,10 @@ def checklists_generate(*, year: int, month: int) -> int:
     return created
 
 
-def cell_has_checklist_items(*, project: Project, function: str) -> bool:
-    """Whether a checklist of the cell would have items now (an active project, applicable touchpoints). Reads only."""
-    return project.is_active and bool(_applicable_by_cell([project]).get((project.pk, function)))
+def cell_has_checklist_items(*, project: Project, function: str, month: int) -> bool:
+    """Whether the cell's checklist of the month would have items now (an active project, applicable touchpoints due
+    that month, SPEC §3 Frequency). Reads only."""
+    return project.is_active and bool(_applicable_by_cell([project], month=month).get((project.pk, function)))
 
 
 def selfcheck_get_or_generate(*, project: Project, function: str, year: int, month: int) -> SelfCheck | None:
@@ -127,7 +137,7 @@ def selfcheck_get_or_generate(*, project: Project, function: str, year: int, mon
         return found
     if not project.is_active:
         return None
-    touchpoints = _applicable_by_cell([project]).get((project.pk, function))
+    touchpoints = _applicable_by_cell([project], month=month).get((project.pk, function))
     if not touchpoints:
         return None
     created = _create_checklist(project=project, function=function, year=year, month=month, touchpoints=touchpoints)
@@ -157,7 +167,11 @@ def selfcheck_item_update(
     _require_editable(selfcheck=item.selfcheck, user=user)
     na_reason = na_reason.strip() if status == ItemStatus.NA else ""
     problem = answer_problem(
-        status=status, na_reason=na_reason, requires_deliverable=item.requires_deliverable, file_count=item.files.count()
+        status=status,
+        na_reason=na_reason,
+        requires_deliverable=item.requires_deliverable,
+        file_count=item.files.count(),
+        event_driven=item.is_event_driven,
     )
     if problem:
         raise ValidationError(problem)
@@ -283,6 +297,8 @@ def selfcheck_reopen(*, selfcheck: SelfCheck, user: Any, reason: str) -> SelfChe
         selfcheck.submitted_at = None
         selfcheck.submitted_by = None
         selfcheck.is_late = False
+        selfcheck.confirmed_at = None  # R5a: a reopened month is signed again after its next submission
+        selfcheck.confirmed_by = None
         selfcheck.reopen_reason = reason
         selfcheck._history_user = user
         selfcheck._change_reason = reason[:100]

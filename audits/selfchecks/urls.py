@@ -2,10 +2,15 @@
 
 from django.urls import path
 
+from audits.signoff import views as signoff
+
 from . import views
 
 urlpatterns = [
     path("selfchecks/", views.selfcheck_overview, name="selfcheck_overview"),
+    path("selfchecks/signoff/", signoff.signoff_list, name="selfcheck_signoff"),
+    path("selfchecks/<int:pk>/confirm/", signoff.signoff_confirm, name="selfcheck_confirm"),
+    path("selfchecks/<int:pk>/return/", signoff.signoff_return, name="selfcheck_return"),
     path("selfchecks/<int:pk>/", views.selfcheck_detail, name="selfcheck_detail"),
     path("selfchecks/<int:pk>/submit/", views.selfcheck_submit, name="selfcheck_submit"),
     path("selfchecks/<int:pk>/reopen/", views.selfcheck_reopen, name="selfcheck_reopen"),

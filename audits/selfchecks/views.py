@@ -19,6 +19,7 @@ from audits.fragments import render_fragment
 from audits.models import SelfCheck, SelfCheckItem
 from audits.selfchecks.forms import ItemAnswerForm, ReopenForm
 from audits.selfchecks.uploads import ACCEPT_ATTRIBUTE, MAX_FILES_PER_ITEM
+from audits.signoff.selectors import can_sign
 from core import dates
 from core.access import EDIT, OPERATE, VIEW, Scope, scope_for
 from touchpoints.choices import Function
@@ -145,7 +146,7 @@ def selfcheck_open(request: HttpRequest, code: str, function: str, month: str) -
     today = dates.local_today()
     if (year, month_number) != (today.year, today.month):
         raise Http404  # a past or future month's checklist is never generated from a page
-    if not services.cell_has_checklist_items(project=project, function=function):
+    if not services.cell_has_checklist_items(project=project, function=function, month=month_number):
         raise Http404
     if request.method == "POST":
         selfcheck = services.selfcheck_get_or_generate(project=project, function=function, year=year, month=month_number)
@@ -185,6 +186,7 @@ def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "editable": editable,
             "is_lead": scope.can_edit_cell(selfcheck.project_id, selfcheck.function),
             "can_reopen": scope.can_operate and selfcheck.state == SelfCheckState.SUBMITTED,
+            "can_sign": can_sign(scope, selfcheck),
             "reopen_form": ReopenForm(),
             "accept": ACCEPT_ATTRIBUTE,
             "max_files": MAX_FILES_PER_ITEM,

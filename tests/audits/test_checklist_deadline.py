@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
-from audits.selfchecks.rules import deadline_label
+from audits.selfchecks.deadlines import deadline_label
 from core import dates
 from tests.audits.builders_selfchecks import build_selfcheck
 

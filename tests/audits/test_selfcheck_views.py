@@ -48,7 +48,8 @@ def checklist(people):
 
 # -- the permission matrix ------------------------------------------------------------------------------------------
 
-READERS = {"lead", "director", "head", "inspector", "hr"}
+# R5b: the marketing inspection-team member reads the marketing cells they inspect (claims and deliverables).
+READERS = {"lead", "director", "head", "inspector", "hr", "team_marketing"}
 
 
 def request_kind(client, kind: str, selfcheck, item, file):
@@ -76,6 +77,10 @@ def request_kind(client, kind: str, selfcheck, item, file):
         return client.post(reverse("audits:selfcheck_submit", args=[selfcheck.pk]))
     if kind == "reopen":
         return client.post(reverse("audits:selfcheck_reopen", args=[selfcheck.pk]), {"reason": "补材料"})
+    if kind == "confirm":
+        return client.post(reverse("audits:selfcheck_confirm", args=[selfcheck.pk]))
+    if kind == "return":
+        return client.post(reverse("audits:selfcheck_return", args=[selfcheck.pk]), {"comment": "请补充"})
     raise AssertionError(kind)
 
 
@@ -92,8 +97,10 @@ MATRIX = {
     "submit_page": ({"lead"}, 200),
     "submit": ({"lead"}, 302),
     "reopen": ({"inspector"}, 302),
+    "confirm": ({"director"}, 302),  # R5a: the project's director only (refused with a message while it is open)
+    "return": ({"director"}, 302),
 }
-ROLES = ["lead", "director", "head", "inspector", "hr", "outsider", "anonymous"]
+ROLES = ["lead", "director", "head", "inspector", "hr", "outsider", "team_marketing", "team_design", "anonymous"]
 
 
 @pytest.mark.parametrize("kind", list(MATRIX))

@@ -18,10 +18,9 @@ from django.core.management import call_command
 from django.urls import Resolver404, resolve
 from playwright.sync_api import Error as PlaywrightError
 
-from tests.crawl import SKIP_PATHS, representative_users
+from tests.crawl import SKIP_PATHS, representative_users, restore_reference_data
 
-# serialized_rollback: the flush after a transactional test would drop the rows the data migrations created.
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 AXE = (Path(__file__).parent / "vendor" / "axe.min.js").read_text(encoding="utf-8")
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
@@ -73,6 +72,7 @@ def walk(page, base_url: str) -> list[str]:
 @pytest.fixture
 def demo_company(settings):
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    restore_reference_data()
     call_command("seed_demo", stdout=open("/dev/null", "w"))  # noqa: SIM115
 
 

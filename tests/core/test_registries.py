@@ -26,16 +26,28 @@ def test_an_identifier_cannot_be_taken_twice() -> None:
 
 def test_each_app_registers_its_home_panels_and_its_jobs() -> None:
     modules = {provider.__module__ for provider in home._providers}
-    assert modules == {"audits.selfchecks.home", "audits.inspections.home", "scoring.home", "rewards.home", "notifications.home"}
+    assert modules == {
+        "audits.selfchecks.home",
+        "audits.inspections.home",
+        "audits.rectifications.home",  # SPEC §14
+        "scoring.home",
+        "scoring.plans",  # SPEC §14: plans of fined units
+        "rewards.home",
+        "notifications.home",
+    }
     assert jobs.job_names() == [
         "generate_checklists",
         "selfcheck_due_soon",
         "selfcheck_due",
         "missing_digest",
+        "signoff_due",  # R5a: the 5th, unconfirmed self-checks to directors and operations
+        "rectification_reminders",
         "publication_due",
+        "plan_reminders",
     ]
     owners = {job.name: job.run.__module__ for job in jobs.registered_jobs()}
     assert owners["generate_checklists"] == "audits.jobs" and owners["publication_due"] == "scoring.jobs"
+    assert owners["rectification_reminders"] == "audits.rectifications.jobs" and owners["plan_reminders"] == "scoring.plans"
 
 
 def test_an_unknown_job_is_refused() -> None:

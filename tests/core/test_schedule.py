@@ -11,8 +11,27 @@ from hypothesis import strategies as st
 
 from audits.jobs import AuditJob
 from core.dates import Quarter
-from core.jobs import job_is_due, job_time, jobs_due, parse_slot, slots
+from core.jobs import job_is_due, job_time, parse_slot, slots
+from core.jobs import jobs_due as all_jobs_due
 from scoring.jobs import ScoringJob, publication_quarter_of
+
+# SPEC §14: the rectification and plan reminders run every day; the calendar tests below leave them out.
+DAILY_JOBS = frozenset({"rectification_reminders", "plan_reminders"})
+
+
+def jobs_due(day: dt.date, *, at: dt.time | None = None) -> list[str]:
+    """The calendar jobs due on a day: those that run every day (SPEC §14 reminders) are tested on their own."""
+    return [job for job in all_jobs_due(day, at=at) if job not in DAILY_JOBS]
+
+
+def test_rectification_reminders_run_every_day_at_0900() -> None:
+    """SPEC §14: what a rectification or plan reminder sends depends on its own due date, so the jobs run daily."""
+    for day in days_of(2028, 2):
+        assert [j for j in all_jobs_due(day, at=dt.time(9, 0)) if j in DAILY_JOBS] == [
+            "rectification_reminders",
+            "plan_reminders",
+        ]
+        assert not set(all_jobs_due(day, at=dt.time(0, 5))) & DAILY_JOBS
 
 
 def days_of(year: int, month: int) -> list[dt.date]:

@@ -88,8 +88,9 @@ def test_beat_task_without_a_date_runs_the_jobs_of_today_in_shanghai(people) -> 
     selfcheck(people.project, Function.MARKETING, 2028, 2)
     with time_machine.travel(dt.datetime(2028, 2, 29, 1, 0, tzinfo=dt.UTC), tick=False):
         assert run_scheduled_task.delay(slot="00:05").get() == {}
-        assert run_scheduled_task.delay(slot="09:00").get() == {"selfcheck_due": 1, "missing_digest": 1}
-        assert run_scheduled_task.delay(slot="09:00").get() == {"selfcheck_due": 0, "missing_digest": 0}
+        daily = {"rectification_reminders": 0, "plan_reminders": 0}  # SPEC §14: every day, nothing due here
+        assert run_scheduled_task.delay(slot="09:00").get() == {"selfcheck_due": 1, "missing_digest": 1, **daily}
+        assert run_scheduled_task.delay(slot="09:00").get() == {"selfcheck_due": 0, "missing_digest": 0, **daily}
     assert Notification.objects.filter(kind=NotificationKind.SELFCHECK_DUE, period="2028-02").count() == 1
     deliver()
     assert len(mail.outbox) == 2

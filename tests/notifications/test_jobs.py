@@ -168,6 +168,11 @@ def test_generation_job_creates_the_months_checklists_once(people) -> None:
 def test_scheduled_run_runs_what_is_due_in_order(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
     results = jobs.scheduled_jobs_run(day=FEB_29)
-    assert [r.job for r in results] == [AuditJob.SELFCHECK_DUE, AuditJob.MISSING_DIGEST]
-    assert [r.sent for r in results] == [1, 1]
+    assert [r.job for r in results] == [
+        AuditJob.SELFCHECK_DUE,
+        AuditJob.MISSING_DIGEST,
+        "rectification_reminders",  # SPEC §14: every day
+        "plan_reminders",
+    ]
+    assert [r.sent for r in results] == [1, 1, 0, 0]
     assert jobs.scheduled_jobs_run(day=FEB_29, at=dt.time(0, 5)) == []

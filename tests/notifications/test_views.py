@@ -159,8 +159,8 @@ def _many(people, n: int) -> None:
 def test_the_pages_use_a_fixed_number_of_queries(client, people, django_assert_max_num_queries, n: int) -> None:
     _many(people, n)
     client.force_login(people.user("inspector"))
-    with django_assert_max_num_queries(11):  # 10 + the group robots' log
+    with django_assert_max_num_queries(12):  # 10 + the group robots' log + R5b memberships in the scope
         assert client.get(reverse("notifications:sent"), {"period": "2028-02"}).status_code == 200
     client.force_login(people.user("lead"))
-    with django_assert_max_num_queries(9):  # 8 + the reader's e-mail language
+    with django_assert_max_num_queries(10):  # 8 + the reader's e-mail language + R5b memberships in the scope
         assert client.get(reverse("notifications:list")).status_code == 200

@@ -18,7 +18,7 @@ from tests.rewards.builders import many_people, publish, reward
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("frozen")]
 
-ROLES = ["lead", "director", "head", "inspector", "hr", "outsider"]
+ROLES = ["lead", "director", "head", "inspector", "hr", "outsider", "team_marketing"]  # R5b member: no money pages
 
 
 @pytest.fixture
@@ -74,6 +74,7 @@ def test_a_team_member_sees_only_their_own_parts(client, people, ledger) -> None
         ("lead", "gg", 404),
         ("outsider", "gg", 404),
         ("outsider", "property", 404),
+        ("team_marketing", "marketing", 404),  # R5b: inspecting a function gives no say in its money
     ],
 )
 def test_split_page_permission_matrix(client, people, ledger, role, entry, status) -> None:

@@ -13,7 +13,7 @@ from scoring.services import quarter_publish
 from .builders import DONE, NOT_DONE, Q1, after, build_worked_example, inspect
 
 pytestmark = pytest.mark.django_db
-ROLES = ("lead", "director", "head", "inspector", "hr", "outsider")
+ROLES = ("lead", "director", "head", "inspector", "hr", "outsider", "team_marketing")
 
 
 @pytest.fixture
@@ -98,7 +98,7 @@ def test_no_published_quarter_yet(client, people) -> None:
     assert response.context["pending"] == Q1
 
 
-@pytest.mark.parametrize("role", ["lead", "director", "head", "hr", "outsider"])
+@pytest.mark.parametrize("role", ["lead", "director", "head", "hr", "outsider", "team_marketing"])
 def test_only_operations_preview_publish_and_amend(client, people, role) -> None:
     build_worked_example()
     client.force_login(people.user(role))

@@ -330,6 +330,39 @@ def test_a_year_imported_published_and_exported_through_the_commands(tmp_path: P
         ("2026Q2", "东原·澜岸", 3000, FEE, "已提交", "2024", "孔物业", 1000),
     ]
 
+    # SPEC §14: every 未完成 verdict of the year opened exactly one rectification, assigned by the rule of the day.
+    from audits.models import Rectification
+    from scoring.models import RectificationPlan
+
+    not_done = sorted(
+        (number, project, f"{PREFIX[function]}-{code:02d}")
+        for number, cells in INSPECTIONS.items()
+        for (project, function), verdicts in cells.items()
+        for code, verdict in verdicts.items()
+        if verdict == N
+    )
+    opened = sorted(Rectification.objects.live().values_list("quarter", "project__code", "code"))
+    assert opened == not_done and len(opened) == 27  # the N verdicts of INSPECTIONS
+    responsible = {
+        (r.quarter, r.project.code, r.code): r.responsible.person.employee_id
+        for r in Rectification.objects.select_related("project", "responsible__person")
+    }
+    assert responsible[(1, "BB", "MKT-03")] == "2012"  # BB has no marketing manager: its director
+    assert responsible[(4, "CC", "CRM-03")] == "2023"  # CC's customer-relations manager since 1 October
+    assert responsible[(3, "CC", "ENG-02")] == "2013"  # CC has no engineering manager: its director
+    # A plan is owed by every unit fined under R13 (the ledger's negative entries), one per unit and quarter.
+    fined = sorted(
+        (q, code) for q, code, amount in LedgerEntry.objects.values_list("quarter", "unit_code", "amount") if amount < 0
+    )
+    assert sorted(RectificationPlan.objects.values_list("quarter", "unit_code")) == fined
+    with time_machine.travel(at(dt.date(2027, 1, 12)), tick=False):
+        call_command("export_rectifications", "2026", "--output", str(tmp_path / "rect.xlsx"))
+    register = (tmp_path / "rect.xlsx").read_bytes()
+    assert sheet_names(register) == ["整改台账", "整改方案"]
+    assert len(sheet_rows(register, "整改台账")) == 1 + len(not_done)
+    assert len(sheet_rows(register, "整改方案")) == 1 + len(fined)
+    call_command("verify_results")  # scores never change: every version still matches its digest
+
 
 def split_aa_reward(quarter: Quarter) -> None:
     """AA's director (whose account import_org created) splits AA's reward with AA's property manager (R14, SPEC §8)."""

@@ -68,7 +68,7 @@ def test_export_has_one_chinese_sheet_per_function_with_the_spec_headers() -> No
     workbook = load_workbook(io.BytesIO(CatalogueExport().to_bytes()))
     assert workbook.sheetnames == ["营销", "研发", "工程", "客户关系", "物业"]
     for ws in workbook.worksheets:
-        assert [c.value for c in ws[1]] == list(CATALOGUE_COLUMNS)
+        assert [c.value for c in ws[1]] == [*CATALOGUE_COLUMNS, "频次"]  # SPEC §10: the optional 频次 column last
         assert ws.freeze_panes == "A2"
     marketing = workbook["营销"]
     codes = [row[0] for row in marketing.iter_rows(min_row=2, values_only=True)]

@@ -10,7 +10,7 @@ from core.xlsx import WorkbookInvalid
 
 
 class Command(WorkbookCommand):
-    help = "导入纸质检查结果(SPEC §10):每个项目×职能成为一份已定稿的检查;任何一行有错则整体拒绝;季度发布后拒绝。"
+    help = "导入纸质检查结果:每个项目×职能成为一份已定稿的检查;任何一行有错则整体拒绝;季度发布后拒绝。"
 
     def add_arguments(self, parser):
         parser.add_argument("quarter", help="季度,例如 2026Q1")

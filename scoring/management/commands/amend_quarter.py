@@ -4,7 +4,7 @@ from ._base import CommandError, ScoringCommand
 
 
 class Command(ScoringCommand):
-    help = "修订已发布的季度结果(SPEC §7):按当前检查结果、等级档和奖惩政策生成新版本;原台账冲销后重新记账。"
+    help = "修订已发布的季度结果:按当前检查结果、等级档和奖惩政策生成新版本;原台账冲销后重新记账。"
 
     def add_arguments(self, parser):
         parser.add_argument("quarter", help="季度,如 2026Q1")

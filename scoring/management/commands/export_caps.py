@@ -6,7 +6,7 @@ from ._base import CommandError, ScoringCommand
 
 
 class Command(ScoringCommand):
-    help = "导出年度绩效上限(SPEC §10:绩效上限、预警),只依据已发布的季度(R11)。"
+    help = "导出年度绩效上限(工作表:绩效上限、预警),只依据已发布的季度。"
 
     def add_arguments(self, parser):
         parser.add_argument("year", help="年度,如 2026")

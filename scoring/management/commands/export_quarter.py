@@ -7,7 +7,7 @@ from ._base import CommandError, ScoringCommand
 
 
 class Command(ScoringCommand):
-    help = "导出季度考核结果(SPEC §10:职能排名、项目排名、明细),取最新发布版本。"
+    help = "导出季度考核结果(工作表:职能排名、项目排名、明细),取最新发布版本。"
 
     def add_arguments(self, parser):
         parser.add_argument("quarter", help="季度,如 2026Q1")

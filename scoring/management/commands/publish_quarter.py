@@ -4,7 +4,7 @@ from ._base import CommandError, ScoringCommand
 
 
 class Command(ScoringCommand):
-    help = "发布季度考核结果(R9,SPEC §7):季度结束后才能发布;有未定稿检查的单元格须加 --confirm-missing 确认。"
+    help = "发布季度考核结果:季度结束后才能发布;有未定稿检查的单元格须加 --confirm-missing 确认。"
 
     def add_arguments(self, parser):
         parser.add_argument("quarter", help="季度,如 2026Q1")

@@ -5,7 +5,7 @@ from ._base import CommandError, ScoringCommand
 
 
 class Command(ScoringCommand):
-    help = "校验所有已发布版本:重新计算快照摘要,核对单元结果行与快照、快照与计算规则(SPEC §7);有任何不符则非零退出。"
+    help = "校验所有已发布版本:重新计算快照摘要,核对单元结果行与快照、快照与计算规则;有任何不符则非零退出。"
 
     def handle(self, *args, **options):
         mismatches = results_verify()

@@ -5,7 +5,7 @@ from touchpoints.spreadsheets import catalogue_plan
 
 
 class Command(WorkbookCommand):
-    help = "导入触点目录(SPEC §10):按编号更新、新增,不删除;任何一行有错则整体拒绝。"
+    help = "导入触点目录:按编号更新、新增,不删除;任何一行有错则整体拒绝。"
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Excel 文件(.xlsx),每个职能一个工作表")

@@ -5,7 +5,7 @@ from touchpoints.spreadsheets import org_plan
 
 
 class Command(WorkbookCommand):
-    help = "导入组织架构(工作表「项目」与「人员」,SPEC §10);任何一行有错则整体拒绝。"
+    help = "导入组织架构(工作表「项目」与「人员」);任何一行有错则整体拒绝。"
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="Excel 文件(.xlsx)")

@@ -1,0 +1,236 @@
+"""Reads of rectifications (SPEC §14): what a user may see, the lead's list, the register, a cell's list for the
+inspection page and per-unit counts for the results page. Each runs a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404
+
+from core import access
+from core.access import Scope
+from core.dates import Quarter
+from touchpoints.choices import Function
+
+from . import rules
+from .choices import RectificationState
+from .models import Rectification, RectificationProof
+
+
+def rectifications_visible(*, scope: Scope) -> QuerySet[Rectification]:
+    """The live rectifications of the cells this user may read (none for a user without a unit)."""
+    if not access.can_read_rectifications(scope):
+        return Rectification.objects.none()
+    return Rectification.objects.live().filter(scope.cell_q())
+
+
+def _with_people(qs: QuerySet[Rectification]) -> QuerySet[Rectification]:
+    return qs.select_related("project", "responsible__person", "verified_by__person", "submitted_by__person")
+
+
+def rectification_for_read(*, scope: Scope, pk: int) -> Rectification:
+    """One rectification this user may read, or 404 (another unit's is not found, SPEC §14)."""
+    rect = _with_people(rectifications_visible(scope=scope)).filter(pk=pk).first()
+    if rect is None:
+        raise Http404
+    return rect
+
+
+def rectification_for_submit(*, scope: Scope, pk: int) -> Rectification:
+    rect = rectification_for_read(scope=scope, pk=pk)
+    if not access.can_submit_rectification(
+        scope, project_id=rect.project_id, function=rect.function, responsible_id=rect.responsible_id
+    ):
+        raise Http404
+    return rect
+
+
+def rectification_for_verify(*, scope: Scope, pk: int) -> Rectification:
+    rect = rectification_for_read(scope=scope, pk=pk)
+    if not access.can_verify_rectification(scope, project_id=rect.project_id, function=rect.function):
+        raise Http404
+    return rect
+
+
+def proof_for_read(*, scope: Scope, pk: int) -> RectificationProof:
+    proof = RectificationProof.objects.filter(pk=pk, rectification__in=rectifications_visible(scope=scope)).first()
+    if proof is None:
+        raise Http404
+    return proof
+
+
+def person_label(user) -> tuple[str, str]:
+    """(工号, 姓名) of a user: the linked person's, else empty and the login name."""
+    if user is None:
+        return "", ""
+    person = getattr(user, "person", None)
+    if person is not None:
+        return person.employee_id, person.name
+    return "", user.get_username()
+
+
+@dataclass(frozen=True)
+class RectRow:
+    """A rectification as lists show it."""
+
+    rect: Rectification
+    overdue: bool
+    days_left: int
+    responsible_name: str
+    can_submit: bool
+
+    @property
+    def cell_label(self) -> str:
+        return f"{self.rect.project.name} · {Function(self.rect.function).label}"
+
+
+def _rows(rects, *, scope: Scope, today: dt.date) -> list[RectRow]:
+    rows = []
+    for rect in rects:
+        rows.append(
+            RectRow(
+                rect=rect,
+                overdue=rules.is_overdue(state=rect.state, due=rect.due_date, today=today),
+                days_left=(rect.due_date - today).days,
+                responsible_name=person_label(rect.responsible)[1],
+                can_submit=rect.state in rules.AWAITING_LEAD
+                and access.can_submit_rectification(
+                    scope, project_id=rect.project_id, function=rect.function, responsible_id=rect.responsible_id
+                ),
+            )
+        )
+    return rows
+
+
+def my_rectifications(*, scope: Scope, today: dt.date) -> list[RectRow]:
+    """The lead's own: assigned to them or in a cell they lead, not verified, earliest due first (one query)."""
+    if scope.person is None:
+        return []
+    q = Q(responsible_id=scope.person.user_id) if scope.person.user_id else Q(pk__in=[])
+    for project_id, function in scope.led_cells:
+        q |= Q(project_id=project_id, function=function)
+    qs = _with_people(Rectification.objects.unverified().filter(q)).order_by("due_date", "id")
+    return _rows(qs, scope=scope, today=today)
+
+
+def unit_rectifications(*, scope: Scope, today: dt.date) -> list[RectRow]:
+    """A director's or head's: every unverified one of their units (one query)."""
+    if not (scope.directed_projects or scope.headed_functions):
+        return []
+    q = Q(project_id__in=scope.directed_projects) | Q(function__in=scope.headed_functions)
+    qs = _with_people(Rectification.objects.unverified().filter(q)).order_by("due_date", "id")
+    return _rows(qs, scope=scope, today=today)
+
+
+@dataclass(frozen=True)
+class RegisterFilters:
+    """The register's filters (all optional): quarter, project code, function, state, overdue, 虚报."""
+
+    quarter: Quarter | None = None
+    project: str = ""
+    function: str = ""
+    state: str = ""
+    overdue: bool = False
+    false_claim: bool = False
+
+
+def register_filters(params) -> RegisterFilters:
+    """Read the filters from a query string; values that mean nothing are ignored (the filter is simply not applied)."""
+    quarter = None
+    text = (params.get("quarter") or "").strip()
+    if text:
+        try:
+            quarter = Quarter.parse(text)
+        except ValueError:
+            quarter = None
+    function = params.get("function") or ""
+    state = params.get("state") or ""
+    return RegisterFilters(
+        quarter=quarter,
+        project=(params.get("project") or "").strip(),
+        function=function if function in Function.values else "",
+        state=state if state in RectificationState.values and state != RectificationState.WITHDRAWN else "",
+        overdue=params.get("overdue") == "1",
+        false_claim=params.get("false_claim") == "1",
+    )
+
+
+REGISTER_LIMIT = 500
+
+
+def register(*, scope: Scope, filters: RegisterFilters, today: dt.date) -> tuple[list[RectRow], int]:
+    """Operations' and HR's register: the rows matching the filters (at most REGISTER_LIMIT) and how many match."""
+    qs = rectifications_visible(scope=scope)
+    if filters.quarter is not None:
+        qs = qs.filter(year=filters.quarter.year, quarter=filters.quarter.number)
+    if filters.project:
+        qs = qs.filter(project__code=filters.project)
+    if filters.function:
+        qs = qs.filter(function=filters.function)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    if filters.overdue:
+        qs = qs.unverified().filter(due_date__lt=today)
+    if filters.false_claim:
+        qs = qs.filter(false_claim=True)
+    total = qs.count()
+    rows = _rows(
+        _with_people(qs).order_by("due_date", "project__code", "function", "code", "id")[:REGISTER_LIMIT],
+        scope=scope,
+        today=today,
+    )
+    return rows, total
+
+
+@dataclass(frozen=True)
+class CellRectifications:
+    open: list[RectRow]
+    verified: list[RectRow]
+
+
+def cell_rectifications(*, scope: Scope, project_id: int, function: str, today: dt.date) -> CellRectifications:
+    """For the inspection page (SPEC §14): the cell's open ones and those verified recently, so the inspector can look
+    at them on site (one query)."""
+    since = today - dt.timedelta(days=rules.RECENTLY_VERIFIED_DAYS)
+    qs = _with_people(
+        Rectification.objects.filter(project_id=project_id, function=function).filter(
+            Q(state__in=rules.UNVERIFIED) | Q(state=RectificationState.VERIFIED, verified_at__date__gte=since)
+        )
+    ).order_by("due_date", "code", "id")
+    rows = _rows(qs, scope=scope, today=today)
+    return CellRectifications(
+        open=[r for r in rows if r.rect.state != RectificationState.VERIFIED],
+        verified=[r for r in rows if r.rect.state == RectificationState.VERIFIED],
+    )
+
+
+@dataclass(frozen=True)
+class UnitCounts:
+    open: int = 0
+    overdue: int = 0
+
+
+def unit_counts(*, year: int, quarter: int, today: dt.date) -> dict[tuple[str, str], UnitCounts]:
+    """Open (not verified) and overdue rectifications per unit — ("function", code) and ("project", code) — of the
+    quarter's inspections, for the results page (one query)."""
+    rows = (
+        Rectification.objects.unverified()
+        .filter(year=year, quarter=quarter)
+        .values("project__code", "function")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
+    )
+    totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    for row in rows:
+        for key in (("project", row["project__code"]), ("function", row["function"])):
+            totals[key][0] += row["open"]
+            totals[key][1] += row["overdue"]
+    return {key: UnitCounts(*values) for key, values in totals.items()}
+
+
+def events_of(rect: Rectification) -> list:
+    """The step log of a rectification, oldest first, with who did it (one query)."""
+    return list(rect.events.select_related("by__person").order_by("at", "id"))
