@@ -6,6 +6,7 @@ from touchpoints.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
+    path("accounts/", include("touchpoints.urls_accounts")),  # rate-limited reset, second factor (before auth's own)
     path("accounts/", include("django.contrib.auth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("audits/", include("audits.urls")),

@@ -132,3 +132,17 @@ def is_operations(user) -> bool:
 def is_hr(user) -> bool:
     scope = scope_for(user)
     return scope.hr or scope.admin
+
+
+def second_factor_required(user, *, enrolled: bool) -> bool:
+    """Whether the user must verify a one-time code before any page (issue 14, ASVS 2.7).
+
+    Anyone who enrolled a device (leads and directors may opt in) verifies it; where the settings require it
+    (`OTP_REQUIRED`, on in production), operations, HR and admins must enrol, since they move money and appraisals.
+    """
+    if enrolled:
+        return True
+    if not settings.OTP_REQUIRED:
+        return False
+    scope = scope_for(user)
+    return scope.operations or scope.hr or scope.admin or bool(user.is_staff)
