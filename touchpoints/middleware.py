@@ -124,7 +124,7 @@ class SecondFactorMiddleware:
         if second_factor_required(user, enrolled=enrolled):
             target = reverse("otp_verify") if enrolled else reverse("otp_setup")
             url = f"{target}?{urlencode({'next': request.get_full_path()})}"
-            if getattr(request, "htmx", False):
+            if request.headers.get("HX-Request") == "true":
                 response = HttpResponse(status=204)
                 response["HX-Redirect"] = url
                 return response
