@@ -16,7 +16,7 @@ from scoring.status import quarter_is_published
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function, function_from_text
 from touchpoints.dates import Quarter
 from touchpoints.models import Project, Touchpoint
-from touchpoints.xlsx import CellError, WorkbookInvalid, cell_text, open_workbook, read_sheet
+from touchpoints.xlsx import CellError, WorkbookInvalid, cell_text, open_workbook, read_sheet, sheet_is_empty
 
 from .choices import ItemStatus
 from .models import Inspection
@@ -113,7 +113,7 @@ def inspection_plan(source: Any, *, quarter: Quarter) -> InspectionPlan:
     groups: dict[tuple[str, str], InspectionGroup] = {}
     read_any = False
     for ws in workbook.worksheets:
-        if ws.max_row <= 1 and all(cell_text(c.value) == "" for c in ws[1]):
+        if sheet_is_empty(ws):
             continue  # an empty extra sheet is not an error
         read_any = True
         sheet = read_sheet(ws, INSPECTION_COLUMNS, INSPECTION_REQUIRED, errors)

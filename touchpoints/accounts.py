@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import hashlib
 import time
-from urllib.parse import urlencode
 from base64 import b32encode
 from binascii import unhexlify
+from urllib.parse import urlencode
 
 import segno
 from axes.helpers import get_client_ip_address
@@ -125,7 +125,7 @@ def otp_verify(request: HttpRequest) -> HttpResponse:
     if form.is_valid():
         token = form.cleaned_data["token"].strip()
         for device in devices:
-            allowed, details = device.verify_is_allowed()
+            allowed, _details = device.verify_is_allowed()
             if not allowed:
                 form.add_error("token", _("验证码错误次数过多,请稍后再试"))
                 break
