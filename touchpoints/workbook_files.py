@@ -85,7 +85,18 @@ def check_archive(source: IO[bytes]) -> None:
         if "xl/workbook.xml" not in names:
             raise FileRefused(_("这是一个压缩文件,但不是 Excel 工作簿(.xlsx)。请上传用 Excel 保存的 .xlsx 文件。"))
         declared = sum(info.file_size for info in archive.infolist() if SHEET_XML.match(info.filename))
+        shared = sum(info.file_size for info in archive.infolist() if info.filename.lower() == "xl/sharedstrings.xml")
     limit = settings.WORKBOOK_MAX_SHEET_BYTES
+    # openpyxl loads every shared string before the first row (about 30,000 a second here), so they have their own,
+    # tighter, limit.
+    shared_limit = settings.WORKBOOK_MAX_SHARED_STRINGS_BYTES
+    if shared > shared_limit:
+        raise FileRefused(
+            _(
+                "工作簿太大:文字内容解压后约 {size} MB,超过 {limit} MB 的上限。"
+                "请删除多余的行、列和工作表,或拆分成几个文件分别导入。"
+            ).format(size=_megabytes(shared), limit=_megabytes(shared_limit))
+        )
     if declared > limit:
         raise FileRefused(
             _(

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -26,6 +28,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
 from . import workbook_files
@@ -62,6 +65,31 @@ class WorkbookInvalid(Exception):
     def __init__(self, errors: Sequence[CellError]):
         self.errors = list(errors)
         super().__init__("\n".join(str(e) for e in self.errors))
+
+
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([A-Z0-9:$]+)\"")
+DIMENSION_HEAD_BYTES = 64 * 1024
+
+
+def _dimension_from_head(self: ReadOnlyWorksheet) -> None:
+    """openpyxl's read-only sheet looks for <dimension> with an XML parser that, when the element is absent, reads the
+    whole sheet before giving up (minutes for a compressed bomb). The schema puts <dimension> before <sheetData>, so
+    the head of the stream is enough: same result for every valid file, bounded work for any file."""
+    with self._get_source() as src:
+        head = src.read(DIMENSION_HEAD_BYTES)
+    head = head.split(b"sheetData", 1)[0]
+    match = DIMENSION.search(head)
+    if match is None:
+        return
+    try:
+        bounds = range_boundaries(match.group(1).decode().replace("$", ""))
+    except (TypeError, ValueError):
+        return
+    if all(bound is not None for bound in bounds):
+        self._min_column, self._min_row, self._max_column, self._max_row = bounds
+
+
+ReadOnlyWorksheet._get_size = _dimension_from_head
 
 
 def open_workbook(source: str | bytes | IO[bytes]) -> Any:
@@ -207,16 +235,28 @@ def read_sheet(
         errors.append(CellError(title, 1, column, _("缺少表头「{column}」").format(column=column)))
     if missing:
         return result
-    merged = [m for m in _merged_cells(ws) if m[2] >= 2]
     header_by_index = {index + 1: name for name, index in positions.items()}
     dates_allowed = set(date_columns)
     limit = settings.WORKBOOK_MAX_ROWS
-    count = 0
+    deadline = time.monotonic() + settings.WORKBOOK_MAX_SECONDS
+    read: list[tuple[int, dict[str, Any], list[CellError]]] = []
     for row_number, values in enumerate(iterator, start=2):
+        if row_number % 500 == 0 and time.monotonic() > deadline:
+            raise WorkbookInvalid(
+                [
+                    CellError(
+                        title,
+                        row_number,
+                        None,
+                        _("读取超过 {seconds} 秒的上限,已停止。请删除多余的行和列,或拆分成几个文件分别导入。").format(
+                            seconds=f"{settings.WORKBOOK_MAX_SECONDS:g}"
+                        ),
+                    )
+                ]
+            )
         if values is None or all(cell_text(v) == "" for v in values):
             continue
-        count += 1
-        if count > limit:
+        if len(read) >= limit:
             raise WorkbookInvalid(
                 [
                     CellError(
@@ -228,32 +268,35 @@ def read_sheet(
                 ]
             )
         record = {name: (values[i] if i < len(values) else None) for name, i in positions.items()}
-        row_errors = []
+        row_errors = [
+            CellError(
+                title,
+                row_number,
+                name,
+                _(
+                    "这一列应填写文字,单元格却是日期「{value}」(Excel 把输入识别成了日期)。请把单元格格式设为「文本」后重新输入"
+                ).format(value=cell_text(value)),
+            )
+            for name, value in record.items()
+            if name not in dates_allowed and isinstance(value, dt.date)
+        ]
+        read.append((row_number, record, row_errors))
+    # Merged ranges are listed after the rows in the sheet XML, so they are looked up once the rows are in.
+    merged = [m for m in _merged_cells(ws) if m[2] >= 2] if read else []
+    for row_number, record, row_errors in read:
         for ref, first_row, last_row, first_col, last_col in merged:
             if first_row <= row_number <= last_row:
                 names = [header_by_index[c] for c in range(first_col, last_col + 1) if c in header_by_index]
                 if names:
-                    row_errors.append(
+                    row_errors.insert(
+                        0,
                         CellError(
                             title,
                             row_number,
                             names[0],
                             _("位于合并单元格 {ref} 中。导入需要每一行各自填写,请取消合并并填满每个单元格").format(ref=ref),
-                        )
+                        ),
                     )
-        for name, value in record.items():
-            if name not in dates_allowed and isinstance(value, dt.date):
-                row_errors.append(
-                    CellError(
-                        title,
-                        row_number,
-                        name,
-                        _(
-                            "这一列应填写文字,单元格却是日期「{value}」(Excel 把输入识别成了日期)。"
-                            "请把单元格格式设为「文本」后重新输入"
-                        ).format(value=cell_text(value)),
-                    )
-                )
         if row_errors:
             errors.extend(row_errors)
             continue

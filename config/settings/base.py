@@ -179,6 +179,10 @@ PASSWORD_RESET_WINDOW_SECONDS = 3600
 # rows in a sheet (touchpoints.xlsx), so a small compressed file cannot exhaust a worker.
 WORKBOOK_MAX_SHEET_BYTES = int(os.environ.get("WORKBOOK_MAX_SHEET_BYTES", str(50 * 1024 * 1024)))
 WORKBOOK_MAX_ROWS = int(os.environ.get("WORKBOOK_MAX_ROWS", "20000"))
+# The shared-string table is loaded whole before the first row, so it has a tighter limit of its own; and reading
+# stops after WORKBOOK_MAX_SECONDS whatever the shape of the rows (well under gunicorn's worker timeout).
+WORKBOOK_MAX_SHARED_STRINGS_BYTES = int(os.environ.get("WORKBOOK_MAX_SHARED_STRINGS_BYTES", str(8 * 1024 * 1024)))
+WORKBOOK_MAX_SECONDS = float(os.environ.get("WORKBOOK_MAX_SECONDS", "20"))
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"

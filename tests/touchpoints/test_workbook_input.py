@@ -13,6 +13,7 @@ from django.test import override_settings
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook
 
+from bench.bench_workbook_bomb import build_bomb
 from touchpoints.models import Assignment, Person, Project, Touchpoint
 from touchpoints.services import catalogue_load_default
 from touchpoints.spreadsheets import CATALOGUE_COLUMNS, PEOPLE_COLUMNS, PROJECT_COLUMNS, catalogue_plan, org_plan
@@ -200,3 +201,30 @@ def test_a_declared_size_past_the_limit_is_refused_before_parsing() -> None:
 def test_workbooks_are_read_in_streaming_mode() -> None:
     workbook = open_workbook(catalogue_workbook({"营销": [catalogue_row("M01")]}))
     assert workbook.read_only
+
+
+@override_settings(WORKBOOK_MAX_SECONDS=0)
+def test_reading_stops_at_the_time_limit_and_says_it() -> None:
+    with pytest.raises(WorkbookInvalid) as info:
+        catalogue_plan(big_catalogue(600))
+    [error] = info.value.errors
+    assert error.row == 500 and "超过 0 秒" in error.message
+
+
+def test_the_bench_bomb_is_refused_by_declared_size_and_by_streamed_rows(tmp_path) -> None:
+    path = tmp_path / "bomb.xlsx"
+    size, declared = build_bomb(path, rows=30_000, cells=4)
+    assert declared > 20 * size  # it is a bomb: it inflates many times over
+    with override_settings(WORKBOOK_MAX_SHEET_BYTES=declared // 2):
+        assert "工作簿太大" in refusal(path.read_bytes())
+    with override_settings(WORKBOOK_MAX_ROWS=1000):
+        message = refusal(path.read_bytes())
+    assert "第 1002 行" in message and "超过 1000 行" in message
+
+
+def test_a_shared_string_table_past_its_own_limit_is_refused_before_loading(tmp_path) -> None:
+    path = tmp_path / "bomb.xlsx"
+    build_bomb(path, rows=10, cells=4)
+    shared = zipfile.ZipFile(path).getinfo("xl/sharedStrings.xml").file_size
+    with override_settings(WORKBOOK_MAX_SHARED_STRINGS_BYTES=shared - 1):
+        assert "文字内容解压后" in refusal(path.read_bytes())
