@@ -5,13 +5,15 @@ BIN := $(VENV)/bin
 MANAGE := $(BIN)/python manage.py
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Links in e-mails follow the port the server really runs on.
+SITE_URL ?= http://$(HOST):$(PORT)
 
 .PHONY: run install test lint security migrate seed worker beat bench loadtest clean
 
 ## make run: install, migrate, load the catalogue and demo organisation, serve at http://127.0.0.1:8000
 run: install migrate seed
 	@echo "客户触点考核:http://$(HOST):$(PORT)/  (演示账号见上方,管理后台 /admin/)"
-	$(MANAGE) runserver $(HOST):$(PORT)
+	SITE_URL=$(SITE_URL) $(MANAGE) runserver $(HOST):$(PORT)
 
 ## make install: create .venv and install the pinned dependencies
 install: $(VENV)/.installed
@@ -26,7 +28,7 @@ migrate: install
 	$(MANAGE) migrate --noinput
 
 seed: install
-	$(MANAGE) seed_demo
+	SITE_URL=$(SITE_URL) $(MANAGE) seed_demo
 
 ## make test: the whole suite (DATABASE_URL picks the database; CI points it at PostgreSQL)
 test: install

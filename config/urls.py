@@ -1,10 +1,13 @@
 from django.contrib import admin
+from django.templatetags.static import static
 from django.urls import include, path
+from django.views.generic import RedirectView
 
 from touchpoints.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
     path("admin/", admin.site.urls),
     path("accounts/", include("touchpoints.urls_accounts")),  # rate-limited reset, second factor (before auth's own)
     path("accounts/", include("django.contrib.auth.urls")),

@@ -37,6 +37,19 @@ PEOPLE_COLUMNS = ("工号", "姓名", "邮箱", "考核单元", "角色", "职�
 STAGE_SEPARATORS = ("、", ",", ",", ";", ";")
 
 
+def unknown_stage_message(stage: str, stages) -> str:
+    """Name the choices, or say there are none yet: a message never ends in an empty list."""
+    if not stages:
+        return _("阶段「{stage}」不存在:系统中还没有任何阶段,请先在管理后台添加阶段").format(stage=stage)
+    return _("阶段「{stage}」不存在,可选:{choices}").format(stage=stage, choices="、".join(stages))
+
+
+def unknown_level_message(level: str, levels) -> str:
+    if not levels:
+        return _("级别「{level}」不存在:系统中还没有任何级别,请先在管理后台添加级别").format(level=level)
+    return _("级别「{level}」不存在,可选:{choices}").format(level=level, choices="、".join(levels))
+
+
 def split_stages(text: str) -> list[str]:
     for separator in STAGE_SEPARATORS[1:]:
         text = text.replace(separator, STAGE_SEPARATORS[0])
@@ -149,10 +162,10 @@ def catalogue_plan(source: Any) -> CataloguePlan:
                     )
             stage = stages.get(values["阶段"])
             if values["阶段"] and stage is None:
-                fail("阶段", _("阶段「{stage}」不存在,可选:{choices}").format(stage=values["阶段"], choices="、".join(stages)))
+                fail("阶段", unknown_stage_message(values["阶段"], stages))
             level = levels.get(values["级别"]) or levels_by_rank.get(values["级别"])
             if values["级别"] and level is None:
-                fail("级别", _("级别「{level}」不存在,可选:{choices}").format(level=values["级别"], choices="、".join(levels)))
+                fail("级别", unknown_level_message(values["级别"], levels))
             for header, name in CATALOGUE_TEXT_FIELDS.items():
                 limit = Touchpoint._meta.get_field(name).max_length
                 if limit and len(values[header]) > limit:
@@ -302,7 +315,7 @@ def org_plan(source: Any) -> OrgPlan:
                         PROJECT_SHEET,
                         row_number,
                         "当前阶段",
-                        _("阶段「{unknown}」不存在,可选:{choices}").format(unknown="、".join(unknown), choices="、".join(stages)),
+                        unknown_stage_message("、".join(unknown), stages),
                     )
                 )
             seen.add(code)
