@@ -19,7 +19,7 @@ def test_login_page_is_chinese_and_serves_local_assets(client) -> None:
     response = client.get(reverse("login"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert '<html lang="zh-hans">' in page and "登录" in page and "用户名(工号)" in page
+    assert '<html lang="zh-hans">' in page and "登录" in page and "用户名" in page
     assert "/static/vendor/bootstrap/bootstrap.min.css" in page
     assert "cdn" not in page.lower() and "https://" not in page
 
