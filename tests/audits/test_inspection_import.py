@@ -168,3 +168,18 @@ def test_the_upload_page_shows_every_error_and_writes_nothing(client, people, ca
     page = upload(client, good_workbook(catalogue), quarter="2026Q5").content.decode()
     assert "季度格式应为 2026Q1" in page
     assert not Inspection.objects.exists()
+
+
+def test_the_upload_page_says_what_a_wrong_file_is(client, people, catalogue) -> None:
+    # issue 14 item 7: an .xls, a CSV or a truncated file each get their own message, not "File is not a zip file"
+    client.force_login(people.user("inspector"))
+    xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 1024
+    whole = sheet(["GG", "营销", "MKT-01", "完成", ""])
+    for content, fragment in (
+        (xls, "97-2003"),
+        ("项目编号,职能,触点编号,结果\nGG,营销,MKT-01,完成\n".encode(), "CSV 或纯文本"),
+        (whole[: len(whole) // 2], "不完整或已损坏"),
+    ):
+        page = upload(client, content).content.decode()
+        assert fragment in page and "未做任何更改" in page and "zip" not in page.lower()
+    assert not Inspection.objects.exists()
