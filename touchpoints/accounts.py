@@ -30,11 +30,12 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_http_methods
-from django_otp import devices_for_user
+from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice, default_key
 
+from .access import second_factor_required
 from .middleware import SECOND_FACTOR_ENROLLED_KEY
 
 SETUP_SALT = "touchpoint.otp-setup"
@@ -76,8 +77,18 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
     """Enrol an authenticator app: scan the QR code, type the code it shows. Nothing is stored before that code."""
     user = request.user
     confirmed = list(devices_for_user(user, confirmed=True))
+    may_disable = not second_factor_required(user, enrolled=False)  # leads and directors opted in; they may opt out
+    if confirmed and request.method == "POST" and request.POST.get("action") == "disable":
+        if not may_disable or not user.is_verified():
+            return render(request, "registration/otp_setup.html", {"enrolled": True, "may_disable": False}, status=403)
+        TOTPDevice.objects.filter(user=user).delete()
+        request.session.pop(DEVICE_ID_SESSION_KEY, None)
+        request.session[SECOND_FACTOR_ENROLLED_KEY] = False
+        messages.success(request, _("两步验证已停用。"))
+        return redirect(_safe_next(request))
     if confirmed and request.method == "GET":
-        return render(request, "registration/otp_setup.html", {"enrolled": True, "next": _safe_next(request)})
+        context = {"enrolled": True, "may_disable": may_disable, "next": _safe_next(request)}
+        return render(request, "registration/otp_setup.html", context)
     form = SetupForm(request.POST if request.method == "POST" else None)
     key = None
     if form.is_bound:

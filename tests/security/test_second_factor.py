@@ -165,3 +165,19 @@ def settings_probe(module: str) -> str:
 def test_production_requires_the_second_factor_and_local_settings_do_not() -> None:
     assert settings_probe("config.settings.production") == "True"
     assert settings_probe("config.settings.local") == "False"
+
+
+@REQUIRED
+def test_a_lead_who_opted_in_may_opt_out_but_operations_may_not(client, people) -> None:
+    with time_machine.travel(START, tick=False):
+        sign_in(client, people.user("lead"))
+        enrol(client)
+        assert "停用两步验证" in client.get(reverse("otp_setup")).content.decode()
+        assert client.post(reverse("otp_setup"), {"action": "disable"}).status_code == 302
+        assert not TOTPDevice.objects.filter(user=people.user("lead")).exists()
+        client.post(reverse("logout"))
+        sign_in(client, people.user("inspector"))
+        enrol(client)
+        assert "停用两步验证" not in client.get(reverse("otp_setup")).content.decode()
+        assert client.post(reverse("otp_setup"), {"action": "disable"}).status_code == 403
+        assert TOTPDevice.objects.filter(user=people.user("inspector")).exists()
