@@ -39,7 +39,7 @@ lint: install
 	$(BIN)/ruff format --check .
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py makemigrations --check --dry-run
 	DJANGO_SETTINGS_MODULE=config.settings.test $(BIN)/python manage.py check
-	$(BIN)/mypy --strict scoring/engine.py touchpoints/dates.py
+	$(BIN)/mypy --strict scoring/engine.py core/dates.py
 
 ## make security: static analysis, dependency advisories, and Django's deployment checklist on production settings
 security: install

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.access import EDIT, OPERATE, VIEW, Action, Scope
 from touchpoints.choices import Function
 from touchpoints.models import Project, Touchpoint
 
@@ -66,6 +67,41 @@ class ItemSnapshot(models.Model):
         self.deliverable = touchpoint.deliverable
 
 
+class CellQuerySet(models.QuerySet):
+    """Records of a cell (project × function), narrowed to what a scope may do with them (core.access)."""
+
+    cell = ""  # the lookup path to the record that carries project and function ("" for the record itself)
+    # How each action maps to the scope's filters; a model overrides what differs (inspections are operations' to edit).
+    actions: dict[str, Action] = {VIEW: VIEW, EDIT: EDIT, OPERATE: OPERATE}
+
+    def for_scope(self, scope: Scope, action: Action = VIEW) -> models.QuerySet:
+        if action not in self.actions:
+            raise ValueError(f"unknown action {action!r}")
+        return self.filter(scope.cell_action_q(self.actions[action], f"{self.cell}project", f"{self.cell}function"))
+
+
+class SelfCheckQuerySet(CellQuerySet):
+    """View: whoever reads the cell. Edit: the cell's lead (R8). Operate (reopen): operations."""
+
+
+class SelfCheckItemQuerySet(CellQuerySet):
+    cell = "selfcheck__"
+
+
+class DeliverableQuerySet(CellQuerySet):
+    cell = "item__selfcheck__"
+
+
+class InspectionQuerySet(CellQuerySet):
+    """View: whoever reads the cell. Edit: operations only (R5b)."""
+
+    actions = {VIEW: VIEW, EDIT: OPERATE, OPERATE: OPERATE}
+
+
+class InspectionItemQuerySet(InspectionQuerySet):
+    cell = "inspection__"
+
+
 class SelfCheck(models.Model):
     """A monthly self-check (月度自检) of one cell — project × function — due on the 30th (R8)."""
 
@@ -82,6 +118,7 @@ class SelfCheck(models.Model):
     is_late = models.BooleanField(_("逾期提交"), default=False)
     reopen_reason = models.TextField(_("退回原因"), blank=True)
     history = HistoricalRecords()
+    objects = SelfCheckQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-month", "project__code", "function"]
@@ -105,6 +142,7 @@ class SelfCheckItem(ItemSnapshot, ChangeStamped):
     na_reason = models.TextField(_("不适用原因"), blank=True)
     note = models.TextField(_("备注"), blank=True)
     history = HistoricalRecords()
+    objects = SelfCheckItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["stage_order", "code"]
@@ -135,6 +173,7 @@ class Deliverable(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("上传人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     history = HistoricalRecords()
+    objects = DeliverableQuerySet.as_manager()
 
     class Meta:
         ordering = ["uploaded_at", "id"]
@@ -164,6 +203,7 @@ class Inspection(models.Model):
     )
     reopen_reason = models.TextField(_("重新打开原因"), blank=True)
     history = HistoricalRecords()
+    objects = InspectionQuerySet.as_manager()
 
     class Meta:
         ordering = ["-year", "-quarter", "project__code", "function"]
@@ -188,6 +228,7 @@ class InspectionItem(ItemSnapshot, ChangeStamped):
     verdict = models.CharField(_("检查结果"), max_length=20, choices=ItemStatus.choices, blank=True)
     finding = models.TextField(_("说明"), blank=True)
     history = HistoricalRecords()
+    objects = InspectionItemQuerySet.as_manager()
 
     class Meta:
         ordering = ["stage_order", "code"]

@@ -1,4 +1,5 @@
-from . import urls_inspections, urls_selfchecks
+from audits.inspections import urls as inspection_urls
+from audits.selfchecks import urls as selfcheck_urls
 
 app_name = "audits"
-urlpatterns = urls_selfchecks.urlpatterns + urls_inspections.urlpatterns
+urlpatterns = selfcheck_urls.urlpatterns + inspection_urls.urlpatterns

@@ -212,7 +212,7 @@ def measure(output: Path) -> dict[str, float | int]:
 
 def writer_peak(rows: int) -> float:
     """Peak MiB above baseline of the shared writer alone, streaming `rows` caps-like rows (shows it is flat)."""
-    from touchpoints.xlsx import Column, Sheet, write_workbook
+    from core.xlsx import Column, Sheet, write_workbook
 
     columns = [Column(header) for header in ("工号", "姓名", "考核单元", "角色", "年度", "绩效上限", "触发季度", "触发规则")]
     data = ((f"C{i:06d}", f"员工{i:06d}", "营销", "团队成员", YEAR, "B-", "2026Q1、2026Q2", "连续两个季度") for i in range(rows))
@@ -259,7 +259,7 @@ def main() -> int:
     )
     flat = {rows: writer_peak(rows) for rows in (5_000, 50_000)}
     print(
-        "shared writer alone (touchpoints.xlsx, write-only): "
+        "shared writer alone (core.xlsx, write-only): "
         + ", ".join(f"{rows:,} rows → peak {mib:.2f} MiB" for rows, mib in flat.items())
     )
     return 0

@@ -61,10 +61,10 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
 
     from bench.large_org import build_large_org
+    from core.dates import SHANGHAI, Quarter
     from notifications.models import Notification
     from rewards.models import LedgerEntry
     from scoring.services import quarter_preview, quarter_publish, results_verify
-    from touchpoints.dates import SHANGHAI, Quarter
 
     started = time.perf_counter()
     org = build_large_org(projects=60, people=options.people, per_function=40, year=2026, months=3, quarters=1)

@@ -1,7 +1,7 @@
-"""Benchmark: a compressed "workbook bomb" is refused quickly and in little memory (issue 14 item 5).
+"""Benchmark: a compressed "workbook bomb" is refused quickly and in little memory.
 
 Builds a ~1 MB .xlsx whose one sheet expands to ~1.5 million rows (the attack: 1.0–1.4 MB files of 1.2–2 M rows took
-a worker past 500 MB in 18 s), then reads it the way every import does (`touchpoints.xlsx.open_workbook` and
+a worker past 500 MB in 18 s), then reads it the way every import does (`core.xlsx.open_workbook` and
 `read_sheet`), each case in a fresh subprocess, and reports wall and CPU time, the child's peak RSS (getrusage) and peak
 Python allocations (tracemalloc):
 
@@ -114,7 +114,7 @@ import django
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.test")
 django.setup()
 from touchpoints.spreadsheets import CATALOGUE_COLUMNS, CATALOGUE_REQUIRED
-from touchpoints.xlsx import WorkbookInvalid, open_workbook, read_sheet
+from core.xlsx import WorkbookInvalid, open_workbook, read_sheet
 mode, path = sys.argv[1], sys.argv[2]
 before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 tracemalloc.start()

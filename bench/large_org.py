@@ -16,8 +16,8 @@ from django.db import transaction
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
 from audits.models import Inspection, InspectionItem, SelfCheck, SelfCheckItem
+from core.dates import due_date
 from touchpoints.choices import Function, Role
-from touchpoints.dates import due_date
 from touchpoints.models import Assignment, Level, Person, Project, Stage, Touchpoint
 from touchpoints.services import catalogue_load_default, ensure_groups
 

@@ -1,4 +1,4 @@
-"""The deadline surge (issue 8), as locust users: every virtual user is one functional manager ticking this month's
+"""The deadline surge, as locust users: every virtual user is one functional manager ticking this month's
 checklist in the last days before the 30th — opening the page, answering items, attaching deliverables.
 
 Started by bench/surge.py, which builds the database and writes the plan this file reads (SURGE_PLAN: one lead per

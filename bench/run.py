@@ -89,12 +89,12 @@ def main() -> None:
 
     from audits.models import SelfCheck
     from bench.large_org import build_large_org
+    from core.dates import Quarter
     from rewards.exports import RewardsExport
     from scoring.exports import CapsExport
     from scoring.services import quarter_publish
     from touchpoints import pagecache
     from touchpoints.choices import STAFF_GROUP_NAMES, StaffGroup
-    from touchpoints.dates import Quarter
 
     lines: list[str] = []
 

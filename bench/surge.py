@@ -1,4 +1,4 @@
-"""`make loadtest`: the deadline surge (issue 8) against gunicorn and PostgreSQL, on 127.0.0.1 only.
+"""`make loadtest`: the deadline surge against gunicorn and PostgreSQL, on 127.0.0.1 only.
 
 1. The database named by SURGE_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/tp_surge) is dropped, migrated
    and filled with the large city company of bench/large_org.py, whose open checklists are this month's (the server
@@ -278,10 +278,10 @@ def build(*, users: int) -> tuple[dict, str]:
     from django.urls import reverse
 
     from audits.models import SelfCheck
-    from audits.uploads import MAX_FILES_PER_ITEM
+    from audits.selfchecks.uploads import MAX_FILES_PER_ITEM
     from bench.large_org import PASSWORD, build_large_org
+    from core.dates import local_today
     from touchpoints.choices import Role
-    from touchpoints.dates import local_today
     from touchpoints.models import Assignment
 
     call_command("migrate", verbosity=0)
@@ -434,7 +434,7 @@ def main() -> None:
     django.setup()
     from django.db import connection
 
-    from touchpoints.dates import local_today
+    from core.dates import local_today
 
     plan, data = build(users=options.users)
     sign_in_cost = password_check_seconds(plan["leads"][0])

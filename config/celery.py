@@ -17,17 +17,17 @@ app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
 
 # SPEC §9: beat only wakes the product up, every day, in Asia/Shanghai (CELERY_TIMEZONE). Which jobs run is decided
-# by notifications.schedule.jobs_due — never by crontab(day_of_month=30), which would skip February (R8 Decision).
+# by the jobs each app registers with core.jobs — never by crontab(day_of_month=30), which would skip February (R8 Decision).
 # A wake-up still queued hours later is dropped (expires): the operator catches up with `manage.py run_scheduled`.
 app.conf.beat_schedule = {
     "notifications-daily-0005": {
-        "task": "notifications.run_scheduled",
+        "task": "core.run_scheduled",
         "schedule": crontab(hour=0, minute=5),
         "kwargs": {"slot": "00:05"},  # checklist generation on the 1st
         "options": {"expires": 6 * 3600},
     },
     "notifications-daily-0900": {
-        "task": "notifications.run_scheduled",
+        "task": "core.run_scheduled",
         "schedule": crontab(hour=9, minute=0),
         "kwargs": {"slot": "09:00"},  # submission reminders, operations digest, publication reminder
         "options": {"expires": 6 * 3600},

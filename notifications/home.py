@@ -1,4 +1,4 @@
-"""Home-page panels of this part of the product (see touchpoints.home): the user's newest unread reminders."""
+"""Home-page panels of this part of the product (see core.home): the user's newest unread reminders."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.http import HttpRequest
 
-from touchpoints.access import Scope
-from touchpoints.home import Panel
+from core.access import Scope
+from core.home import Panel
 
 from .selectors import latest_unread
 

@@ -15,7 +15,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from touchpoints.access import scope_for
+from core.access import scope_for
 
 from . import selectors, services
 from .choices import NotificationKind
@@ -87,7 +87,7 @@ def notification_read_all(request: HttpRequest) -> HttpResponse:
 def sent_log(request: HttpRequest) -> HttpResponse:
     """SPEC §9: what was sent to whom, for operations (and admins); anyone else gets a 404."""
     scope = scope_for(request.user)
-    if not (scope.operations or scope.admin):
+    if not scope.can_operate:
         raise Http404
     kind = request.GET.get("kind", "")
     if kind not in NotificationKind.values:

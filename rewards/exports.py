@@ -13,10 +13,9 @@ from collections.abc import Iterator
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from core.dates import Quarter
+from core.xlsx import Column, Export, Sheet, UnknownExport, export_for
 from scoring.choices import Settlement
-from scoring.exports import CapsExport, QuarterExport
-from touchpoints.dates import Quarter
-from touchpoints.xlsx import Column, Export, Sheet
 
 from .models import LedgerEntry, SplitPart
 from .selectors import row_status
@@ -28,11 +27,18 @@ REWARDS_COLUMNS = ("季度", "考核单元", "金额", "结算方式", "状态",
 class RewardsExport(Export):
     """The year's reward and penalty ledger with every split part (SPEC §10)."""
 
+    identifier = "rewards"
     title = _("奖惩台账")
+
+    @classmethod
+    def build(cls, *, year: int | None = None, quarter: Quarter | None = None) -> RewardsExport:
+        if year is None:
+            raise ValueError("a year is needed")
+        return cls(year)
 
     def __init__(self, year: int):
         self.year = year
-        self.identifier = f"rewards-{year}"
+        self.file_stem = f"rewards-{year}"
 
     def columns(self) -> list[Column]:
         quarter, unit, amount, settlement, status, employee_id, name, part = REWARDS_COLUMNS
@@ -83,21 +89,23 @@ class RewardsExport(Export):
 
 
 # ---------------------------------------------------------------------------------------------------------------
-# The HR workspace's downloads: the same classes the commands use.
+# The HR workspace's downloads: the same registered classes the commands use.
+
+# The downloads the HR workspace offers, by export identifier (SPEC §10).
+WORKSPACE_EXPORTS = ("rewards", "caps", "quarter")
 
 
 def workspace_export(*, kind: str, year: int, quarter: str | None = None) -> Export:
     """The export behind one download button of the HR workspace — the same class as the command — or 404."""
-    if kind == "rewards":
-        return RewardsExport(year)
-    if kind == "caps":
-        return CapsExport(year)
+    if kind not in WORKSPACE_EXPORTS:
+        raise Http404
+    period = None
     if kind == "quarter":
         try:
             period = Quarter.parse(quarter or "")
         except ValueError as exc:
             raise Http404 from exc
-        if period.year != year:
-            raise Http404
-        return QuarterExport(period)  # QuarterNotPublished is a 404
-    raise Http404
+    try:
+        return export_for(kind).build(year=year, quarter=period)  # QuarterNotPublished is a 404
+    except (UnknownExport, ValueError) as exc:
+        raise Http404 from exc

@@ -1,4 +1,4 @@
-"""Home-page panels of this part of the product (see touchpoints.home): splits waiting for this person, and their parts."""
+"""Home-page panels of this part of the product (see core.home): splits waiting for this person, and their parts."""
 
 from __future__ import annotations
 
@@ -6,8 +6,8 @@ import datetime as dt
 
 from django.http import HttpRequest
 
-from touchpoints.access import Scope
-from touchpoints.home import Panel
+from core.access import Scope
+from core.home import Panel
 
 from . import selectors
 from .rules import money
@@ -20,9 +20,9 @@ def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]
     adds their director/head assignments and one count; operations and HR one count. (A former director still finds
     what they must split for past quarters on the rewards page.)
     """
-    if scope.person is None and not scope.sees_all:
+    if not scope.is_assessed and not scope.sees_all:
         return []
-    leads_now = bool(scope.directed_projects or scope.headed_functions)
+    leads_now = scope.follows_units
     spans = selectors.lead_spans(person=scope.person) if leads_now else []
     pending = selectors.pending_counts(scope=scope, spans=spans)
     parts = selectors.my_parts(scope=scope, year=today.year)

@@ -5,6 +5,10 @@ Entries are append-only: an amendment reverses and re-creates. Splits move throu
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -12,11 +16,44 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core.access import VIEW, Action, Scope
+from core.dates import Quarter
 from scoring.choices import Settlement, UnitKind
 from scoring.models import QuarterResult, UnitResult
-from touchpoints.models import Person
+from touchpoints.models import Person, Project
 
 from .choices import SplitAction, SplitState
+
+
+def quarter_span_q(start: dt.date, end: dt.date | None) -> Q:
+    """Entries whose (year, quarter) lies in the quarters that [start, end] overlaps."""
+    first = Quarter.of(start)
+    q = Q(year__gt=first.year) | Q(year=first.year, quarter__gte=first.number)
+    if end is not None:
+        last = Quarter.of(end)
+        q &= Q(year__lt=last.year) | Q(year=last.year, quarter__lte=last.number)
+    return q
+
+
+class LedgerEntryQuerySet(models.QuerySet):
+    def for_scope(self, scope: Scope, action: Action = VIEW, *, spans: Iterable[Any] = ()) -> models.QuerySet:
+        """The entries the scope may read (R14): every entry for company-wide readers; for a director or head the
+        units they lead today, and each unit they led (``spans``: unit_kind, unit_code, start, end) in the quarters
+        they led it. What they may do with an entry's split is decided per step (rewards.rules)."""
+        if action != VIEW:
+            raise ValueError(f"unknown action {action!r}")
+        if scope.sees_all:
+            return self.all()
+        q = Q(pk__in=[])
+        if scope.directed_projects:
+            q |= Q(
+                unit_kind=UnitKind.PROJECT, unit_code__in=Project.objects.filter(pk__in=scope.directed_projects).values("code")
+            )
+        if scope.headed_functions:
+            q |= Q(unit_kind=UnitKind.FUNCTION, unit_code__in=scope.headed_functions)
+        for span in spans:
+            q |= Q(unit_kind=span.unit_kind, unit_code=span.unit_code) & quarter_span_q(span.start, span.end)
+        return self.filter(q)
 
 
 class LedgerEntry(models.Model):
@@ -37,6 +74,8 @@ class LedgerEntry(models.Model):
         "self", verbose_name=_("冲销"), on_delete=models.PROTECT, null=True, blank=True, related_name="reversed_by"
     )
     created_at = models.DateTimeField(_("记账时间"), auto_now_add=True)
+
+    objects = LedgerEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["year", "quarter", "unit_kind", "unit_code", "id"]

@@ -2,7 +2,7 @@
 
 Who sees what (SPEC §1, R14): operations, HR and admins see every entry; a project director or function head sees their
 units' entries (the units they direct or head today, and those they directed or headed in the entry's quarter); everyone
-else sees only their own parts. The narrowing lives here, fed by `touchpoints.access.scope_for`.
+else sees only their own parts. The narrowing lives here, fed by `core.access.scope_for`.
 """
 
 from __future__ import annotations
@@ -16,17 +16,17 @@ from django.db.models import Count, Q, QuerySet, Sum
 from django.http import Http404
 from django.utils.translation import gettext as _
 
+from core import dates
+from core.access import VIEW, Action, Scope
 from scoring.choices import Settlement, UnitKind
 from scoring.engine import CapRule
 from scoring.models import QuarterResult
 from scoring.selectors import at_risk_people, caps_for_year, unit_names
-from touchpoints import dates
-from touchpoints.access import Scope
 from touchpoints.choices import STAFF_GROUP_NAMES, Role, StaffGroup
-from touchpoints.models import Assignment, Person, Project
+from touchpoints.models import Assignment, Person
 
 from .choices import LedgerStatus, SplitState
-from .models import LedgerEntry, Split, SplitPart
+from .models import LedgerEntry, Split, SplitPart, quarter_span_q
 from .rules import Actor, Candidate, SplitRefused, check_splittable, ledger_status, money
 
 SPLITTER_ROLES = (Role.PROJECT_DIRECTOR, Role.FUNCTION_HEAD)
@@ -121,9 +121,9 @@ def actors_for(*, scope: Scope, entry: LedgerEntry, spans: list[LeadSpan] | None
         spans = lead_spans(person=scope.person)
     if any(span.covers(entry) for span in spans):
         actors.add(Actor.SPLITTER)
-    if scope.operations or scope.admin:
+    if scope.can_operate:
         actors.add(Actor.OPERATIONS)
-    if scope.hr or scope.admin:
+    if scope.can_read_hr:
         actors.add(Actor.HR)
     return frozenset(actors)
 
@@ -137,45 +137,23 @@ def staff_users(group: StaffGroup) -> list:
 # Visibility
 
 
-def _quarter_span_q(start: dt.date, end: dt.date | None) -> Q:
-    """Entries whose (year, quarter) lies in the quarters that [start, end] overlaps."""
-    first = dates.Quarter.of(start)
-    q = Q(year__gt=first.year) | Q(year=first.year, quarter__gte=first.number)
-    if end is not None:
-        last = dates.Quarter.of(end)
-        q &= Q(year__lt=last.year) | Q(year=last.year, quarter__lte=last.number)
-    return q
-
-
-def lead_q(*, scope: Scope, spans: list[LeadSpan]) -> Q:
-    """Entries of the units this user directs or heads today, or directed/headed in the entry's quarter."""
-    q = Q(pk__in=[])
-    if scope.directed_projects:
-        q |= Q(unit_kind=UnitKind.PROJECT, unit_code__in=Project.objects.filter(pk__in=scope.directed_projects).values("code"))
-    if scope.headed_functions:
-        q |= Q(unit_kind=UnitKind.FUNCTION, unit_code__in=scope.headed_functions)
-    for span in spans:
-        q |= Q(unit_kind=span.unit_kind, unit_code=span.unit_code) & _quarter_span_q(span.start, span.end)
-    return q
-
-
-def entries_visible_to(*, scope: Scope, spans: list[LeadSpan] | None = None) -> QuerySet[LedgerEntry]:
+def entries_for_scope(*, scope: Scope, spans: list[LeadSpan] | None = None) -> QuerySet[LedgerEntry]:
     """The ledger entries this user may read (see the module docstring)."""
-    if scope.sees_all:
-        return LedgerEntry.objects.all()
-    if spans is None:
+    if spans is None and not scope.sees_all:
         spans = lead_spans(person=scope.person)
-    return LedgerEntry.objects.filter(lead_q(scope=scope, spans=spans))
+    return LedgerEntry.objects.for_scope(scope, VIEW, spans=spans or ())
 
 
 def is_lead(*, scope: Scope, spans: list[LeadSpan]) -> bool:
-    return bool(scope.directed_projects or scope.headed_functions or spans)
+    return scope.follows_units or bool(spans)
 
 
-def get_entry_for_user(*, scope: Scope, pk: int) -> LedgerEntry:
-    """The entry, if this user may read it; 404 otherwise."""
+def get_entry_for(*, scope: Scope, pk: int, action: Action = VIEW) -> LedgerEntry:
+    """The entry, if this user may read it (what they may do with its split is `actors_for`, R14); 404 otherwise."""
+    if action != VIEW:
+        raise ValueError(f"unknown action {action!r}")
     try:
-        return entries_visible_to(scope=scope).select_related("split", "reverses", "reversed_by", "result").get(pk=pk)
+        return entries_for_scope(scope=scope).select_related("split", "reverses", "reversed_by", "result").get(pk=pk)
     except LedgerEntry.DoesNotExist as exc:
         raise Http404 from exc
 
@@ -297,7 +275,7 @@ def ledger_rows(*, scope: Scope, year: int, spans: list[LeadSpan] | None = None)
     if spans is None:
         spans = lead_spans(person=scope.person)
     entries = (
-        entries_visible_to(scope=scope, spans=spans)
+        entries_for_scope(scope=scope, spans=spans)
         .filter(year=year)
         .select_related("split", "reverses", "reversed_by")
         .annotate(n_parts=Count("split__parts"), parts_total=Sum("split__parts__amount"))
@@ -371,7 +349,7 @@ class MyPart:
 
 def my_parts(*, scope: Scope, year: int) -> list[MyPart]:
     """The person's own parts in the year, once the split has left the director's draft. One query."""
-    if scope.person is None:
+    if not scope.is_assessed:
         return []
     parts = (
         SplitPart.objects.filter(person=scope.person, split__entry__year=year)
@@ -480,17 +458,17 @@ def pending_counts(*, scope: Scope, spans: list[LeadSpan] | None = None) -> dict
     if spans:
         q = Q(pk__in=[])
         for span in spans:
-            q |= Q(unit_kind=span.unit_kind, unit_code=span.unit_code) & _quarter_span_q(span.start, span.end)
+            q |= Q(unit_kind=span.unit_kind, unit_code=span.unit_code) & quarter_span_q(span.start, span.end)
         counts["to_split"] = live_team.filter(q).filter(Q(split__isnull=True) | Q(split__state=SplitState.DRAFT)).count()
-    if scope.operations or scope.admin or scope.hr:
+    if scope.sees_all:
         states = dict(
             live_team.filter(split__state__in=[SplitState.SUBMITTED, SplitState.REVIEWED])
             .values_list("split__state")
             .annotate(n=Count("id"))
         )
-        if scope.operations or scope.admin:
+        if scope.can_operate:
             counts["to_review"] = states.get(SplitState.SUBMITTED, 0)
-        if scope.hr or scope.admin:
+        if scope.can_read_hr:
             counts["to_file"] = states.get(SplitState.REVIEWED, 0)
     return counts
 

@@ -14,9 +14,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.access import scope_for
 from notifications.choices import NotificationKind
 from notifications.services import notify
-from touchpoints.access import scope_for
 from touchpoints.choices import StaffGroup
 from touchpoints.models import Person
 

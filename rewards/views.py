@@ -12,9 +12,9 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from touchpoints import dates
-from touchpoints.access import scope_for
-from touchpoints.xlsx import XLSX_CONTENT_TYPE
+from core import dates
+from core.access import scope_for
+from core.xlsx import XLSX_CONTENT_TYPE
 
 from . import selectors
 from .choices import SplitAction, SplitState
@@ -95,7 +95,7 @@ def _split_context(request: HttpRequest, page: selectors.SplitPage, form: SplitP
 def split(request: HttpRequest, entry_id: int) -> HttpResponse:
     """One entry's split: the director or head fills the parts; operations and HR follow and act (R14)."""
     scope = scope_for(request.user)
-    entry = selectors.get_entry_for_user(scope=scope, pk=entry_id)
+    entry = selectors.get_entry_for(scope=scope, pk=entry_id)
     page = selectors.split_page(scope=scope, entry=entry)
     if request.method == "POST":
         if Actor.SPLITTER not in page.actors:
@@ -127,7 +127,7 @@ def split_step(request: HttpRequest, split_id: int) -> HttpResponse:
     split_obj = Split.objects.filter(pk=split_id).first()
     if split_obj is None:
         raise Http404
-    entry = selectors.get_entry_for_user(scope=scope, pk=split_obj.entry_id)
+    entry = selectors.get_entry_for(scope=scope, pk=split_obj.entry_id)
     form = StepForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("无法识别的操作。"))

@@ -57,7 +57,7 @@ from fractions import Fraction
 from itertools import pairwise
 from typing import NamedTuple
 
-from touchpoints.dates import Quarter
+from core.dates import Quarter
 
 __all__ = [
     "CAP_GRADE",

@@ -1,4 +1,4 @@
-"""The quarter results and appraisal caps workbooks (SPEC §10), written by touchpoints.xlsx's one renderer.
+"""The quarter results and appraisal caps workbooks (SPEC §10), written by core.xlsx's one renderer.
 
 Sheet names and headers are the format HR's templates read: they are fixed Chinese text, never translated.
 Numbers are written as numbers (得分 92.86, 奖惩金额 3000), with the money and two-decimal formats.
@@ -15,9 +15,9 @@ from typing import Any
 
 from django.http import Http404
 
+from core.dates import Quarter
+from core.xlsx import DECIMAL_FORMAT, MONEY_FORMAT, Column, Export, Sheet
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, ROLE_CHINESE_NAMES, Function, Role
-from touchpoints.dates import Quarter
-from touchpoints.xlsx import DECIMAL_FORMAT, MONEY_FORMAT, Column, Export, Sheet
 
 from . import engine, selectors
 from .models import QuarterResult
@@ -94,14 +94,21 @@ class QuarterExport(Export):
     「不列入考核」. 明细 has one row per inspected cell. Raises `QuarterNotPublished` when there is no version.
     """
 
+    identifier = "quarter"
     title = "季度考核结果"
+
+    @classmethod
+    def build(cls, *, year: int | None = None, quarter: Quarter | None = None) -> QuarterExport:
+        if quarter is None or (year is not None and quarter.year != year):
+            raise ValueError("a quarter of the year is needed")
+        return cls(quarter)
 
     def __init__(self, quarter: Quarter, result: QuarterResult | None = None):
         self.quarter = quarter
         self.result = result or selectors.latest_results(quarter=quarter)
         if self.result is None:
             raise QuarterNotPublished(f"{quarter} 尚未发布")
-        self.identifier = f"quarter-results-{quarter}-v{self.result.version}"
+        self.file_stem = f"quarter-results-{quarter}-v{self.result.version}"
 
     def _ranking(self, kind: str) -> Iterator[Sequence[Any]]:
         for unit in self.result.snapshot["units"]:
@@ -132,11 +139,18 @@ class CapsExport(Export):
     """`export_caps YEAR` (SPEC §10, R11): one row per capped person — several units joined by 、, the quarters that
     triggered and the rules that hold — and the units at risk with the people their cap would reach."""
 
+    identifier = "caps"
     title = "绩效上限"
+
+    @classmethod
+    def build(cls, *, year: int | None = None, quarter: Quarter | None = None) -> CapsExport:
+        if year is None:
+            raise ValueError("a year is needed")
+        return cls(year)
 
     def __init__(self, year: int):
         self.year = year
-        self.identifier = f"appraisal-caps-{year}"
+        self.file_stem = f"appraisal-caps-{year}"
 
     def _names(self, caps: engine.AppraisalCaps) -> dict[engine.UnitKey, str]:
         units = {unit for person in caps.people for unit in person.units} | {status.unit for status in caps.at_risk}

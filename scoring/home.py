@@ -1,4 +1,4 @@
-"""Home-page panel of the scoring app (see touchpoints.home): the person's units with this year's grades, their
+"""Home-page panel of the scoring app (see core.home): the person's units with this year's grades, their
 appraisal cap and any at-risk warning (R11); for HR and operations the year's caps at a glance; for operations the
 quarter waiting to be published (R9). A fixed number of queries."""
 
@@ -8,12 +8,12 @@ import datetime as dt
 
 from django.http import HttpRequest
 
-from touchpoints.access import Scope
-from touchpoints.dates import Quarter
-from touchpoints.home import Panel
+from core.access import Scope
+from core.dates import Quarter
+from core.home import Panel
+from core.publication import quarter_is_published
 
 from . import selectors
-from .status import quarter_is_published
 
 
 def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]:
@@ -22,7 +22,7 @@ def panels(*, request: HttpRequest, scope: Scope, today: dt.date) -> list[Panel]
     if scope.sees_all:
         caps = selectors.caps_for_year(year=today.year)
         context["caps"] = {"people": len(caps.people), "at_risk": len(caps.at_risk)}
-    if scope.operations or scope.admin:
+    if scope.can_operate:
         last = Quarter.of(today).previous()
         if not quarter_is_published(last):
             context["pending"] = last

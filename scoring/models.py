@@ -14,7 +14,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from touchpoints.dates import Quarter
+from core.dates import Quarter
 
 from .choices import Settlement, UnitKind
 from .engine import percent_display

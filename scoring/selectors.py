@@ -23,9 +23,9 @@ from typing import Any
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from touchpoints.access import Scope
+from core.access import Scope
+from core.dates import Quarter
 from touchpoints.choices import Function, Role
-from touchpoints.dates import Quarter
 from touchpoints.models import Assignment, Project
 
 from . import engine
@@ -466,7 +466,7 @@ def my_units(*, scope: Scope, today: dt.date) -> MyUnits:
     their own appraisal cap if R11 caps them, and any unit at risk. At most three queries; one while nothing of the year
     is published (then there is nothing to show)."""
     year = today.year
-    if scope.person is None:
+    if not scope.is_assessed:
         return MyUnits(year=year, units=[], cap=None)
     latest = _latest_ids(year)
     if not latest:  # nothing published this year yet: no grade, cap or warning to show

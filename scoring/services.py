@@ -26,18 +26,19 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audits.inspections.selectors import cells_without_finalised_inspection, finalised_cell_weights
+from core.dates import Quarter, local_today
+from core.publication import quarter_is_published
 from notifications.choices import NotificationKind
 from notifications.services import Outgoing, notify_many
-from rewards.ledger import ledger_post_result
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function
-from touchpoints.dates import Quarter, local_today
 from touchpoints.models import Assignment, Project
 
 from . import engine, selectors
 from . import snapshot as snap
 from .choices import Settlement
 from .models import GradeBand, Policy, QuarterResult, UnitResult
-from .status import quarter_is_published
+from .postings import result_post
 from .tasks import result_notify_task
 
 
@@ -119,9 +120,11 @@ def bands_in_force() -> tuple[engine.GradeBand, ...]:
 
 def _inspection_inputs(quarter: Quarter) -> tuple[list[engine.CellTally], list[tuple[Project, str]]]:
     # The inspections app owns what a finalised inspection counts for (SPEC §5) and which cells still lack one.
-    from audits.selectors.inspections import cells_without_finalised_inspection, finalised_cell_tallies
-
-    return list(finalised_cell_tallies(quarter=quarter)), list(cells_without_finalised_inspection(quarter=quarter))
+    tallies = [
+        engine.CellTally(w.project, w.function, w.done_weight, w.applicable_weight)
+        for w in finalised_cell_weights(quarter=quarter)
+    ]
+    return tallies, list(cells_without_finalised_inspection(quarter=quarter))
 
 
 def quarter_preview(*, quarter: Quarter) -> Preview:
@@ -242,7 +245,7 @@ def _freeze(
                 )
                 for unit in data["units"]
             )
-            ledger_post_result(result=result)
+            result_post(result=result)  # the ledger (rewards registers it)
             # Everyone assessed is told after commit, by a task: the publish request stays a fixed number of queries.
             transaction.on_commit(lambda: result_notify_task.delay(result.pk))
     except IntegrityError as exc:

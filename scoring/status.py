@@ -1,16 +1,12 @@
-"""Whether a quarter is published: upstream code (inspections) asks this before changing anything of that quarter."""
+"""Whether a quarter is published, answered from the frozen results; registered as core's publication lock."""
 
 from __future__ import annotations
 
-from touchpoints.dates import Quarter
+from core.dates import Quarter
 
 from .models import QuarterResult
 
 
-def quarter_is_published(quarter: Quarter) -> bool:
-    """A quarter is open until its first version is published; after that it is never edited, only amended (SPEC §7)."""
+def quarter_has_results(quarter: Quarter) -> bool:
+    """SPEC §7: a quarter with a published version is locked."""
     return QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number).exists()
-
-
-def published_quarters(year: int) -> frozenset[int]:
-    return frozenset(QuarterResult.objects.filter(year=year).values_list("quarter", flat=True).distinct())

@@ -1,5 +1,5 @@
 """Results pages (published to everyone signed in), and operations' preview, publish and amend pages. Thin views:
-access through `touchpoints.access.scope_for`, data through selectors, writes through services."""
+access through `core.access.scope_for`, data through selectors, writes through services."""
 
 from __future__ import annotations
 
@@ -10,15 +10,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
-from touchpoints.access import Scope, scope_for
-from touchpoints.dates import Quarter, local_today
+from core.access import Scope, scope_for
+from core.dates import Quarter, local_today
+from core.publication import quarter_is_published
+from core.xlsx import XLSX_CONTENT_TYPE, export_for
 from touchpoints.pagecache import cached_page
-from touchpoints.xlsx import XLSX_CONTENT_TYPE
 
 from . import selectors, services
-from .exports import QuarterExport
 from .forms import AmendForm, PublishForm
-from .status import quarter_is_published
 
 
 def _quarter(text: str) -> Quarter:
@@ -31,14 +30,14 @@ def _quarter(text: str) -> Quarter:
 def _operations(request: HttpRequest) -> Scope:
     """Publishing and amending are operations' work (SPEC §1); anyone else gets 404."""
     scope = scope_for(request.user)
-    if not (scope.operations or scope.admin):
+    if not scope.can_operate:
         raise Http404
     return scope
 
 
 def _pending_quarter(scope: Scope, today) -> Quarter | None:
     """For operations: the last ended quarter while it is still open (R9: due on the 10th)."""
-    if not (scope.operations or scope.admin):
+    if not scope.can_operate:
         return None
     last = Quarter.of(today).previous()
     return None if quarter_is_published(last) else last
@@ -85,7 +84,7 @@ def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] |
         "trends": selectors.unit_trends(upto=period).as_data(),
         "mine": selectors.my_units(scope=scope, today=today),
         "pending": _pending_quarter(scope, today),
-        "can_amend": scope.operations or scope.admin,
+        "can_amend": scope.can_operate,
         "can_export": scope.sees_all,
     }
     return render(request, "scoring/results.html", context)
@@ -154,7 +153,7 @@ def export(request: HttpRequest, quarter: str) -> HttpResponse:
     """The quarter's workbook (SPEC §10) for operations, HR and admins: it carries every cell's detail."""
     if not scope_for(request.user).sees_all:
         raise Http404
-    workbook = QuarterExport(_quarter(quarter))
+    workbook = export_for("quarter").build(quarter=_quarter(quarter))
     response = HttpResponse(workbook.to_bytes(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = f'attachment; filename="{workbook.filename()}"'
     return response

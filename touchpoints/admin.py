@@ -12,11 +12,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .forms import WorkbookUploadForm
+from core.forms import WorkbookUploadForm
+from core.xlsx import WorkbookInvalid, export_for
+
 from .models import Assignment, Level, Person, Project, Stage, Touchpoint
 from .services import catalogue_import
 from .spreadsheets import CatalogueExport, catalogue_plan
-from .xlsx import WorkbookInvalid
 
 admin.site.site_header = gettext_lazy("客户触点考核 · 管理后台")
 admin.site.site_title = gettext_lazy("客户触点考核")
@@ -49,6 +50,17 @@ class TouchpointAdmin(SimpleHistoryAdmin):
     list_per_page = 50
     change_list_template = "admin/touchpoints/touchpoint/change_list.html"
 
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        """The level picked in the list is labelled for screen readers, and offers no add/change/delete icons per row."""
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        in_list = request.resolver_match is not None and request.resolver_match.url_name.endswith("changelist")
+        if db_field.name == "level" and in_list and field is not None:
+            wrapper = field.widget
+            for flag in ("can_add_related", "can_change_related", "can_delete_related", "can_view_related"):
+                setattr(wrapper, flag, False)
+            getattr(wrapper, "widget", wrapper).attrs["aria-label"] = str(_("级别"))
+        return field
+
     def get_urls(self):
         custom = [
             path("export/", self.admin_site.admin_view(self.export_view), name="touchpoints_touchpoint_export"),
@@ -57,7 +69,7 @@ class TouchpointAdmin(SimpleHistoryAdmin):
         return custom + super().get_urls()
 
     def export_view(self, request: HttpRequest) -> HttpResponse:
-        export = CatalogueExport()
+        export = export_for(CatalogueExport.identifier).build()
         response = HttpResponse(export.to_bytes(), content_type=XLSX)
         response["Content-Disposition"] = f'attachment; filename="{export.filename()}"'
         return response

@@ -8,13 +8,14 @@ class TouchpointsConfig(AppConfig):
     verbose_name = _("触点目录与组织")
 
     def ready(self) -> None:
-        from django.contrib.auth.signals import user_logged_in
-
-        from touchpoints.middleware import stamp_signed_in_session
+        from core.access import register_scope_builder
+        from core.xlsx import register_export
         from touchpoints.pagecache import install_watch
+        from touchpoints.scopes import scope_build
+        from touchpoints.spreadsheets import CatalogueExport
 
-        # Session lifetimes and the second-factor flag start at sign-in (touchpoints.middleware).
-        user_logged_in.connect(stamp_signed_in_session, dispatch_uid="touchpoints.session-stamps")
+        register_scope_builder(scope_build)
+        register_export(CatalogueExport)  # SPEC §10: the catalogue round-trips
 
         # Every connection reports its writes, so cached page bodies never outlive the data (touchpoints.pagecache).
         connection_created.connect(install_watch, dispatch_uid="touchpoints.pagecache")

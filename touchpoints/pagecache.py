@@ -39,7 +39,7 @@ from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 
-from touchpoints import dates
+from core import dates
 
 # Writes that no cached page shows: sign-in bookkeeping, login throttling and Celery beat's own schedule state.
 IGNORED_TABLES = frozenset({"django_session", "axes_accessattempt", "axes_accessfailurelog", "axes_accesslog"})

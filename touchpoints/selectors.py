@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.db.models import Count
+from django.db.models import Count, Q
 
-from . import dates
-from .access import Scope
+from core import dates
+from core.access import Scope
+
 from .choices import Function, Role
 from .models import Assignment, Project, Touchpoint
 
@@ -24,7 +25,7 @@ def applicable_counts(project_ids: set[int]) -> dict[tuple[int, str], int]:
 
 
 def person_assignments(*, scope: Scope, today: dt.date | None = None) -> list[Assignment]:
-    if scope.person is None:
+    if not scope.is_assessed:
         return []
     return list(
         Assignment.objects.filter(person=scope.person)
@@ -43,10 +44,21 @@ def organisation_counts() -> dict[str, int]:
     }
 
 
-def catalogue_by_function() -> list[tuple[Function, list[Touchpoint]]]:
-    """The active catalogue grouped by function, in one query."""
+def catalogue_by_function(*, query: str = "") -> list[tuple[Function, list[Touchpoint]]]:
+    """The active catalogue grouped by function, in one query; `query` narrows it to touchpoints whose code, name,
+    stage, standard action, check method or deliverable contains the words (every word must match)."""
     grouped: dict[str, list[Touchpoint]] = {f: [] for f in Function.values}
-    for touchpoint in Touchpoint.objects.active().select_related("stage", "level").order_by("stage__order", "code"):
+    touchpoints = Touchpoint.objects.active()
+    for word in query.split():
+        touchpoints = touchpoints.filter(
+            Q(code__icontains=word)
+            | Q(name__icontains=word)
+            | Q(stage__name__icontains=word)
+            | Q(standard_action__icontains=word)
+            | Q(check_method__icontains=word)
+            | Q(deliverable__icontains=word)
+        )
+    for touchpoint in touchpoints.select_related("stage", "level").order_by("stage__order", "code"):
         grouped[touchpoint.function].append(touchpoint)
     return [(Function(code), items) for code, items in grouped.items()]
 

@@ -13,14 +13,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser, Group
 from django.db import transaction
 
-from . import dates
-from .choices import ROLE_GROUP_NAMES, STAFF_GROUP_NAMES, Function, Role, StaffGroup
+from core import dates
+
+from .choices import ROLE_GROUP_NAMES, STAFF_GROUP_NAMES, Function
 from .models import Assignment, Level, Person, Project, Stage, Touchpoint
 from .spreadsheets import CataloguePlan, OrgPlan
 
 FIXTURES = Path(settings.BASE_DIR) / "fixtures"
 DEFAULT_CATALOGUE = FIXTURES / "catalogue.json"
-DEMO_ORG = FIXTURES / "demo_org.json"
 
 
 def _save(instance: Any, user: AbstractBaseUser | None, reason: str) -> None:
@@ -75,7 +75,8 @@ def person_sync_groups(*, person: Person, on: dt.date | None = None) -> None:
             user.groups.remove(groups[name])
 
 
-def _user_for(person: Person, username: str | None = None) -> Any:
+def user_for_person(person: Person, username: str | None = None) -> Any:
+    """The login of a person: theirs if linked, else one created (named by the username given or their employee id)."""
     User = get_user_model()
     if person.user_id:
         return person.user
@@ -111,7 +112,7 @@ def org_import(*, plan: OrgPlan, user: AbstractBaseUser | None = None, reason: s
                 person.name, person.email = row.name, row.email
                 _save(person, user, reason)
                 counts["people"] += 1
-            _user_for(person)
+            user_for_person(person)
             people[row.employee_id] = person
         project = projects[row.project_code] if row.project_code else None
         assignment = Assignment.objects.filter(
@@ -165,61 +166,3 @@ def catalogue_load_default(*, path: Path = DEFAULT_CATALOGUE) -> ImportSummary:
         _save(touchpoint, None, "默认触点目录")
         created += 1
     return ImportSummary(created=created, updated=0, unchanged=len(existing))
-
-
-# The documented password of the demo logins (README), not a secret.
-DEMO_PASSWORD = "demo12345"  # nosec B105
-
-
-@dataclass(frozen=True)
-class DemoLogin:
-    username: str
-    name: str
-    role: str
-
-
-@transaction.atomic
-def demo_seed(*, path: Path = DEMO_ORG, password: str = DEMO_PASSWORD) -> list[DemoLogin]:
-    """The default catalogue plus the demo organisation, one login per person and an admin. Safe to run twice."""
-    catalogue_load_default()
-    groups = ensure_groups()
-    data = json.loads(path.read_text(encoding="utf-8"))
-    stages = {s.name: s for s in Stage.objects.all()}
-    for item in data["projects"]:
-        project, created = Project.objects.get_or_create(code=item["code"], defaults={"name": item["name"]})
-        if created:
-            project.stages.set([stages[name] for name in item["stages"]])
-    User = get_user_model()
-    logins: list[DemoLogin] = []
-    for item in data["people"]:
-        person, _created = Person.objects.get_or_create(
-            employee_id=item["employee_id"], defaults={"name": item["name"], "email": item["email"]}
-        )
-        user = _user_for(person, username=item["username"])
-        if not user.has_usable_password() or _created:
-            user.set_password(password)
-            user.save()
-        for spec in item.get("assignments", []):
-            project = Project.objects.get(code=spec["unit"]) if spec["unit"] not in Function.values else None
-            function = spec.get("function") or (spec["unit"] if project is None else "")
-            Assignment.objects.get_or_create(
-                person=person,
-                role=spec["role"],
-                project=project,
-                function=function,
-                start=dt.date.fromisoformat(spec["start"]),
-                defaults={"end": dt.date.fromisoformat(spec["end"]) if spec.get("end") else None},
-            )
-        if item.get("staff_group"):
-            user.groups.add(groups[STAFF_GROUP_NAMES[StaffGroup(item["staff_group"])]])
-        person_sync_groups(person=person)
-        roles = [Role(a["role"]).label for a in item.get("assignments", [])]
-        if item.get("staff_group"):
-            roles.append(StaffGroup(item["staff_group"]).label)
-        logins.append(DemoLogin(username=user.username, name=person.name, role="、".join(str(r) for r in dict.fromkeys(roles))))
-    admin, created = User.objects.get_or_create(username="admin", defaults={"is_staff": True, "is_superuser": True})
-    if created:
-        admin.set_password(password)
-        admin.save()
-    logins.insert(0, DemoLogin(username="admin", name="系统管理员", role="管理员"))
-    return logins

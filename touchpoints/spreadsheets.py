@@ -15,9 +15,10 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.utils.translation import gettext as _
 
+from core.xlsx import CellError, Column, Export, Sheet, WorkbookInvalid, cell_date, cell_text, open_workbook, read_sheet
+
 from .choices import FUNCTION_CHINESE_NAMES, Function, Role, function_from_text, role_from_text
 from .models import Level, Project, Stage, Touchpoint
-from .xlsx import CellError, Column, Export, Sheet, WorkbookInvalid, cell_date, cell_text, open_workbook, read_sheet
 
 CATALOGUE_COLUMNS = ("编号", "阶段", "触点名称", "级别", "标准动作", "检查方式", "交付件", "责任部门", "协助部门")
 CATALOGUE_REQUIRED = ("编号", "阶段", "触点名称", "级别")

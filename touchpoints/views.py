@@ -1,17 +1,14 @@
-"""Home, catalogue browsing and the health check. Views are thin: access through `access`, data through selectors."""
+"""Home and catalogue browsing. Views are thin: access through `access`, data through selectors."""
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
-from django.db import connection
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.cache import never_cache
 
-from config.celery import app as celery_app
+from core import dates
+from core.access import scope_for
+from core.home import home_panels
 
-from . import dates, selectors
-from .access import scope_for
-from .home import home_panels
+from . import selectors
 
 
 @login_required
@@ -33,33 +30,17 @@ def home(request: HttpRequest) -> HttpResponse:
 @login_required
 def catalogue(request: HttpRequest) -> HttpResponse:
     """The touchpoint catalogue, readable by everyone signed in: the standard each checklist is judged against (R7)."""
+    query = request.GET.get("q", "").strip()[:100]
+    groups = selectors.catalogue_by_function(query=query)
+    active = next((function for function, items in groups if items), groups[0][0])
     return render(
         request,
         "touchpoints/catalogue.html",
-        {"groups": selectors.catalogue_by_function(), "projects": selectors.projects_with_stages()},
+        {
+            "groups": groups,
+            "active": active,
+            "query": query,
+            "found": sum(len(items) for _, items in groups),
+            "projects": selectors.projects_with_stages(),
+        },
     )
-
-
-@never_cache
-def healthz(request: HttpRequest) -> JsonResponse:
-    """Liveness for deployment: the database answers and, when one is configured, the Celery broker answers."""
-    status: dict[str, str] = {}
-    healthy = True
-    try:
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT 1")
-        status["database"] = "ok"
-    except Exception as exc:
-        status["database"] = f"error: {exc.__class__.__name__}"
-        healthy = False
-    if settings.CELERY_BROKER_URL:
-        try:
-            with celery_app.connection_for_write() as conn:
-                conn.ensure_connection(max_retries=1, timeout=3)
-            status["broker"] = "ok"
-        except Exception as exc:
-            status["broker"] = f"error: {exc.__class__.__name__}"
-            healthy = False
-    else:
-        status["broker"] = "in-process"
-    return JsonResponse({"status": "ok" if healthy else "error", **status}, status=200 if healthy else 503)

@@ -44,17 +44,19 @@ INSTALLED_APPS = [
     "axes",
     "django_otp",
     "django_otp.plugins.otp_totp",
+    "core",
     "touchpoints",
     "audits",
     "scoring",
     "rewards",
     "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # PUT, DELETE, TRACE… are answered 405 before anything else runs (issue 14).
-    "touchpoints.middleware.AllowedMethodsMiddleware",
+    # PUT, DELETE, TRACE… are answered 405 before anything else runs.
+    "core.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before anything reads data: the generation a cached page body is keyed by (touchpoints.pagecache).
     "touchpoints.pagecache.PageGenerationMiddleware",
@@ -66,8 +68,8 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     # Idle timeout, absolute lifetime, no-store on signed-in pages; then the second factor where required.
-    "touchpoints.middleware.SessionLifetimeMiddleware",
-    "touchpoints.middleware.SecondFactorMiddleware",
+    "core.middleware.SessionLifetimeMiddleware",
+    "core.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -90,7 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
-                "touchpoints.context_processors.roles",
+                "core.context_processors.roles",
                 "touchpoints.context_processors.csrf_token",
                 "notifications.context_processors.unread",
             ],
@@ -123,12 +125,12 @@ LOGIN_URL = "login"
 
 # Login throttling (django-axes): five failures for one username from one address lock it for 15 minutes, and
 # twenty failures from one address, whatever the usernames (password spraying), lock that address
-# (touchpoints.throttling counts each parameter against its own limit).
+# (core.throttling counts each parameter against its own limit).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
 AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
-AXES_HANDLER = "touchpoints.throttling.PerParameterLimitHandler"
+AXES_HANDLER = "core.throttling.PerParameterLimitHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -151,7 +153,7 @@ CONTENT_SECURITY_POLICY = {
 }
 
 # Sessions (OWASP ASVS 3.3): signed out after SESSION_IDLE_SECONDS without a request and 12 hours after signing in,
-# whatever the activity; both enforced on the server (touchpoints.middleware.SessionLifetimeMiddleware).
+# whatever the activity; both enforced on the server (core.middleware.SessionLifetimeMiddleware).
 SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", "7200"))
 SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
 SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
@@ -165,18 +167,18 @@ LOGIN_REDIRECT_URL = "home"
 
 # Second factor (django-otp, TOTP): where OTP_REQUIRED is on (production), operations, HR and admins must enrol and
 # verify a code after their password; anyone else who enrolled (leads, directors) verifies too. Off by default so the
-# demo logins keep working (touchpoints.access.second_factor_required).
+# demo logins keep working (core.access.second_factor_required).
 OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
 OTP_TOTP_ISSUER = "客户触点考核"
 OTP_TOTP_THROTTLE_FACTOR = 1
 
-# Password reset: at most this many requests per address and per account in the window (touchpoints.accounts).
+# Password reset: at most this many requests per address and per account in the window (core.accounts).
 PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
 PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3"))
 PASSWORD_RESET_WINDOW_SECONDS = 3600
 
 # Workbook uploads: refused before parsing past this much uncompressed sheet XML, and while reading past this many
-# rows in a sheet (touchpoints.xlsx), so a small compressed file cannot exhaust a worker.
+# rows in a sheet (core.xlsx), so a small compressed file cannot exhaust a worker.
 WORKBOOK_MAX_SHEET_BYTES = int(os.environ.get("WORKBOOK_MAX_SHEET_BYTES", str(50 * 1024 * 1024)))
 WORKBOOK_MAX_ROWS = int(os.environ.get("WORKBOOK_MAX_ROWS", "20000"))
 # The shared-string table is loaded whole before the first row, so it has a tighter limit of its own; and reading

@@ -10,7 +10,7 @@ SECRET_KEY = os.environ["SECRET_KEY"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 SESSION_COOKIE_HTTPONLY = True
-# `__Host-` cookies (issue 14): the browser keeps them only when Secure, with Path=/ and no Domain, so no sibling
+# `__Host-` cookies: the browser keeps them only when Secure, with Path=/ and no Domain, so no sibling
 # subdomain can plant or read them.
 if SESSION_COOKIE_SECURE:
     SESSION_COOKIE_NAME = "__Host-sessionid"
@@ -19,7 +19,7 @@ SESSION_COOKIE_PATH = "/"
 CSRF_COOKIE_PATH = "/"
 SESSION_COOKIE_DOMAIN = None
 CSRF_COOKIE_DOMAIN = None
-# Operations, HR and admins sign in with a second factor (touchpoints.access.second_factor_required).
+# Operations, HR and admins sign in with a second factor (core.access.second_factor_required).
 OTP_REQUIRED = env_bool("OTP_REQUIRED", True)
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")

@@ -10,10 +10,10 @@ from django.utils import timezone
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
 from audits.models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
+from core.dates import Quarter
 from scoring.models import QuarterResult
 from tests.factories import StageFactory, TouchpointFactory, default_levels
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 from touchpoints.models import Project, Stage, Touchpoint
 
 Q1 = Quarter(2026, 1)

@@ -11,7 +11,7 @@ import zipfile
 import openpyxl
 
 from audits.models import SelfCheck
-from audits.services.selfchecks import checklists_generate
+from audits.selfchecks.services import checklists_generate
 from tests.factories import StageFactory, TouchpointFactory, default_levels
 from touchpoints.choices import Function
 from touchpoints.models import Project, Stage, Touchpoint

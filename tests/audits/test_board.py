@@ -7,7 +7,10 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
-from audits.selectors.inspections import CellState, MonthState, default_quarter, quarter_board
+from audits.inspections.choices import CellState, MonthState
+from audits.inspections.selectors import default_quarter, quarter_board
+from core.access import scope_for
+from core.dates import Quarter
 from tests.audits.builders_inspections import (
     AFTER_Q1,
     DONE,
@@ -20,9 +23,7 @@ from tests.audits.builders_inspections import (
     touchpoints,
 )
 from tests.factories import ProjectFactory
-from touchpoints.access import scope_for
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 from touchpoints.models import Touchpoint
 
 pytestmark = pytest.mark.django_db

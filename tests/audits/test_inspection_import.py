@@ -11,13 +11,13 @@ from django.core.management import CommandError, call_command
 from django.urls import reverse
 
 from audits.choices import InspectionSource, InspectionState
+from audits.inspections.services import inspection_import
+from audits.inspections.spreadsheets import INSPECTION_COLUMNS, inspection_plan
 from audits.models import Inspection, InspectionItem
-from audits.services.inspections import inspection_import
-from audits.spreadsheets import INSPECTION_COLUMNS, inspection_plan
+from core.xlsx import WorkbookInvalid
 from tests.audits.builders_inspections import AFTER_Q1, DONE, NOT_DONE, Q1, inspection, publish, selfcheck, touchpoints
 from tests.touchpoints.workbooks import workbook_bytes
 from touchpoints.choices import Function
-from touchpoints.xlsx import WorkbookInvalid
 
 pytestmark = pytest.mark.django_db
 
@@ -171,7 +171,7 @@ def test_the_upload_page_shows_every_error_and_writes_nothing(client, people, ca
 
 
 def test_the_upload_page_says_what_a_wrong_file_is(client, people, catalogue) -> None:
-    # issue 14 item 7: an .xls, a CSV or a truncated file each get their own message, not "File is not a zip file"
+    # an .xls, a CSV or a truncated file each get their own message, not "File is not a zip file"
     client.force_login(people.user("inspector"))
     xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 1024
     whole = sheet(["GG", "营销", "MKT-01", "完成", ""])

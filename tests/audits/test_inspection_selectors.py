@@ -4,18 +4,19 @@ from __future__ import annotations
 
 import pytest
 
-from audits.selectors.inspections import (
+from audits.inspections.selectors import (
+    CellWeights,
     cells_without_finalised_inspection,
     discrepancies,
-    finalised_cell_tallies,
+    finalised_cell_weights,
     inspection_detail_rows,
 )
+from core.access import scope_for
+from core.dates import Quarter
 from scoring.engine import CellTally, UnitKey, score_quarter
 from tests.audits.builders_inspections import DONE, NA, NOT_DONE, Q1, inspection, selfcheck, touchpoints
 from tests.factories import ProjectFactory
-from touchpoints.access import scope_for
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 
 pytestmark = pytest.mark.django_db
 
@@ -37,17 +38,18 @@ def test_tallies_reproduce_the_worked_example_of_spec_12(people) -> None:
     inspection(gg, Function.PROPERTY, [(3, N)], finalised=False)
     inspection(gg, Function.MARKETING, [(3, N)], quarter=Quarter(2026, 2))
 
-    tallies = finalised_cell_tallies(quarter=Q1)
+    tallies = finalised_cell_weights(quarter=Q1)
 
     assert tallies[:4] == [
-        CellTally("GG", "marketing", 8, 9),
-        CellTally("GG", "design", 5, 5),
-        CellTally("GG", "engineering", 6, 8),
-        CellTally("GG", "customer_relations", 6, 6),
+        CellWeights("GG", "marketing", 8, 9),
+        CellWeights("GG", "design", 5, 5),
+        CellWeights("GG", "engineering", 6, 8),
+        CellWeights("GG", "customer_relations", 6, 6),
     ]
     assert ("GG", "property") not in {(t.project, t.function) for t in tallies}
-    assert CellTally("HK", "engineering", 2, 8) in tallies and len(tallies) == 9
-    outcome = score_quarter(tallies, project_codes=["GG", "HK"])
+    assert CellWeights("HK", "engineering", 2, 8) in tallies and len(tallies) == 9
+    cells = [CellTally(t.project, t.function, t.done_weight, t.applicable_weight) for t in tallies]
+    outcome = score_quarter(cells, project_codes=["GG", "HK"])
     gg_result = outcome.result_for(UnitKey.project("GG"))
     assert (gg_result.done, gg_result.applicable, gg_result.grade) == (25, 28, "B+")
     assert outcome.result_for(UnitKey.function("customer_relations")).applicable == 14
@@ -57,12 +59,12 @@ def test_tallies_use_one_query(people, django_assert_num_queries) -> None:
     for index in range(5):
         inspection(ProjectFactory(code=f"P{index}"), Function.DESIGN, [(3, D), (1, N)])
     with django_assert_num_queries(1):
-        assert len(finalised_cell_tallies(quarter=Q1)) == 5
+        assert len(finalised_cell_weights(quarter=Q1)) == 5
 
 
 def test_an_all_not_applicable_inspection_is_a_zero_over_zero_cell(people) -> None:
     inspection(people.project, Function.PROPERTY, [(3, NA), (1, NA)])
-    assert finalised_cell_tallies(quarter=Q1) == [CellTally("GG", "property", 0, 0)]
+    assert finalised_cell_weights(quarter=Q1) == [CellWeights("GG", "property", 0, 0)]
 
 
 def test_cells_without_finalised_inspection_lists_cells_with_items_only(people) -> None:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import pytest
 
 from audits.choices import InspectionState
-from audits.models import Inspection, InspectionItem
-from audits.services.inspections import (
+from audits.inspections.services import (
     InspectionIncomplete,
     InspectionRefused,
     inspection_finalise,
@@ -14,9 +13,10 @@ from audits.services.inspections import (
     inspection_open,
     inspection_reopen,
 )
+from audits.models import Inspection, InspectionItem
+from core.dates import Quarter
 from tests.audits.builders_inspections import AFTER_Q1, DONE, NA, NOT_DONE, Q1, publish, sales_stage, selfcheck, touchpoints
 from touchpoints.choices import Function
-from touchpoints.dates import Quarter
 
 pytestmark = pytest.mark.django_db
 

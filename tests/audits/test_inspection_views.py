@@ -99,7 +99,8 @@ def test_operations_open_a_cell_and_save_a_verdict_through_htmx(client, people) 
     a, b = touchpoints(Function.MARKETING, levels=("一级", "二级"))
     selfcheck(people.project, Function.MARKETING, 1, [(a, DONE, "已公示"), (b, DONE, "")])
     client.force_login(people.user("inspector"))
-    page = client.get(reverse("audits:inspection", args=["2026Q1", "GG", "marketing"])).content.decode()
+    url = reverse("audits:inspection", args=["2026Q1", "GG", "marketing"])
+    page = client.post(url, follow=True).content.decode()
     inspection_ = Inspection.objects.get()
     assert a.code in page and "已公示" in page and 'hx-post="' in page
     item = inspection_.items.get(code=a.code)
@@ -159,7 +160,7 @@ def test_the_inspection_page_shows_the_files_the_selfchecks_carry(client, people
     selfcheck(people.project, Function.MARKETING, 1, [(a, DONE, "")])
     deliverable = attach_file(SelfCheckItem.objects.get(code=a.code), name="阳光销售宣言.jpg")
     client.force_login(people.user("inspector"))
-    page = client.get(reverse("audits:inspection", args=["2026Q1", "GG", "marketing"])).content.decode()
+    page = client.post(reverse("audits:inspection", args=["2026Q1", "GG", "marketing"]), follow=True).content.decode()
     assert "阳光销售宣言.jpg" in page and "1月" in page
     assert reverse("audits:selfcheck_file_download", args=[deliverable.pk]) in page
 
@@ -175,9 +176,58 @@ def test_the_inspection_page_makes_a_fixed_number_of_queries(client, people, dja
         for item in check.items.all():
             attach_file(item)
         url = reverse("audits:inspection", args=["2026Q1", "GG", function])
-        client.get(url)  # the first open creates the inspection
+        client.post(url)  # starting (a POST) creates the inspection
         with django_assert_max_num_queries(20) as captured:
             page = client.get(url).content.decode()
         assert page.count('class="deliverable-link"') == size
         measured[size] = len(captured.captured_queries)
     assert measured[3] == measured[40], measured
+
+
+def test_a_get_of_an_uninspected_cell_creates_nothing_and_offers_to_start(client, people) -> None:
+    """A GET never writes (a link from another site carries the cookies too); starting is a POST."""
+    (a,) = touchpoints(Function.MARKETING, levels=("一级",))
+    selfcheck(people.project, Function.MARKETING, 1, [(a, DONE, "")])
+    client.force_login(people.user("inspector"))
+    url = reverse("audits:inspection", args=["2026Q1", "GG", "marketing"])
+    page = client.get(url).content.decode()
+    assert "开始检查" in page and 'method="post"' in page and not Inspection.objects.exists()
+    response = client.post(url)
+    assert response.status_code == 302 and response["Location"] == url
+    inspection_ = Inspection.objects.get()
+    assert inspection_.items.get().code == a.code and inspection_.created_by == people.user("inspector")
+    client.post(url)  # a second start changes nothing
+    assert Inspection.objects.count() == 1
+
+
+def test_a_past_quarter_get_creates_nothing(client, people) -> None:
+    touchpoints(Function.MARKETING, levels=("一级",))
+    client.force_login(people.user("inspector"))
+    for quarter in ("2019Q1", "2025Q4"):
+        response = client.get(reverse("audits:inspection", args=[quarter, "GG", "marketing"]))
+        assert response.status_code == 200
+    assert not Inspection.objects.exists()
+
+
+def test_only_operations_start_an_inspection(client, people) -> None:
+    (a,) = touchpoints(Function.MARKETING, levels=("一级",))
+    selfcheck(people.project, Function.MARKETING, 1, [(a, DONE, "")])
+    url = reverse("audits:inspection", args=["2026Q1", "GG", "marketing"])
+    for role in ("director", "head", "hr", "lead"):
+        client.force_login(people.user(role))
+        assert client.post(url).status_code == 404
+    assert not Inspection.objects.exists()
+
+
+def test_items_added_by_a_later_selfcheck_join_an_open_inspection_on_a_post(client, people) -> None:
+    a, b = touchpoints(Function.MARKETING, levels=("一级", "二级"))
+    selfcheck(people.project, Function.MARKETING, 1, [(a, DONE, "")])
+    client.force_login(people.user("inspector"))
+    url = reverse("audits:inspection", args=["2026Q1", "GG", "marketing"])
+    client.post(url)
+    selfcheck(people.project, Function.MARKETING, 2, [(a, DONE, ""), (b, DONE, "")])
+    page = client.get(url).content.decode()
+    assert 'id="add-new-items"' in page and Inspection.objects.get().items.count() == 1  # the GET added nothing
+    client.post(url)
+    assert Inspection.objects.get().items.count() == 2
+    assert 'id="add-new-items"' not in client.get(url).content.decode()

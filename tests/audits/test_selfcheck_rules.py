@@ -9,9 +9,11 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from audits.choices import ItemStatus, SelfCheckState
-from audits.selectors.selfchecks import CellMonthStatus, classify_cell_month, percent_half_up, progress_of
-from audits.services.selfchecks import answer_problem
-from audits.uploads import MAX_DELIVERABLE_BYTES, deliverable_check
+from audits.selfchecks.choices import CellMonthStatus
+from audits.selfchecks.rules import classify_cell_month, percent_half_up, progress_of
+from audits.selfchecks.services import answer_problem
+from audits.selfchecks.uploads import MAX_DELIVERABLE_BYTES, deliverable_check
+from core import dates
 from tests.audits.builders_selfchecks import (
     docx_bytes,
     exe_bytes,
@@ -21,7 +23,6 @@ from tests.audits.builders_selfchecks import (
     png_bytes,
     xlsx_bytes,
 )
-from touchpoints import dates
 
 
 def classify(today, state=None, answered=0, is_late=False, expected=True, year=2026, month=11):

@@ -12,9 +12,10 @@ from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
 
 from audits.choices import ItemStatus, SelfCheckState
+from audits.jobs import AuditJob
 from audits.models import Deliverable, SelfCheck, SelfCheckItem
-from audits.selectors.selfchecks import open_selfchecks
-from audits.services.selfchecks import (
+from audits.selfchecks.selectors import open_selfchecks
+from audits.selfchecks.services import (
     checklists_generate,
     deliverable_remove,
     deliverables_add,
@@ -23,12 +24,11 @@ from audits.services.selfchecks import (
     selfcheck_reopen,
     selfcheck_submit,
 )
-from audits.tasks import generate_checklists_task
+from core import dates, jobs
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from tests.audits.builders_selfchecks import build_selfcheck, build_touchpoints, exe_bytes, pdf_bytes
 from tests.factories import StageFactory
-from touchpoints import dates
 from touchpoints.choices import Function
 from touchpoints.models import Level
 
@@ -57,7 +57,8 @@ def test_generation_snapshots_applicable_touchpoints_once(people) -> None:
     people.other_project.stages.add(inactive.stage)
     assert checklists_generate(year=2026, month=11) == 1  # HK marketing now applies; GG is not generated twice
     assert checklists_generate(year=2026, month=11) == 0  # idempotent
-    assert generate_checklists_task(2026, 11) == 0
+    # The registered periodic job is the same idempotent generation.
+    assert jobs.job_run(job=AuditJob.GENERATE_CHECKLISTS, day=dt.date(2026, 11, 1)).created == 0
     assert not SelfCheck.objects.filter(function=Function.DESIGN).exists()
     selfcheck = SelfCheck.objects.get(project=people.project, function=Function.MARKETING, year=2026, month=11)
     codes = list(selfcheck.items.values_list("code", flat=True))

@@ -6,8 +6,8 @@ import pytest
 
 from audits.choices import InspectionState
 from audits.models import Inspection
+from core import dates
 from tests.audits.builders_inspections import DONE, selfcheck, touchpoints
-from touchpoints import dates
 from touchpoints.choices import Function
 
 from .conftest import sign_in
@@ -33,6 +33,9 @@ def test_operations_run_an_inspection_from_the_board_to_finalised(page, people) 
     assert cell.get_attribute("data-state") == "not_started"
     cell.locator("a.inspection-link").click()
     page.wait_for_url(f"**/audits/inspections/{quarter}/GG/marketing/")
+    assert not Inspection.objects.exists()  # opening the page wrote nothing
+    page.locator("#start-inspection").click()
+    page.locator(".inspection-item").first.wait_for()
     assert page.locator(".inspection-item").count() == 3
     assert page.get_by_text("已按标准完成").first.is_visible()
 

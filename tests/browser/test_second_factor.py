@@ -1,4 +1,4 @@
-"""Operations enrol a TOTP authenticator on a phone and sign in with it (issue 14 item 13), in a real browser."""
+"""Operations enrol a TOTP authenticator on a phone and sign in with it, in a real browser."""
 
 import base64
 

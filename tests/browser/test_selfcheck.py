@@ -8,8 +8,8 @@ import pytest
 
 from audits.choices import SelfCheckState
 from audits.models import SelfCheck
+from core import dates
 from tests.audits.builders_selfchecks import build_selfcheck, pdf_bytes
-from touchpoints import dates
 
 from .conftest import sign_in
 

@@ -13,19 +13,20 @@ from django_celery_beat.models import PeriodicTask
 from django_celery_beat.schedulers import DatabaseScheduler
 
 from config.celery import app as celery_app
+from core.dates import SHANGHAI
+from core.jobs import parse_slot
+from core.jobs import slots as beat_slots
+from core.tasks import run_scheduled_task
 from notifications.choices import NotificationKind
 from notifications.models import Notification
-from notifications.schedule import SLOTS, parse_slot
-from notifications.tasks import run_scheduled_task
 from tests.notifications.builders import selfcheck
 from touchpoints.choices import Function
-from touchpoints.dates import SHANGHAI
 
 
 def test_beat_wakes_up_every_day_at_each_slot() -> None:
     """Never a day-of-month crontab (the 30th does not exist in February): every day, and code decides (R8)."""
     entries = celery_app.conf.beat_schedule
-    assert len(entries) == len(SLOTS)
+    assert len(entries) == len(beat_slots())
     slots = set()
     for entry in entries.values():
         schedule = entry["schedule"]
@@ -36,7 +37,7 @@ def test_beat_wakes_up_every_day_at_each_slot() -> None:
         slot = parse_slot(entry["kwargs"]["slot"])
         assert schedule.hour == {slot.hour} and schedule.minute == {slot.minute}
         slots.add(slot)
-    assert slots == set(SLOTS)
+    assert slots == set(beat_slots())
     assert str(celery_app.conf.timezone) == "Asia/Shanghai"
 
 
@@ -64,7 +65,7 @@ def test_the_database_scheduler_picks_up_the_schedule_on_start() -> None:
         )
     # Starting a second time does not duplicate the entries.
     DatabaseScheduler(app=celery_app, lazy=True).setup_schedule()
-    assert PeriodicTask.objects.filter(name__in=list(celery_app.conf.beat_schedule)).count() == len(SLOTS)
+    assert PeriodicTask.objects.filter(name__in=list(celery_app.conf.beat_schedule)).count() == len(beat_slots())
 
 
 @pytest.mark.django_db

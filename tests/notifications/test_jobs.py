@@ -11,11 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from audits.choices import InspectionState
+from audits.jobs import AuditJob
 from audits.models import Inspection
-from notifications import jobs
+from core import jobs
 from notifications.choices import NotificationKind
 from notifications.models import Notification
-from notifications.schedule import JobName
+from scoring.jobs import ScoringJob
 from scoring.models import QuarterResult
 from tests.notifications.builders import lead_of, selfcheck
 from touchpoints.choices import Function
@@ -34,7 +35,7 @@ def test_due_date_reminder_goes_to_the_leads_of_open_checklists_only(people) -> 
     """R8 / SPEC §9: the lead of an open February checklist is reminded on 29 February; a submitted one is not."""
     check = selfcheck(people.project, Function.MARKETING, 2028, 2)  # lead: 杨帆
     selfcheck(people.other_project, Function.DESIGN, 2028, 2, submitted=True)  # outsider submitted
-    result = jobs.job_run(job=JobName.SELFCHECK_DUE, day=FEB_29)
+    result = jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29)
     assert result.sent == 1
     assert recipients(NotificationKind.SELFCHECK_DUE, "2028-02") == {people.lead.user.username}
     # The link leads to the checklist to act on, absolute in the e-mail.
@@ -48,16 +49,16 @@ def test_due_date_reminder_goes_to_the_leads_of_open_checklists_only(people) -> 
 
 def test_running_a_job_twice_sends_nothing_the_second_time(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
-    assert jobs.job_run(job=JobName.SELFCHECK_DUE, day=FEB_29).sent == 1
-    assert jobs.job_run(job=JobName.SELFCHECK_DUE, day=FEB_29).sent == 0
+    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 1
+    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 0
     assert len(mail.outbox) == 1
 
 
 def test_early_reminder_three_days_before_is_a_separate_notification(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
-    assert jobs.job_run(job=JobName.SELFCHECK_DUE_SOON, day=FEB_26).sent == 1
+    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE_SOON, day=FEB_26).sent == 1
     assert "还有 3 天" in mail.outbox[0].body
-    assert jobs.job_run(job=JobName.SELFCHECK_DUE, day=FEB_29).sent == 1
+    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 1
     assert Notification.objects.filter(recipient=people.user("lead")).count() == 2
 
 
@@ -68,7 +69,7 @@ def test_a_lead_of_two_open_cells_gets_one_reminder_listing_both(people) -> None
     lead_assignment.pk = None
     lead_assignment.project = people.other_project
     lead_assignment.save()
-    assert jobs.job_run(job=JobName.SELFCHECK_DUE, day=FEB_29).sent == 1
+    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 1
     body = Notification.objects.get(recipient=people.user("lead")).body
     assert "东原·光谷印 · 营销" in body and "东原·汉口时光道 · 营销" in body
 
@@ -81,7 +82,7 @@ def test_only_assignments_in_force_on_the_day_are_reminded(people) -> None:
     no_login = lead_of(check.project, check.function, name="无账号")
     no_login.user = None
     no_login.save()
-    jobs.job_run(job=JobName.SELFCHECK_DUE, day=FEB_29)
+    jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29)
     assert recipients(NotificationKind.SELFCHECK_DUE, "2028-02") == {new.user.username}
     assert gone.user.notifications.count() == 0
 
@@ -90,7 +91,7 @@ def test_operations_get_a_digest_of_who_is_missing(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
     selfcheck(people.other_project, Function.DESIGN, 2028, 2)
     selfcheck(people.project, Function.DESIGN, 2028, 2, submitted=True)
-    result = jobs.job_run(job=JobName.MISSING_DIGEST, day=FEB_29)
+    result = jobs.job_run(job=AuditJob.MISSING_DIGEST, day=FEB_29)
     assert result.sent == 1
     digest = Notification.objects.get(kind=NotificationKind.MISSING_DIGEST)
     assert digest.recipient == people.user("inspector")
@@ -98,12 +99,12 @@ def test_operations_get_a_digest_of_who_is_missing(people) -> None:
     assert "东原·光谷印 · 营销(职能经理:杨帆)" in digest.body
     assert "东原·汉口时光道 · 研发(职能经理:外人)" in digest.body
     assert "东原·光谷印 · 研发" not in digest.body
-    assert jobs.job_run(job=JobName.MISSING_DIGEST, day=FEB_29).sent == 0
+    assert jobs.job_run(job=AuditJob.MISSING_DIGEST, day=FEB_29).sent == 0
 
 
 def test_no_digest_when_everything_is_submitted(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2, submitted=True)
-    assert jobs.job_run(job=JobName.MISSING_DIGEST, day=FEB_29).sent == 0
+    assert jobs.job_run(job=AuditJob.MISSING_DIGEST, day=FEB_29).sent == 0
     assert mail.outbox == []
 
 
@@ -119,7 +120,7 @@ def test_publication_reminder_lists_the_cells_still_uninspected(people) -> None:
         state=InspectionState.FINALISED,
         finalised_at=timezone.now(),
     )
-    result = jobs.job_run(job=JobName.PUBLICATION_DUE, day=dt.date(2028, 1, 10))
+    result = jobs.job_run(job=ScoringJob.PUBLICATION_DUE, day=dt.date(2028, 1, 10))
     assert result.sent == 1
     notification = Notification.objects.get(kind=NotificationKind.PUBLICATION_DUE)
     assert notification.period == "2027Q4"
@@ -128,13 +129,13 @@ def test_publication_reminder_lists_the_cells_still_uninspected(people) -> None:
     assert "东原·光谷印 · 营销" in notification.body
     assert "东原·汉口时光道 · 研发" not in notification.body
     assert notification.url == reverse("scoring:preview", args=["2027Q4"])
-    assert jobs.job_run(job=JobName.PUBLICATION_DUE, day=dt.date(2028, 1, 10)).sent == 0
+    assert jobs.job_run(job=ScoringJob.PUBLICATION_DUE, day=dt.date(2028, 1, 10)).sent == 0
 
 
 def test_no_publication_reminder_once_the_quarter_is_published(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 1)
     QuarterResult.objects.create(year=2028, quarter=1, published_at=timezone.now(), snapshot={}, digest="0" * 64)
-    result = jobs.job_run(job=JobName.PUBLICATION_DUE, day=dt.date(2028, 4, 10))
+    result = jobs.job_run(job=ScoringJob.PUBLICATION_DUE, day=dt.date(2028, 4, 10))
     assert result.sent == 0
     assert "已发布" in result.note
     assert not Notification.objects.exists()
@@ -143,7 +144,7 @@ def test_no_publication_reminder_once_the_quarter_is_published(people) -> None:
 def test_a_job_is_refused_on_a_day_it_is_not_due(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
     with pytest.raises(ValueError, match="不在"):
-        jobs.job_run(job=JobName.SELFCHECK_DUE, day=dt.date(2028, 2, 28))
+        jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=dt.date(2028, 2, 28))
     assert not Notification.objects.exists()
 
 
@@ -152,14 +153,14 @@ def test_generation_job_creates_the_months_checklists_once(people) -> None:
 
     touchpoint = TouchpointFactory(function=Function.MARKETING)
     people.project.stages.add(touchpoint.stage)
-    first = jobs.job_run(job=JobName.GENERATE_CHECKLISTS, day=dt.date(2028, 3, 1))
+    first = jobs.job_run(job=AuditJob.GENERATE_CHECKLISTS, day=dt.date(2028, 3, 1))
     assert first.created == 1
-    assert jobs.job_run(job=JobName.GENERATE_CHECKLISTS, day=dt.date(2028, 3, 1)).created == 0
+    assert jobs.job_run(job=AuditJob.GENERATE_CHECKLISTS, day=dt.date(2028, 3, 1)).created == 0
 
 
 def test_scheduled_run_runs_what_is_due_in_order(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
     results = jobs.scheduled_jobs_run(day=FEB_29)
-    assert [r.job for r in results] == [JobName.SELFCHECK_DUE, JobName.MISSING_DIGEST]
+    assert [r.job for r in results] == [AuditJob.SELFCHECK_DUE, AuditJob.MISSING_DIGEST]
     assert [r.sent for r in results] == [1, 1]
     assert jobs.scheduled_jobs_run(day=FEB_29, at=dt.time(0, 5)) == []

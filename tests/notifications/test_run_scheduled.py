@@ -1,4 +1,4 @@
-"""`manage.py run_scheduled --date …` on the demo organisation (issue 7, "Done when")."""
+"""`manage.py run_scheduled --date …` on the demo organisation."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from audits.choices import SelfCheckState
 from audits.models import SelfCheck
-from audits.services.selfchecks import checklists_generate
+from audits.selfchecks.services import checklists_generate
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from tests.notifications.builders import leads_in_force

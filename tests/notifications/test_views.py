@@ -104,8 +104,8 @@ def test_the_bell_badge_counts_unread(client, people) -> None:
 def test_the_home_panel_lists_unread_reminders_in_one_query(rf, people, django_assert_num_queries) -> None:
     from django.template.loader import render_to_string
 
+    from core.access import scope_for
     from notifications.home import panels
-    from touchpoints.access import scope_for
 
     request = rf.get("/")
     request.user = people.user("lead")

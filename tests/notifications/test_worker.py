@@ -1,4 +1,4 @@
-"""The worker path, for real (issue 7, "Done when"): a Celery worker consuming from the machine's Redis runs the
+"""The worker path, for real: a Celery worker consuming from the machine's Redis runs the
 reminder tasks against a transactional database and each reminder e-mail is delivered once — also when the task is
 sent twice. Eager mode is never used here; it only serves the unit tests.
 
@@ -25,12 +25,12 @@ from django.core import mail
 from django.db import connection
 from kombu import pools as kombu_pools
 
+from audits.jobs import AuditJob
 from audits.models import SelfCheck
 from config.celery import app as celery_app
+from core.tasks import run_job_task, run_scheduled_task
 from notifications.choices import NotificationKind
 from notifications.models import Notification
-from notifications.schedule import JobName
-from notifications.tasks import run_job_task, run_scheduled_task
 from tests.notifications.builders import lead_of, selfcheck
 from touchpoints.choices import Function
 
@@ -111,8 +111,8 @@ def february(people) -> dict[str, str]:
 def test_worker_delivers_each_reminder_once_even_when_the_task_is_sent_twice(worker_queue, february, people) -> None:
     queue, finished = worker_queue
     assert not celery_app.conf.task_always_eager
-    first = run_job_task.apply_async(args=[JobName.SELFCHECK_DUE.value, FEB_29], queue=queue)
-    second = run_job_task.apply_async(args=[JobName.SELFCHECK_DUE.value, FEB_29], queue=queue)
+    first = run_job_task.apply_async(args=[AuditJob.SELFCHECK_DUE.value, FEB_29], queue=queue)
+    second = run_job_task.apply_async(args=[AuditJob.SELFCHECK_DUE.value, FEB_29], queue=queue)
     # The beat's own task for the same morning, too: it runs the due-date reminder a third time, plus the digest.
     beat = run_scheduled_task.apply_async(kwargs={"day": FEB_29, "slot": "09:00"}, queue=queue)
     states = finished.wait_for([first.id, second.id, beat.id])
@@ -134,7 +134,7 @@ def test_worker_mail_goes_to_the_file_backend_the_environment_names(worker_queue
     queue, finished = worker_queue
     settings.EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
     settings.EMAIL_FILE_PATH = str(tmp_path)
-    ids = [run_job_task.apply_async(args=[JobName.SELFCHECK_DUE_SOON.value, "2028-02-26"], queue=queue).id for _ in range(2)]
+    ids = [run_job_task.apply_async(args=[AuditJob.SELFCHECK_DUE_SOON.value, "2028-02-26"], queue=queue).id for _ in range(2)]
     assert set(finished.wait_for(ids).values()) == {"SUCCESS"}
 
     messages = []
@@ -151,7 +151,7 @@ def test_worker_mail_goes_to_the_file_backend_the_environment_names(worker_queue
 def test_the_tasks_take_plain_arguments_and_refuse_a_wrong_day(worker_queue, february) -> None:
     """A task for a day its job is not due on fails (no reminder goes out on the wrong day) and sends nothing."""
     queue, finished = worker_queue
-    wrong = run_job_task.apply_async(args=[JobName.SELFCHECK_DUE.value, "2028-02-28"], queue=queue)
+    wrong = run_job_task.apply_async(args=[AuditJob.SELFCHECK_DUE.value, "2028-02-28"], queue=queue)
     assert finished.wait_for([wrong.id]) == {wrong.id: "FAILURE"}
     assert mail.outbox == []
     assert not Notification.objects.exists()

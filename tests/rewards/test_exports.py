@@ -11,11 +11,11 @@ import time_machine
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from core.xlsx import MONEY_FORMAT, Column, Export, Sheet
 from rewards.exports import REWARDS_COLUMNS, RewardsExport
 from rewards.services import split_file, split_review, split_save, split_submit
 from scoring.choices import UnitKind
 from tests.rewards.builders import publish, reward
-from touchpoints.xlsx import MONEY_FORMAT, Column, Export, Sheet
 
 pytestmark = pytest.mark.django_db
 

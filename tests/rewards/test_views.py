@@ -228,8 +228,8 @@ def test_people_without_hr_or_operations_do_not_see_caps(client, people, ledger)
 
 @pytest.mark.parametrize(("role", "queries"), [("lead", 1), ("director", 3), ("hr", 2), ("inspector", 2)])
 def test_home_panel_uses_a_fixed_number_of_queries(people, ledger, role, queries, django_assert_num_queries) -> None:
+    from core.access import scope_for
     from rewards.home import panels
-    from touchpoints.access import scope_for
 
     scope = scope_for(people.user(role))
     with django_assert_num_queries(queries):

@@ -12,7 +12,7 @@ from openpyxl import load_workbook
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus
 from audits.models import Inspection, InspectionItem
-from touchpoints.dates import SHANGHAI, Quarter
+from core.dates import SHANGHAI, Quarter
 from touchpoints.models import Project
 
 DONE, NOT_DONE, NA = ItemStatus.DONE, ItemStatus.NOT_DONE, ItemStatus.NA

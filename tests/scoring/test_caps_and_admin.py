@@ -8,13 +8,13 @@ import pytest
 import time_machine
 
 from audits.models import InspectionItem
+from core.dates import Quarter
 from scoring import selectors
 from scoring.engine import CapRule, UnitKey
 from scoring.models import GradeBand, Policy
 from scoring.services import quarter_amend, quarter_publish
 from tests.factories import AssignmentFactory
 from touchpoints.choices import Function, Role
-from touchpoints.dates import Quarter
 
 from .builders import DONE, NOT_DONE, Q1, after, inspect
 

@@ -13,6 +13,8 @@ from django.core import mail
 
 from audits.choices import InspectionState
 from audits.models import InspectionItem
+from core.dates import Quarter
+from core.publication import quarter_is_published
 from notifications.choices import NotificationKind
 from notifications.models import Notification
 from rewards.models import LedgerEntry
@@ -21,10 +23,8 @@ from scoring.exports import QuarterExport
 from scoring.models import GradeBand, Policy, QuarterResult
 from scoring.services import PublicationRefused, quarter_amend, quarter_preview, quarter_publish
 from scoring.snapshot import canonical_json
-from scoring.status import quarter_is_published
 from tests.factories import AssignmentFactory, ProjectFactory
 from touchpoints.choices import Role
-from touchpoints.dates import Quarter
 
 from .builders import DONE, NA, NOT_DONE, Q1, after, build_worked_example, inspect, sheet_names, sheet_rows
 

@@ -7,11 +7,11 @@ import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from core.access import scope_for
+from core.dates import Quarter
 from rewards.models import LedgerEntry
 from scoring import home, selectors
 from scoring.services import quarter_publish
-from touchpoints.access import scope_for
-from touchpoints.dates import Quarter
 from touchpoints.models import Project
 
 from .builders import after, build_quarter

@@ -19,10 +19,10 @@ import pytest
 import time_machine
 from django.core.management import CommandError, call_command
 
+from core.dates import SHANGHAI, Quarter
 from scoring.models import QuarterResult
 from tests.factories import StageFactory, default_levels
 from tests.touchpoints.workbooks import workbook_bytes
-from touchpoints.dates import SHANGHAI, Quarter
 from touchpoints.spreadsheets import CATALOGUE_COLUMNS, PEOPLE_COLUMNS, PROJECT_COLUMNS
 
 from .builders import sheet_names, sheet_rows

@@ -1,4 +1,4 @@
-"""Every URL answers PUT, DELETE, PATCH, TRACE and other unused methods with 405 (issue 14 item 10)."""
+"""Every URL answers PUT, DELETE, PATCH, TRACE and other unused methods with 405."""
 
 from __future__ import annotations
 

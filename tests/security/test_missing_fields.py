@@ -1,4 +1,4 @@
-"""A POST that lacks a required field is a 4xx naming the field, never a 500 (issue 14 item 8)."""
+"""A POST that lacks a required field is a 4xx naming the field, never a 500."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import time_machine
 from django.urls import reverse
 
 from audits.choices import ItemStatus, SelfCheckState
-from audits.services.selfchecks import selfcheck_item_update, selfcheck_submit
+from audits.selfchecks.services import selfcheck_item_update, selfcheck_submit
+from core import dates
 from tests.audits.builders_selfchecks import build_selfcheck
-from touchpoints import dates
 
 pytestmark = pytest.mark.django_db
 NOW = dt.datetime(2026, 11, 15, 10, 0, tzinfo=dates.SHANGHAI)

@@ -1,4 +1,4 @@
-"""TOTP second factor (issue 14 item 13): operations, HR and admins must use it where required; others may opt in."""
+"""TOTP second factor: operations, HR and admins must use it where required; others may opt in."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Sessions (issue 14 item 11, OWASP ASVS 3.3): idle timeout, absolute lifetime, no-store, __Host- cookies."""
+"""Sessions (OWASP ASVS 3.3): idle timeout, absolute lifetime, no-store, __Host- cookies."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Password spraying and reset flooding (issue 14 item 12)."""
+"""Password spraying and reset flooding."""
 
 from __future__ import annotations
 

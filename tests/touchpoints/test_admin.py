@@ -119,3 +119,12 @@ def test_admin_is_closed_to_people_without_staff_status(client, people) -> None:
     client.force_login(people.user("inspector"))
     response = client.get(reverse("admin:touchpoints_touchpoint_changelist"))
     assert response.status_code == 302 and "/admin/login/" in response["Location"]
+
+
+def test_the_level_picked_in_the_list_is_labelled_and_has_no_link_icons(admin_client_logged) -> None:
+    from tests.factories import TouchpointFactory
+
+    TouchpointFactory(code="MKT-90")
+    body = admin_client_logged.get("/admin/touchpoints/touchpoint/").content.decode()
+    assert 'aria-label="级别"' in body
+    assert "related-widget-wrapper-link" not in body

@@ -9,11 +9,11 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import load_workbook
 
+from core.xlsx import WorkbookInvalid
 from touchpoints.choices import Function
 from touchpoints.models import Touchpoint
 from touchpoints.services import catalogue_import, catalogue_load_default
 from touchpoints.spreadsheets import CATALOGUE_COLUMNS, CatalogueExport, catalogue_plan
-from touchpoints.xlsx import WorkbookInvalid
 
 from .workbooks import catalogue_row, catalogue_workbook, workbook_bytes
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
+from core.xlsx import WorkbookInvalid
 from touchpoints.choices import Function, Role
 from touchpoints.models import Assignment, Person, Project
 from touchpoints.services import catalogue_load_default, org_import
 from touchpoints.spreadsheets import PEOPLE_COLUMNS, PROJECT_COLUMNS, org_plan
-from touchpoints.xlsx import WorkbookInvalid
 
 from .workbooks import workbook_bytes
 

@@ -19,12 +19,13 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from audits.models import SelfCheck, SelfCheckItem
-from audits.services.selfchecks import selfcheck_reopen, selfcheck_submit
+from audits.selfchecks.services import selfcheck_reopen, selfcheck_submit
+from core import dates
 from notifications.choices import NotificationKind
 from notifications.services import notify
 from tests.audits.builders_selfchecks import build_selfcheck
 from tests.factories import build_people
-from touchpoints import dates, pagecache
+from touchpoints import pagecache
 from touchpoints.models import Assignment, Project
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -289,7 +290,7 @@ def cached_and_fresh(client: Client, selfcheck: SelfCheck, settings) -> tuple[st
 def test_cached_cards_match_a_fresh_render_after_any_change(settings, people, checklist) -> None:
     from django.db import models as m
 
-    from audits.services.selfchecks import deliverable_remove, deliverables_add, selfcheck_item_update
+    from audits.selfchecks.services import deliverable_remove, deliverables_add, selfcheck_item_update
     from tests.audits.builders_selfchecks import pdf_bytes
     from touchpoints.models import Person
 
@@ -342,9 +343,9 @@ def test_the_same_card_is_rendered_once_for_everyone(people, checklist) -> None:
 
 
 def test_cached_board_cells_match_a_fresh_render_after_any_change(settings, people, checklist) -> None:
+    from audits.inspections.services import inspection_finalise, inspection_item_record, inspection_open
     from audits.models import Inspection
-    from audits.services.inspections import inspection_finalise, inspection_item_record, inspection_open
-    from touchpoints.dates import Quarter
+    from core.dates import Quarter
 
     inspector = people.user("inspector")
     url = reverse("audits:board", args=["2026Q4"])

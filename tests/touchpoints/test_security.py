@@ -1,4 +1,4 @@
-"""Security settings (issue 8): login throttling with a cool-off, CSP without inline script, deploy checks."""
+"""Security settings: login throttling with a cool-off, CSP without inline script, deploy checks."""
 
 from __future__ import annotations
 

@@ -10,7 +10,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from touchpoints.services import DEMO_PASSWORD, catalogue_load_default
+from demo.org import DEMO_PASSWORD
+from touchpoints.services import catalogue_load_default
 
 pytestmark = pytest.mark.django_db
 
@@ -19,7 +20,7 @@ def test_login_page_is_chinese_and_serves_local_assets(client) -> None:
     response = client.get(reverse("login"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert '<html lang="zh-hans">' in page and "登录" in page and "用户名" in page
+    assert '<html lang="zh-hans">' in page and "登录" in page and "用户名" in page and "工号" not in page
     assert "/static/vendor/bootstrap/bootstrap.min.css" in page
     assert "cdn" not in page.lower() and "https://" not in page
 
@@ -130,3 +131,19 @@ def test_healthz_reports_the_database(client) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+def test_the_catalogue_searches_code_name_and_deliverable(client, people) -> None:
+    from tests.factories import TouchpointFactory
+    from touchpoints.choices import Function
+
+    TouchpointFactory(code="MKT-31", name="阳光销售宣言公示", deliverable="展板照片")
+    TouchpointFactory(code="PM-07", name="维修响应时限", function=Function.PROPERTY, deliverable="维修台账")
+    client.force_login(people.lead.user)
+    body = client.get("/catalogue/", {"q": "维修"}).content.decode()
+    assert "PM-07" in body and "MKT-31" not in body
+    assert "找到 1 个触点" in body
+    assert 'data-bs-target="#f-property"' in body.split(" active")[0][-200:] or 'id="f-property" role="tabpanel"' in body
+    body = client.get("/catalogue/", {"q": "mkt-31 展板"}).content.decode()
+    assert "MKT-31" in body and "PM-07" not in body
+    assert "PM-07" in client.get("/catalogue/").content.decode()

@@ -1,4 +1,4 @@
-"""Uploaded workbooks (issue 14 items 5–7): streaming reads with size limits, files that are not workbooks named for
+"""Uploaded workbooks: streaming reads with size limits, files that are not workbooks named for
 what they are, the organisation workbook's two sheets, impossible dates, merged cells and dates in text columns."""
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import Workbook
 
 from bench.bench_workbook_bomb import build_bomb
+from core.xlsx import WorkbookInvalid, open_workbook
 from touchpoints.models import Assignment, Person, Project, Touchpoint
 from touchpoints.services import catalogue_load_default
 from touchpoints.spreadsheets import CATALOGUE_COLUMNS, PEOPLE_COLUMNS, PROJECT_COLUMNS, catalogue_plan, org_plan
-from touchpoints.xlsx import WorkbookInvalid, open_workbook
 
 from .workbooks import catalogue_row, catalogue_workbook, workbook_bytes
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from audits.services.selfchecks import checklists_generate
-from touchpoints import dates
+from audits.selfchecks.services import checklists_generate
+from core import dates
 
 
 class Command(BaseCommand):

@@ -2,11 +2,11 @@
 
 from django.core.management.base import CommandError
 
-from audits.services.inspections import InspectionRefused, inspection_import
-from audits.spreadsheets import inspection_plan
-from touchpoints.dates import Quarter
-from touchpoints.management.commands._base import WorkbookCommand
-from touchpoints.xlsx import WorkbookInvalid
+from audits.inspections.services import InspectionRefused, inspection_import
+from audits.inspections.spreadsheets import inspection_plan
+from core.commands import WorkbookCommand
+from core.dates import Quarter
+from core.xlsx import WorkbookInvalid
 
 
 class Command(WorkbookCommand):

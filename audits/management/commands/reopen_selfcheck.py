@@ -5,8 +5,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from audits.models import SelfCheck
-from audits.services.selfchecks import selfcheck_reopen
-from touchpoints import dates
+from audits.selfchecks.services import selfcheck_reopen
+from core import dates
 
 
 class Command(BaseCommand):

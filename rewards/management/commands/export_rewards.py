@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from rewards.exports import RewardsExport
+from core.xlsx import export_for
 
 
 class Command(BaseCommand):
@@ -17,7 +17,7 @@ class Command(BaseCommand):
         if not (text.isdigit() and len(text) == 4):
             raise CommandError(f'年度格式应为 2026,收到 "{year}"')
         try:
-            RewardsExport(int(text)).write(output)
+            export_for("rewards").build(year=int(text)).write(output)
         except OSError as exc:
             raise CommandError(f"无法写入文件 {output}:{exc}") from exc
         self.stdout.write(self.style.SUCCESS(f"已导出:{output}"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from touchpoints.dates import Quarter
+from core.dates import Quarter
 
 
 class ScoringCommand(BaseCommand):

@@ -1,6 +1,6 @@
 from pathlib import Path
 
-from scoring.exports import CapsExport
+from core.xlsx import export_for
 
 from ._base import CommandError, ScoringCommand
 
@@ -17,5 +17,5 @@ class Command(ScoringCommand):
         target = Path(output)
         if not target.parent.is_dir():
             raise CommandError(f"输出目录不存在:{target.parent}")
-        CapsExport(value).write(str(target))
+        export_for("caps").build(year=value).write(str(target))
         self.stdout.write(self.style.SUCCESS(f"已导出 {value} 年绩效上限到 {target}"))

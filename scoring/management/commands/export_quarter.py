@@ -1,6 +1,7 @@
 from pathlib import Path
 
-from scoring.exports import QuarterExport, QuarterNotPublished
+from core.xlsx import export_for
+from scoring.exports import QuarterNotPublished
 
 from ._base import CommandError, ScoringCommand
 
@@ -18,7 +19,7 @@ class Command(ScoringCommand):
         if not target.parent.is_dir():
             raise CommandError(f"输出目录不存在:{target.parent}")
         try:
-            export = QuarterExport(period)
+            export = export_for("quarter").build(quarter=period)
         except QuarterNotPublished as exc:
             raise CommandError(f"{period} 尚未发布,没有可导出的结果") from exc
         export.write(str(target))

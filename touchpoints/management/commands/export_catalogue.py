@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand
 
+from core.xlsx import export_for
 from touchpoints.spreadsheets import CatalogueExport
 
 
@@ -10,5 +11,5 @@ class Command(BaseCommand):
         parser.add_argument("--output", required=True, help="输出文件路径(.xlsx)")
 
     def handle(self, *args, output: str, **options):
-        CatalogueExport().write(output)
+        export_for(CatalogueExport.identifier).build().write(output)
         self.stdout.write(self.style.SUCCESS(f"已导出:{output}"))

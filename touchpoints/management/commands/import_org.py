@@ -1,8 +1,7 @@
+from core.commands import WorkbookCommand
+from core.xlsx import WorkbookInvalid
 from touchpoints.services import org_import
 from touchpoints.spreadsheets import org_plan
-from touchpoints.xlsx import WorkbookInvalid
-
-from ._base import WorkbookCommand
 
 
 class Command(WorkbookCommand):

@@ -1,0 +1,567 @@
+"""Reads of quarterly inspections: the quarter board, an inspection page, discrepancies, and the tallies scoring needs.
+
+Every read that a page shows is narrowed by the reader's `Scope` (core.access). Every function here runs a fixed
+number of queries whatever the number of projects, cells or items.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from django.db import models
+from django.db.models import Count, Q, Sum
+from django.db.models.functions import Coalesce
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+
+from core import dates
+from core.access import EDIT, Action, Scope
+from core.dates import Quarter
+from core.publication import quarter_is_published
+from touchpoints.choices import Function
+from touchpoints.models import Project, Touchpoint
+from touchpoints.selectors import applicable_counts
+
+from ..choices import InspectionState, ItemStatus, SelfCheckState
+from ..models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
+from .choices import CellState, MonthState
+
+FUNCTIONS: tuple[Function, ...] = tuple(Function)
+FUNCTION_ORDER = {f.value: i for i, f in enumerate(FUNCTIONS)}
+# Verdicts that enter the score (SPEC §5): not-applicable counts nowhere.
+APPLICABLE_VERDICTS = (ItemStatus.DONE, ItemStatus.NOT_DONE)
+DISCREPANCY_Q = Q(claimed_status=ItemStatus.DONE, verdict=ItemStatus.NOT_DONE)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Access: through the Scope's predicates and the models' for_scope (core.access)
+
+
+def get_inspection_for(*, scope: Scope, pk: int, action: Action = EDIT) -> Inspection:
+    """The inspection if the scope may do `action` with it (editing is operations', R5b), else 404."""
+    return get_object_or_404(Inspection.objects.for_scope(scope, action).select_related("project"), pk=pk)
+
+
+def get_inspection_item_for(*, scope: Scope, pk: int, action: Action = EDIT) -> InspectionItem:
+    return get_object_or_404(
+        InspectionItem.objects.for_scope(scope, action).select_related("inspection", "inspection__project"), pk=pk
+    )
+
+
+def cell_for_reader(*, scope: Scope, project_code: str, function: str) -> tuple[Project, Function]:
+    """The cell named in a URL, or 404 when it does not exist or the user may not read it."""
+    if function not in Function.values:
+        raise Http404
+    project = Project.objects.filter(code=project_code).first()
+    if project is None or not scope.can_read_cell(project.pk, function):
+        raise Http404
+    return project, Function(function)
+
+
+def quarter_from_url(text: str) -> Quarter:
+    try:
+        return Quarter.parse(text)
+    except ValueError as exc:
+        raise Http404(str(exc)) from exc
+
+
+def default_quarter(*, today: dt.date | None = None) -> Quarter:
+    """The quarter operations work on now: the last quarter until it is published or its publication date passes (R9)."""
+    today = today or dates.local_today()
+    current = Quarter.of(today)
+    previous = current.previous()
+    if today <= previous.publication_date and not quarter_is_published(previous):
+        return previous
+    return current
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The quarter board
+
+
+@dataclass(frozen=True)
+class MonthCell:
+    year: int
+    month: int
+    state: MonthState
+
+    @property
+    def label(self) -> str:
+        return f"{self.month}月"
+
+
+@dataclass(frozen=True)
+class BoardCell:
+    """One project × function of the board: the three monthly self-checks and the inspection state."""
+
+    project: Project
+    function: Function
+    months: tuple[MonthCell, ...]
+    state: CellState
+    inspection_id: int | None
+    items: int
+    answered: int
+    discrepancies: int
+    catalogue_items: int
+
+    @property
+    def assessed(self) -> bool:
+        """R6: a cell with no item in the quarter is not assessed."""
+        return self.state != CellState.NO_ITEMS
+
+    @property
+    def progress(self) -> int:
+        return round(100 * self.answered / self.items) if self.items else 0
+
+    @property
+    def can_inspect_from_catalogue(self) -> bool:
+        """No self-check item, but the catalogue has touchpoints for the project's active stages."""
+        return self.state == CellState.NO_ITEMS and self.catalogue_items > 0
+
+    @property
+    def fingerprint(self) -> str:
+        """Everything templates/audits/board_cell.html shows of the cell, hashed: the key of its cached fragment
+        ({% memo %}, touchpoints.pagecache)."""
+        shown = [
+            self.project.code,
+            self.function.value,
+            [(m.year, m.month, m.state.value) for m in self.months],
+            self.state.value,
+            self.inspection_id,
+            self.items,
+            self.answered,
+            self.discrepancies,
+            self.catalogue_items,
+        ]
+        return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    project: Project
+    cells: tuple[BoardCell | None, ...]  # one per board function; None where the reader may not see the cell
+
+
+@dataclass(frozen=True)
+class Board:
+    quarter: Quarter
+    functions: tuple[Function, ...]
+    rows: tuple[BoardRow, ...]
+    published: bool
+    today: dt.date
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def assessed(self) -> int:
+        return self.counts.get("assessed", 0)
+
+    @property
+    def finalised(self) -> int:
+        return self.counts.get(CellState.FINALISED, 0)
+
+    @property
+    def discrepancies(self) -> int:
+        return self.counts.get("discrepancies", 0)
+
+    @property
+    def progress(self) -> int:
+        return round(100 * self.finalised / self.assessed) if self.assessed else 0
+
+
+def month_state(check: dict | None, *, year: int, month: int, today: dt.date, applicable: bool) -> MonthState:
+    """R8: submitted on time or late; unsubmitted after the due date is missing, before it not due yet."""
+    if check is not None and check["state"] == SelfCheckState.SUBMITTED:
+        return MonthState.LATE if check["is_late"] else MonthState.ON_TIME
+    if not applicable and check is None:
+        return MonthState.NONE
+    if today > dates.due_date(year, month):
+        return MonthState.MISSING
+    return MonthState.PENDING
+
+
+def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = None) -> Board:
+    """The projects × functions matrix of a quarter for the reader, in a fixed number of queries (6)."""
+    today = today or dates.local_today()
+    year, months = quarter.year, [m for _y, m in quarter.months]
+    checks = {
+        (c["project_id"], c["function"], c["month"]): c
+        for c in SelfCheck.objects.filter(scope.board_q(), year=year, month__in=months).values(
+            "project_id", "function", "month", "state", "is_late"
+        )
+    }
+    selfcheck_codes = {
+        (r["selfcheck__project_id"], r["selfcheck__function"]): r["n"]
+        for r in SelfCheckItem.objects.filter(
+            scope.board_q("selfcheck__project", "selfcheck__function"),
+            selfcheck__year=year,
+            selfcheck__month__in=months,
+        )
+        .values("selfcheck__project_id", "selfcheck__function")
+        .annotate(n=Count("code", distinct=True))
+    }
+    inspections = {
+        (i["project_id"], i["function"]): i
+        for i in Inspection.objects.filter(scope.board_q(), year=year, quarter=quarter.number)
+        .values("id", "project_id", "function", "state")
+        .annotate(
+            n=Count("items"),
+            answered=Count("items", filter=~Q(items__verdict="")),
+            discrepancies=Count("items", filter=Q(items__claimed_status=ItemStatus.DONE, items__verdict=ItemStatus.NOT_DONE)),
+        )
+    }
+    with_data = {p for p, _f, _m in checks} | {p for p, _f in inspections}
+    projects = list(Project.objects.filter(Q(is_active=True) | Q(pk__in=with_data)).order_by("code"))
+    if not scope.sees_all:
+        projects = [p for p in projects if any(scope.reads_board_cell(p.pk, f) for f in FUNCTIONS)]
+    catalogue = applicable_counts({p.pk for p in projects})
+    functions = tuple(f for f in FUNCTIONS if any(scope.reads_board_cell(p.pk, f) for p in projects)) or FUNCTIONS
+    counts: dict[str, int] = defaultdict(int)
+    rows = []
+    for project in projects:
+        cells: list[BoardCell | None] = []
+        for function in functions:
+            if not scope.reads_board_cell(project.pk, function):
+                cells.append(None)
+                continue
+            key = (project.pk, function.value)
+            inspection = inspections.get(key)
+            codes = selfcheck_codes.get(key, 0)
+            catalogue_items = catalogue.get(key, 0)
+            if inspection is not None and inspection["n"]:
+                state = CellState.FINALISED if inspection["state"] == InspectionState.FINALISED else CellState.IN_PROGRESS
+                items, answered, discrepancies = inspection["n"], inspection["answered"], inspection["discrepancies"]
+            else:
+                state = CellState.NOT_STARTED if codes else CellState.NO_ITEMS
+                items, answered, discrepancies = codes, 0, 0
+            applicable = bool(codes or catalogue_items or (inspection and inspection["n"]))
+            month_cells = tuple(
+                MonthCell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applicable=applicable))
+                for y, m in quarter.months
+            )
+            cell = BoardCell(
+                project=project,
+                function=function,
+                months=month_cells,
+                state=state,
+                inspection_id=inspection["id"] if inspection else None,
+                items=items,
+                answered=answered,
+                discrepancies=discrepancies,
+                catalogue_items=catalogue_items,
+            )
+            counts[state] += 1
+            counts["assessed"] += int(cell.assessed)
+            counts["discrepancies"] += discrepancies
+            cells.append(cell)
+        rows.append(BoardRow(project=project, cells=tuple(cells)))
+    return Board(
+        quarter=quarter,
+        functions=functions,
+        rows=tuple(rows),
+        published=quarter_is_published(quarter),
+        today=today,
+        counts=dict(counts),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# One inspection
+
+
+@dataclass(frozen=True)
+class FileRef:
+    """A deliverable a self-check of the quarter carries for an item's code."""
+
+    pk: int
+    name: str
+    size: int
+    month: int
+
+
+@dataclass(frozen=True)
+class ItemRow:
+    item: InspectionItem
+    files: tuple[FileRef, ...]
+
+
+def quarter_deliverables(*, project: Project, function: str, quarter: Quarter) -> dict[str, list[FileRef]]:
+    """The files the quarter's self-checks of the cell carry, by item code — one query."""
+    files: dict[str, list[FileRef]] = defaultdict(list)
+    rows = (
+        Deliverable.objects.filter(
+            item__selfcheck__project=project,
+            item__selfcheck__function=function,
+            item__selfcheck__year=quarter.year,
+            item__selfcheck__month__in=[m for _y, m in quarter.months],
+        )
+        .order_by("item__selfcheck__month", "uploaded_at", "id")
+        .values("pk", "original_name", "size", "item__code", "item__selfcheck__month")
+    )
+    for r in rows:
+        files[r["item__code"]].append(FileRef(r["pk"], r["original_name"], r["size"], r["item__selfcheck__month"]))
+    return files
+
+
+def inspection_rows(*, inspection: Inspection) -> list[ItemRow]:
+    """The inspection's items, each with the deliverable files of the quarter's self-checks — two queries."""
+    quarter = Quarter(inspection.year, inspection.quarter)
+    files = quarter_deliverables(project=inspection.project, function=inspection.function, quarter=quarter)
+    items = inspection.items.select_related("updated_by").order_by("stage_order", "code")
+    return [ItemRow(item=item, files=tuple(files.get(item.code, ()))) for item in items]
+
+
+def inspection_counts(*, inspection: Inspection) -> dict[str, int]:
+    """Items, answered items and discrepancies of one inspection — one query."""
+    return inspection.items.aggregate(
+        total=Count("id"),
+        answered=Count("id", filter=~Q(verdict="")),
+        done=Count("id", filter=Q(verdict=ItemStatus.DONE)),
+        not_done=Count("id", filter=Q(verdict=ItemStatus.NOT_DONE)),
+        na=Count("id", filter=Q(verdict=ItemStatus.NA)),
+        discrepancies=Count("id", filter=DISCREPANCY_Q),
+    )
+
+
+def cell_inspection(*, project: Project, function: str, quarter: Quarter) -> Inspection | None:
+    return (
+        Inspection.objects.select_related("project", "created_by", "finalised_by")
+        .filter(project=project, function=function, year=quarter.year, quarter=quarter.number)
+        .first()
+    )
+
+
+@dataclass(frozen=True)
+class ItemSource:
+    """What a new inspection item copies: a self-check item or a touchpoint, and what the lead claimed."""
+
+    snapshot: object  # SelfCheckItem (latest month) or Touchpoint
+    claimed_status: str
+    claimed_note: str
+
+
+def quarter_claims(*, cells: Iterable[tuple[int, str]], quarter: Quarter) -> dict[tuple[int, str], dict[str, SelfCheckItem]]:
+    """Per cell and code, the self-check item of the latest month that answered it — one query."""
+    cells = set(cells)
+    if not cells:
+        return {}
+    items = (
+        SelfCheckItem.objects.filter(
+            selfcheck__year=quarter.year,
+            selfcheck__month__in=[m for _y, m in quarter.months],
+            selfcheck__project_id__in={p for p, _f in cells},
+            selfcheck__function__in={f for _p, f in cells},
+        )
+        .exclude(status="")
+        .select_related("selfcheck")
+        .order_by("selfcheck__month")
+    )
+    claims: dict[tuple[int, str], dict[str, SelfCheckItem]] = {}
+    for item in items:
+        key = (item.selfcheck.project_id, item.selfcheck.function)
+        if key in cells:
+            claims.setdefault(key, {})[item.code] = item  # later months overwrite earlier ones
+    return claims
+
+
+def inspection_sources(*, project: Project, function: str, quarter: Quarter) -> list[ItemSource]:
+    """The items an inspection of the cell starts from (SPEC §3).
+
+    The union of the quarter's self-check items by code, the snapshot taken from the latest month's item and the claim
+    from the latest month that answered it. A cell whose lead never generated a checklist falls back to the catalogue
+    snapshot of the project's active stages, so operations can still inspect it; empty means "no items" (R6).
+    """
+    items = (
+        SelfCheckItem.objects.filter(
+            selfcheck__project=project,
+            selfcheck__function=function,
+            selfcheck__year=quarter.year,
+            selfcheck__month__in=[m for _y, m in quarter.months],
+        )
+        .select_related("selfcheck")
+        .order_by("selfcheck__month", "id")
+    )
+    latest: dict[str, SelfCheckItem] = {}
+    answered: dict[str, SelfCheckItem] = {}
+    for item in items:
+        latest[item.code] = item
+        if item.status:
+            answered[item.code] = item
+    if latest:
+        return [
+            ItemSource(
+                snapshot=item,
+                claimed_status=answered[code].status if code in answered else "",
+                claimed_note=answered[code].note if code in answered else "",
+            )
+            for code, item in latest.items()
+        ]
+    return [
+        ItemSource(snapshot=t, claimed_status="", claimed_note="")
+        for t in catalogue_touchpoints(project=project, function=function)
+    ]
+
+
+def inspection_new_sources(*, inspection: Inspection) -> list[ItemSource]:
+    """Self-check items whose codes appeared after the open inspection was created (what "更新检查项" would add)."""
+    if inspection.state != InspectionState.IN_PROGRESS:
+        return []
+    quarter = Quarter(inspection.year, inspection.quarter)
+    sources = inspection_sources(project=inspection.project, function=inspection.function, quarter=quarter)
+    known = set(inspection.items.values_list("code", flat=True))
+    return [s for s in sources if s.snapshot.code not in known and isinstance(s.snapshot, SelfCheckItem)]
+
+
+def catalogue_touchpoints(*, project: Project, function: str) -> list[Touchpoint]:
+    """The catalogue snapshot of a cell: active touchpoints of the function in the project's active stages (SPEC §3)."""
+    return list(
+        Touchpoint.objects.active()
+        .filter(function=function, stage__projects=project)
+        .select_related("stage", "level")
+        .order_by("stage__order", "code")
+        .distinct()
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Discrepancies (虚报)
+
+
+@dataclass(frozen=True)
+class DiscrepancyGroup:
+    """The discrepancies of one cell: items claimed done in the self-check, found not done."""
+
+    inspection: Inspection
+    items: tuple[InspectionItem, ...]
+
+
+def discrepancies(
+    *, quarter: Quarter, scope: Scope, project: Project | None = None, function: str | None = None
+) -> list[DiscrepancyGroup]:
+    """The quarter's discrepancies the reader may see, grouped per cell — one query."""
+    items = (
+        InspectionItem.objects.filter(
+            DISCREPANCY_Q,
+            scope.board_q("inspection__project", "inspection__function"),
+            inspection__year=quarter.year,
+            inspection__quarter=quarter.number,
+        )
+        .select_related("inspection", "inspection__project")
+        .order_by("inspection__project__code", "inspection__function", "stage_order", "code")
+    )
+    if project is not None:
+        items = items.filter(inspection__project=project)
+    if function:
+        items = items.filter(inspection__function=function)
+    grouped: dict[int, list[InspectionItem]] = defaultdict(list)
+    inspections: dict[int, Inspection] = {}
+    for item in items:
+        grouped[item.inspection_id].append(item)
+        inspections[item.inspection_id] = item.inspection
+    groups = [DiscrepancyGroup(inspections[pk], tuple(found)) for pk, found in grouped.items()]
+    return sorted(groups, key=lambda g: (g.inspection.project.code, FUNCTION_ORDER[g.inspection.function]))
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# What scoring and publication read
+
+
+def _finalised_totals(quarter: Quarter) -> models.QuerySet:
+    return (
+        Inspection.objects.filter(year=quarter.year, quarter=quarter.number, state=InspectionState.FINALISED)
+        .values("project__code", "project__name", "function")
+        .annotate(
+            done=Coalesce(Sum("items__weight", filter=Q(items__verdict=ItemStatus.DONE)), 0),
+            applicable=Coalesce(Sum("items__weight", filter=Q(items__verdict__in=APPLICABLE_VERDICTS)), 0),
+            item_count=Count("items"),
+            na=Count("items", filter=Q(items__verdict=ItemStatus.NA)),
+            discrepancies=Count("items", filter=Q(items__claimed_status=ItemStatus.DONE, items__verdict=ItemStatus.NOT_DONE)),
+        )
+        .order_by("project__code", "function")
+    )
+
+
+@dataclass(frozen=True)
+class CellWeights:
+    """One finalised cell of a quarter reduced to two weight sums: what the engine scores (SPEC §5)."""
+
+    project: str
+    function: str
+    done_weight: int
+    applicable_weight: int
+
+
+def finalised_cell_weights(*, quarter: Quarter) -> list[CellWeights]:
+    """SPEC §5: per finalised cell, Σweight of items done and Σweight of items done or not done — one query.
+
+    Not-applicable items count nowhere; a finalised inspection whose items are all N/A gives 0/0 (not assessed, R6).
+    """
+    rows = sorted(_finalised_totals(quarter), key=lambda r: (r["project__code"], FUNCTION_ORDER[r["function"]]))
+    return [CellWeights(r["project__code"], r["function"], int(r["done"]), int(r["applicable"])) for r in rows]
+
+
+@dataclass(frozen=True)
+class CellDetail:
+    """Per-cell detail of a quarter's finalised inspections, for result pages and the 明细 export."""
+
+    project_code: str
+    project_name: str
+    function: Function
+    done_weight: int
+    applicable_weight: int
+    items: int
+    not_applicable: int
+    discrepancies: int
+
+
+def inspection_detail_rows(*, quarter: Quarter) -> list[CellDetail]:
+    """Every finalised cell of the quarter with its weights and counts — one query."""
+    rows = sorted(_finalised_totals(quarter), key=lambda r: (r["project__code"], FUNCTION_ORDER[r["function"]]))
+    return [
+        CellDetail(
+            project_code=r["project__code"],
+            project_name=r["project__name"],
+            function=Function(r["function"]),
+            done_weight=int(r["done"]),
+            applicable_weight=int(r["applicable"]),
+            items=r["item_count"],
+            not_applicable=r["na"],
+            discrepancies=r["discrepancies"],
+        )
+        for r in rows
+    ]
+
+
+def cells_without_finalised_inspection(*, quarter: Quarter) -> list[tuple[Project, str]]:
+    """Cells with applicable items in the quarter but no finalised inspection (SPEC §7, §9) — four queries.
+
+    A cell has applicable items when a self-check of one of the quarter's months has an item, or an unfinalised
+    inspection of the quarter has items. Cells with neither are not assessed (R6) and are not listed.
+    """
+    months = [m for _y, m in quarter.months]
+    cells = set(
+        SelfCheckItem.objects.filter(selfcheck__year=quarter.year, selfcheck__month__in=months)
+        .values_list("selfcheck__project_id", "selfcheck__function")
+        .distinct()
+    )
+    inspections = (
+        Inspection.objects.filter(year=quarter.year, quarter=quarter.number)
+        .annotate(n=Count("items"))
+        .values_list("project_id", "function", "state", "n")
+    )
+    finalised = set()
+    for project_id, function, state, n in inspections:
+        if state == InspectionState.FINALISED:
+            finalised.add((project_id, function))
+        elif n:
+            cells.add((project_id, function))
+    missing = cells - finalised
+    projects = Project.objects.in_bulk({p for p, _f in missing})
+    return sorted(
+        ((projects[p], f) for p, f in missing if p in projects),
+        key=lambda cell: (cell[0].code, FUNCTION_ORDER.get(cell[1], 99)),
+    )

@@ -1,0 +1,299 @@
+"""Writes to quarterly inspections (R5b, SPEC §3): open, record a verdict, finalise, reopen, import paper results.
+
+Every write records who made it (django-simple-history `_history_user`). Nothing of a published quarter is ever
+changed (SPEC §7): every service here refuses once `core.publication.quarter_is_published` says so.
+Callers decide access through `core.access.scope_for` (only operations reach these services from the web).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from django.contrib.auth.models import AbstractBaseUser
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from simple_history.utils import bulk_create_with_history
+
+from core import dates
+from core.dates import Quarter
+from core.publication import quarter_is_published
+from touchpoints.choices import Function
+from touchpoints.models import Project
+
+from ..choices import InspectionSource, InspectionState, ItemStatus
+from ..models import Inspection, InspectionItem, SelfCheckItem
+from .selectors import (  # noqa: F401
+    ItemSource,
+    catalogue_touchpoints,
+    inspection_new_sources,
+    inspection_sources,
+    quarter_claims,
+)
+
+if TYPE_CHECKING:
+    from .spreadsheets import InspectionPlan
+
+
+class InspectionRefused(Exception):
+    """A change a rule forbids; the message says why, in Chinese, for the person who asked."""
+
+
+class InspectionIncomplete(InspectionRefused):
+    """Finalising needs a verdict on every item; `missing` lists the items without one."""
+
+    def __init__(self, missing: list[InspectionItem]):
+        self.missing = missing
+        codes = "、".join(item.code for item in missing)
+        super().__init__(
+            _("还有 {n} 项未给出检查结果,不能定稿:{codes}").format(n=len(missing), codes=codes),
+        )
+
+
+def quarter_of(inspection: Inspection) -> Quarter:
+    return Quarter(inspection.year, inspection.quarter)
+
+
+def refuse_if_published(quarter: Quarter) -> None:
+    """SPEC §7: a published quarter is never edited; corrections are amendments."""
+    if quarter_is_published(quarter):
+        raise InspectionRefused(
+            _("{quarter} 的考核结果已发布,检查不能再修改;如需更正请由运营管理部发起修订。").format(quarter=quarter)
+        )
+
+
+def _save(instance, user: AbstractBaseUser | None, reason: str) -> None:
+    if user is not None:
+        instance._history_user = user
+    instance._change_reason = reason
+    instance.save()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Opening: the union of the quarter's self-check items, or the catalogue snapshot
+
+
+def _new_item(inspection: Inspection, source: ItemSource, user: AbstractBaseUser | None) -> InspectionItem:
+    item = InspectionItem(
+        inspection=inspection,
+        claimed_status=source.claimed_status,
+        claimed_note=source.claimed_note,
+        updated_by=user,
+    )
+    snapshot = source.snapshot
+    if isinstance(snapshot, SelfCheckItem):
+        for name in (
+            "touchpoint_id",
+            "code",
+            "name",
+            "stage_name",
+            "stage_order",
+            "level_name",
+            "weight",
+            "standard_action",
+            "check_method",
+            "deliverable",
+        ):
+            setattr(item, name, getattr(snapshot, name))
+    else:
+        item.copy_from(snapshot)
+    return item
+
+
+def refuse_if_not_started(quarter: Quarter) -> None:
+    """A quarter that has not started has nothing to inspect yet."""
+    if quarter.first_day > dates.local_today():
+        raise InspectionRefused(_("{quarter} 尚未开始,不能检查。").format(quarter=quarter))
+
+
+def inspection_start_refusal(*, quarter: Quarter) -> str | None:
+    """Why operations cannot start an inspection of the quarter now (published, not started), or None."""
+    try:
+        refuse_if_published(quarter)
+        refuse_if_not_started(quarter)
+    except InspectionRefused as exc:
+        return str(exc)
+    return None
+
+
+def inspection_open(*, project: Project, function: str, quarter: Quarter, user: AbstractBaseUser | None) -> Inspection | None:
+    """Get the cell's inspection of the quarter, creating it on first open (operations only, on a POST).
+
+    A new inspection starts from `inspection_sources`; an open one gains the items self-checks added since. Returns
+    None when the cell has no item at all (R6: not assessed). Refuses a published or not yet started quarter.
+    """
+    Function(function)
+    existing = Inspection.objects.filter(project=project, function=function, year=quarter.year, quarter=quarter.number).first()
+    if existing is not None:
+        existing.project = project
+        if existing.state == InspectionState.IN_PROGRESS and not quarter_is_published(quarter):
+            inspection_add_new_items(inspection=existing, user=user)
+        return existing
+    refuse_if_published(quarter)
+    refuse_if_not_started(quarter)
+    sources = inspection_sources(project=project, function=function, quarter=quarter)
+    if not sources:
+        return None
+    try:
+        with transaction.atomic():
+            inspection = Inspection(
+                project=project,
+                function=function,
+                year=quarter.year,
+                quarter=quarter.number,
+                state=InspectionState.IN_PROGRESS,
+                source=InspectionSource.WEB,
+                created_by=user,
+            )
+            _save(inspection, user, "开始季度检查")
+            bulk_create_with_history(
+                [_new_item(inspection, s, user) for s in sources],
+                InspectionItem,
+                default_user=user,
+                default_change_reason="开始季度检查",
+            )
+    except IntegrityError:  # opened at the same moment by another inspector
+        return Inspection.objects.get(project=project, function=function, year=quarter.year, quarter=quarter.number)
+    return inspection
+
+
+def inspection_add_new_items(*, inspection: Inspection, user: AbstractBaseUser | None) -> int:
+    """Add to an open inspection the self-check items whose codes appeared after it was created; returns how many."""
+    new = inspection_new_sources(inspection=inspection)
+    if new:
+        bulk_create_with_history(
+            [_new_item(inspection, s, user) for s in new],
+            InspectionItem,
+            default_user=user,
+            default_change_reason="补充自检新增的检查项",
+        )
+    return len(new)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Verdicts, finalising, reopening
+
+
+def _refuse_unless_editable(inspection: Inspection) -> None:
+    refuse_if_published(quarter_of(inspection))
+    if inspection.state == InspectionState.FINALISED:
+        raise InspectionRefused(_("检查已定稿,需先重新打开才能修改。"))
+
+
+def inspection_item_record(*, item: InspectionItem, verdict: str, finding: str, user: AbstractBaseUser | None) -> InspectionItem:
+    """Record the inspector's verdict (done / not done / not applicable, or blank to clear it) and finding (说明)."""
+    _refuse_unless_editable(item.inspection)
+    if verdict not in ("", *ItemStatus.values):
+        raise InspectionRefused(_("无效的检查结果:{value}").format(value=verdict))
+    finding = (finding or "").strip()
+    if (item.verdict, item.finding) == (verdict, finding):
+        return item
+    item.verdict = verdict
+    item.finding = finding
+    item.updated_by = user
+    _save(item, user, "记录检查结果")
+    return item
+
+
+@transaction.atomic
+def inspection_finalise(*, inspection: Inspection, user: AbstractBaseUser | None) -> Inspection:
+    """Finalise: needs a verdict on every item (SPEC §3); only finalised inspections count in the score (SPEC §5)."""
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    _refuse_unless_editable(inspection)
+    items = list(inspection.items.order_by("stage_order", "code"))
+    if not items:
+        raise InspectionRefused(_("没有检查项,无需定稿(不列入考核)。"))
+    missing = [item for item in items if not item.verdict]
+    if missing:
+        raise InspectionIncomplete(missing)
+    inspection.state = InspectionState.FINALISED
+    inspection.finalised_at = timezone.now()
+    inspection.finalised_by = user
+    _save(inspection, user, "检查定稿")
+    return inspection
+
+
+@transaction.atomic
+def inspection_reopen(*, inspection: Inspection, reason: str, user: AbstractBaseUser | None) -> Inspection:
+    """Reopen a finalised inspection, with a reason, until the quarter is published — never after (SPEC §7)."""
+    inspection = Inspection.objects.select_for_update().get(pk=inspection.pk)
+    refuse_if_published(quarter_of(inspection))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InspectionRefused(_("请填写重新打开的原因。"))
+    if inspection.state != InspectionState.FINALISED:
+        raise InspectionRefused(_("检查尚未定稿,无需重新打开。"))
+    inspection.state = InspectionState.IN_PROGRESS
+    inspection.reopen_reason = reason
+    inspection.finalised_at = None
+    inspection.finalised_by = None
+    _save(inspection, user, "重新打开检查")
+    return inspection
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Paper inspections (SPEC §10)
+
+
+@dataclass(frozen=True)
+class InspectionImportSummary:
+    created: int
+    replaced: int
+    items: int
+
+
+@transaction.atomic
+def inspection_import(*, plan: InspectionPlan, user: AbstractBaseUser | None = None) -> InspectionImportSummary:
+    """Apply a validated plan: each (project, function) group becomes one finalised inspection (source: import).
+
+    Its items are exactly the group's rows, snapshot from the touchpoint now, claimed status from the quarter's
+    self-checks if any. An earlier inspection of the cell is replaced (its items are removed, with history).
+    """
+    quarter = plan.quarter
+    refuse_if_published(quarter)
+    claims = quarter_claims(cells={(g.project.pk, g.function.value) for g in plan.groups}, quarter=quarter)
+    now = timezone.now()
+    created = replaced = count = 0
+    reason = "导入纸质检查结果"
+    for group in plan.groups:
+        inspection = (
+            Inspection.objects.select_for_update()
+            .filter(project=group.project, function=group.function, year=quarter.year, quarter=quarter.number)
+            .first()
+        )
+        if inspection is None:
+            inspection = Inspection(
+                project=group.project, function=group.function, year=quarter.year, quarter=quarter.number, created_by=user
+            )
+            created += 1
+        else:
+            for old in inspection.items.all():
+                if user is not None:
+                    old._history_user = user
+                old._change_reason = reason
+                old.delete()
+            replaced += 1
+        inspection.state = InspectionState.FINALISED
+        inspection.source = InspectionSource.IMPORT
+        inspection.finalised_at = now
+        inspection.finalised_by = user
+        inspection.reopen_reason = ""
+        _save(inspection, user, reason)
+        cell_claims = claims.get((group.project.pk, group.function.value), {})
+        items = []
+        for row in group.rows:
+            claim = cell_claims.get(row.touchpoint.code)
+            item = InspectionItem(
+                inspection=inspection,
+                claimed_status=claim.status if claim else "",
+                claimed_note=claim.note if claim else "",
+                verdict=row.verdict,
+                finding=row.finding,
+                updated_by=user,
+            )
+            item.copy_from(row.touchpoint)
+            items.append(item)
+        bulk_create_with_history(items, InspectionItem, default_user=user, default_change_reason=reason)
+        count += len(items)
+    return InspectionImportSummary(created=created, replaced=replaced, items=count)

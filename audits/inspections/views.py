@@ -1,0 +1,298 @@
+"""Quarterly inspection pages: the board, an inspection, discrepancies, paper imports (R5b, R6, SPEC §3, §10).
+
+Views are thin: access through the Scope (core.access.scope_for) and the selectors, changes through services.
+A user without access gets 404.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core import dates
+from core.access import EDIT, scope_for
+from core.publication import quarter_is_published
+from core.xlsx import WorkbookInvalid
+from touchpoints.choices import Function
+from touchpoints.models import Project
+from touchpoints.pagecache import cached_page
+
+from ..choices import InspectionState
+from . import selectors
+from .choices import CellState, MonthState
+from .forms import InspectionUploadForm, ReopenForm, VerdictForm
+from .services import (
+    InspectionRefused,
+    inspection_finalise,
+    inspection_import,
+    inspection_item_record,
+    inspection_open,
+    inspection_reopen,
+    inspection_start_refusal,
+)
+from .spreadsheets import INSPECTION_COLUMNS, inspection_plan
+
+IMPORT_SESSION_KEY = "inspection_import_upload"
+
+
+def _inspection_url(inspection) -> str:
+    return reverse(
+        "audits:inspection",
+        args=[f"{inspection.year}Q{inspection.quarter}", inspection.project.code, inspection.function],
+    )
+
+
+@login_required
+@cached_page("board")
+def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
+    """The quarter board: projects × functions, self-checks and inspection state per cell."""
+    scope = scope_for(request.user)
+    if not scope.reads_board:
+        raise Http404
+    selected = selectors.quarter_from_url(quarter) if quarter else selectors.default_quarter()
+    data = selectors.quarter_board(quarter=selected, scope=scope)
+    return render(
+        request,
+        "audits/board.html",
+        {
+            "board": data,
+            "quarter": selected,
+            "previous": selected.previous(),
+            "next": selected.next(),
+            "can_operate": scope.can_operate,
+            "month_states": MonthState,
+            "cell_states": CellState,
+        },
+    )
+
+
+def _inspection_context(*, inspection, scope, published: bool) -> dict:
+    editable = scope.can_operate and not published and inspection.state == InspectionState.IN_PROGRESS
+    return {
+        "inspection": inspection,
+        "rows": selectors.inspection_rows(inspection=inspection),
+        "counts": selectors.inspection_counts(inspection=inspection),
+        "editable": editable,
+        "can_reopen": scope.can_operate and not published and inspection.state == InspectionState.FINALISED,
+        "reopen_form": ReopenForm(),
+    }
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def inspection_page(request: HttpRequest, quarter: str, project: str, function: str) -> HttpResponse:
+    """One cell's inspection of a quarter. A GET only shows it; operations start it (or add the items self-checks
+    added since) with a POST to the same address, so following a link never writes."""
+    if request.method == "POST":
+        return _inspection_start(request, quarter=quarter, project=project, function=function)
+    return _inspection_show(request, quarter=quarter, project=project, function=function)
+
+
+def _inspection_start(request: HttpRequest, *, quarter: str, project: str, function: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    selected = selectors.quarter_from_url(quarter)
+    cell_project, cell_function = selectors.cell_for_reader(scope=scope, project_code=project, function=function)
+    if not scope.can_operate:
+        raise Http404
+    try:
+        inspection = inspection_open(project=cell_project, function=cell_function, quarter=selected, user=request.user)
+    except InspectionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        if inspection is None:
+            messages.info(request, _("本季度该单元格没有检查项,不列入考核。"))
+    return redirect("audits:inspection", quarter=str(selected), project=cell_project.code, function=cell_function.value)
+
+
+@cached_page("inspection")
+def _inspection_show(request: HttpRequest, *, quarter: str, project: str, function: str) -> HttpResponse:
+    scope = scope_for(request.user)
+    selected = selectors.quarter_from_url(quarter)
+    cell_project, cell_function = selectors.cell_for_reader(scope=scope, project_code=project, function=function)
+    published = quarter_is_published(selected)
+    inspection = selectors.cell_inspection(project=cell_project, function=cell_function, quarter=selected)
+    refusal = None
+    can_start = False
+    new_items = 0
+    if scope.can_operate:
+        if inspection is None:
+            refusal = inspection_start_refusal(quarter=selected)
+            can_start = refusal is None and bool(
+                selectors.inspection_sources(project=cell_project, function=cell_function, quarter=selected)
+            )
+        elif not published:
+            new_items = len(selectors.inspection_new_sources(inspection=inspection))
+    context = {
+        "quarter": selected,
+        "project": cell_project,
+        "function": cell_function,
+        "published": published,
+        "refusal": refusal,
+        "can_start": can_start,
+        "new_items": new_items,
+        "can_operate": scope.can_operate,
+        "can_read_board": scope.reads_board,
+        "inspection": inspection,
+        "verdict_choices": VerdictForm.base_fields["verdict"].choices[1:],
+    }
+    if inspection is not None:
+        context.update(_inspection_context(inspection=inspection, scope=scope, published=published))
+    return render(request, "audits/inspection_page.html", context)
+
+
+@login_required
+@require_POST
+def inspection_item(request: HttpRequest, pk: int) -> HttpResponse:
+    """Save one verdict immediately (htmx); returns the item's card and the updated progress."""
+    scope = scope_for(request.user)
+    item = selectors.get_inspection_item_for(scope=scope, pk=pk, action=EDIT)
+    form = VerdictForm(request.POST)
+    error = None
+    if form.is_valid():
+        try:
+            item = inspection_item_record(
+                item=item, verdict=form.cleaned_data["verdict"], finding=form.cleaned_data["finding"], user=request.user
+            )
+        except InspectionRefused as exc:
+            error = str(exc)
+    else:
+        error = _("提交的内容无效")
+    if not request.htmx:
+        if error:
+            messages.error(request, error)
+        return redirect(_inspection_url(item.inspection))
+    item.refresh_from_db()
+    inspection = item.inspection
+    published = quarter_is_published(dates.Quarter(inspection.year, inspection.quarter))
+    context = {
+        "item": item,
+        "editable": inspection.state == InspectionState.IN_PROGRESS and not published,
+        "counts": selectors.inspection_counts(inspection=inspection),
+        "error": error,
+        "saved": error is None,
+        "oob": True,
+    }
+    return render(request, "audits/_inspection_status.html", context)
+
+
+@login_required
+@require_POST
+def inspection_finalise_view(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    inspection = selectors.get_inspection_for(scope=scope, pk=pk, action=EDIT)
+    try:
+        inspection_finalise(inspection=inspection, user=request.user)
+    except InspectionRefused as exc:  # InspectionIncomplete lists the items still without a verdict
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("检查已定稿。"))
+    return redirect(_inspection_url(inspection))
+
+
+@login_required
+@require_POST
+def inspection_reopen_view(request: HttpRequest, pk: int) -> HttpResponse:
+    scope = scope_for(request.user)
+    inspection = selectors.get_inspection_for(scope=scope, pk=pk, action=EDIT)
+    try:
+        inspection_reopen(inspection=inspection, reason=request.POST.get("reason", ""), user=request.user)
+    except InspectionRefused as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("检查已重新打开。"))
+    return redirect(_inspection_url(inspection))
+
+
+@login_required
+def discrepancy_list(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
+    """虚报: items claimed done in the self-checks and found not done, per cell, for a quarter."""
+    scope = scope_for(request.user)
+    if not scope.reads_board:
+        raise Http404
+    selected = selectors.quarter_from_url(quarter) if quarter else selectors.default_quarter()
+    project = None
+    function = request.GET.get("function") or None
+    if function and function not in Function.values:
+        raise Http404
+    if request.GET.get("project"):
+        project = get_object_or_404(Project, code=request.GET["project"])  # rows are narrowed by scope in the selector
+    groups = selectors.discrepancies(quarter=selected, scope=scope, project=project, function=function)
+    return render(
+        request,
+        "audits/discrepancies.html",
+        {
+            "quarter": selected,
+            "previous": selected.previous(),
+            "next": selected.next(),
+            "groups": groups,
+            "total": sum(len(g.items) for g in groups),
+            "project": project,
+            "function": Function(function) if function else None,
+        },
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def inspection_import_view(request: HttpRequest) -> HttpResponse:
+    """Paper inspections: upload → preview of what will be created or replaced → confirm (SPEC §10).
+
+    The confirmed file is the one previewed: it is kept in the session and checked by its SHA-256 digest.
+    """
+    scope = scope_for(request.user)
+    if not scope.can_operate:
+        raise Http404
+    context: dict = {"columns": INSPECTION_COLUMNS}
+    if request.method == "POST" and "confirm" in request.POST:
+        stored = request.session.get(IMPORT_SESSION_KEY)
+        if not stored or stored["digest"] != request.POST.get("digest"):
+            messages.error(request, _("预览已过期,请重新上传"))
+            return redirect("audits:inspection_import")
+        quarter = dates.Quarter.parse(stored["quarter"])
+        try:
+            plan = inspection_plan(base64.b64decode(stored["content"]), quarter=quarter)
+            summary = inspection_import(plan=plan, user=request.user)
+        except WorkbookInvalid as exc:
+            context.update(form=InspectionUploadForm(initial={"quarter": str(quarter)}), errors=exc.errors)
+            return render(request, "audits/inspection_import.html", context)
+        except InspectionRefused as exc:
+            messages.error(request, str(exc))
+            return redirect("audits:inspection_import")
+        del request.session[IMPORT_SESSION_KEY]
+        messages.success(
+            request,
+            _("导入完成:新建 {created} 份检查,替换 {replaced} 份,共 {items} 个检查项,均已定稿。").format(
+                created=summary.created, replaced=summary.replaced, items=summary.items
+            ),
+        )
+        return redirect("audits:board", quarter=str(quarter))
+    form = InspectionUploadForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial={"quarter": str(selectors.default_quarter())},
+    )
+    context["form"] = form
+    if request.method == "POST" and form.is_valid():
+        content = form.cleaned_data["file"].read()
+        quarter = form.cleaned_data["quarter"]
+        try:
+            plan = inspection_plan(content, quarter=quarter)
+        except WorkbookInvalid as exc:
+            context["errors"] = exc.errors
+        else:
+            digest = hashlib.sha256(content).hexdigest()
+            request.session[IMPORT_SESSION_KEY] = {
+                "digest": digest,
+                "quarter": str(quarter),
+                "content": base64.b64encode(content).decode(),
+            }
+            context.update(plan=plan, digest=digest)
+    return render(request, "audits/inspection_import.html", context)

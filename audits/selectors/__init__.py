@@ -1,1 +1,0 @@
-"""See the modules of this package: one per part of the product."""

@@ -1,0 +1,348 @@
+"""Reads of the monthly self-check (SPEC §3, R8): what a user may see, the checklist page, overviews and reminders.
+
+Access is decided only through ``core.access.Scope``: every getter narrows its queryset by the scope first, so
+an object the user may not see is simply not found (404 in views). Pages use a fixed number of queries.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from collections import Counter, defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from audits.choices import ItemStatus, SelfCheckState
+from audits.models import Deliverable, SelfCheck, SelfCheckItem
+from core import dates
+from core.access import EDIT, VIEW, Action, Scope
+from touchpoints.choices import Function
+from touchpoints.models import Project
+from touchpoints.selectors import applicable_counts
+
+from .choices import CellMonthStatus
+from .rules import Progress, classify_cell_month, percent_half_up, progress_of  # noqa: F401
+
+# -- history ---------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change to an item: who, when, and each field's value before and after (SPEC §7)."""
+
+    when: dt.datetime
+    who: str
+    action: str
+    changes: tuple[Change, ...] = ()
+
+
+def _status_label(value: str) -> str:
+    return str(ItemStatus(value).label) if value in ItemStatus.values else _("未填写")
+
+
+TRACKED_FIELDS = (("status", gettext_lazy("完成情况")), ("na_reason", gettext_lazy("不适用原因")), ("note", gettext_lazy("备注")))
+
+
+def user_display(user: Any) -> str:
+    if user is None:
+        return _("系统")
+    try:
+        person = user.person
+    except ObjectDoesNotExist:
+        person = None
+    return person.name if person is not None else user.get_username()
+
+
+def item_history_entries(records: Iterable[Any]) -> list[HistoryEntry]:
+    """Entries from an item's historical records in chronological order; records without a visible change are skipped."""
+    entries = []
+    previous = None
+    for record in records:
+        if previous is None or record.history_type == "+":
+            entries.append(HistoryEntry(record.history_date, user_display(record.history_user), _("生成自检项")))
+        else:
+            changes = []
+            for name, label in TRACKED_FIELDS:
+                before, after = getattr(previous, name), getattr(record, name)
+                if before != after:
+                    if name == "status":
+                        before, after = _status_label(before), _status_label(after)
+                    changes.append(Change(str(label), before or "—", after or "—"))
+            if changes:
+                entries.append(HistoryEntry(record.history_date, user_display(record.history_user), _("修改"), tuple(changes)))
+        previous = record
+    return entries
+
+
+def file_history_entries(records: Iterable[Any]) -> list[HistoryEntry]:
+    actions = {"+": _("上传文件"), "-": _("删除文件")}
+    return [
+        HistoryEntry(
+            r.history_date, user_display(r.history_user), actions[r.history_type], (Change(_("文件"), "", r.original_name),)
+        )
+        for r in records
+        if r.history_type in actions
+    ]
+
+
+# -- access ----------------------------------------------------------------------------------------------------------
+
+
+def selfchecks_visible(*, scope: Scope) -> QuerySet[SelfCheck]:
+    return SelfCheck.objects.for_scope(scope, VIEW).select_related("project", "submitted_by__person")
+
+
+def get_selfcheck_for(*, scope: Scope, pk: int, action: Action = VIEW) -> SelfCheck:
+    """The self-check if the scope may do `action` with it ("view", "edit" as its lead, "operate" to reopen), else 404."""
+    if action == VIEW:
+        return get_object_or_404(selfchecks_visible(scope=scope), pk=pk)
+    return get_object_or_404(SelfCheck.objects.for_scope(scope, action).select_related("project"), pk=pk)
+
+
+def get_selfcheck_item_for(*, scope: Scope, pk: int, action: Action = EDIT) -> SelfCheckItem:
+    return get_object_or_404(SelfCheckItem.objects.for_scope(scope, action).select_related("selfcheck__project"), pk=pk)
+
+
+def get_deliverable_for(*, scope: Scope, pk: int, action: Action = VIEW) -> Deliverable:
+    return get_object_or_404(Deliverable.objects.for_scope(scope, action).select_related("item__selfcheck"), pk=pk)
+
+
+# -- the checklist page ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class StageGroup:
+    name: str
+    items: list[SelfCheckItem] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class ChecklistPage:
+    selfcheck: SelfCheck
+    groups: list[StageGroup]
+    progress: Progress
+    due: dt.date
+    days_left: int
+    label: str
+
+
+def decorate_items(items: list[SelfCheckItem]) -> None:
+    """Attach each item's history (item changes and file uploads, newest first) in two queries for all items."""
+    ids = [item.pk for item in items]
+    item_records: dict[int, list[Any]] = defaultdict(list)
+    for record in (
+        SelfCheckItem.history.filter(id__in=ids).select_related("history_user__person").order_by("history_date", "history_id")
+    ):
+        item_records[record.id].append(record)
+    file_records: dict[int, list[Any]] = defaultdict(list)
+    for record in (
+        Deliverable.history.filter(item_id__in=ids).select_related("history_user__person").order_by("history_date", "history_id")
+    ):
+        file_records[record.item_id].append(record)
+    for item in items:
+        entries = item_history_entries(item_records[item.pk]) + file_history_entries(file_records[item.pk])
+        item.history_entries = sorted(entries, key=lambda e: e.when, reverse=True)
+        item.fingerprint = item_fingerprint(item)
+
+
+def item_fingerprint(item: SelfCheckItem) -> str:
+    """Everything templates/audits/_selfcheck_item.html shows of an item, hashed: the key of its cached card
+    ({% memo %}, touchpoints.pagecache). Equal fingerprints render equal cards; a change to anything shown changes it."""
+    shown = [
+        item.pk,
+        item.code,
+        item.level_name,
+        item.weight,
+        item.requires_deliverable,
+        item.name,
+        item.status,
+        item.standard_action,
+        item.check_method,
+        item.deliverable,
+        item.na_reason,
+        item.note,
+        [(file.pk, file.original_name, file.size) for file in item.files.all()],
+        [
+            (entry.when.isoformat(), entry.who, entry.action, [(c.field, c.before, c.after) for c in entry.changes])
+            for entry in item.history_entries
+        ],
+    ]
+    return hashlib.sha256(json.dumps(shown, default=str, ensure_ascii=False).encode()).hexdigest()
+
+
+def item_with_context(*, item: SelfCheckItem) -> SelfCheckItem:
+    """One item reloaded for its partial (files and history), with its checklist."""
+    item = SelfCheckItem.objects.select_related("selfcheck__project").prefetch_related("files").get(pk=item.pk)
+    decorate_items([item])
+    return item
+
+
+def selfcheck_progress(*, selfcheck: SelfCheck) -> Progress:
+    return progress_of(selfcheck.items.values_list("weight", "status"))
+
+
+def checklist_page(*, selfcheck: SelfCheck, today: dt.date) -> ChecklistPage:
+    """Everything the checklist page shows, in a fixed number of queries whatever the number of items."""
+    items = list(selfcheck.items.prefetch_related(Prefetch("files", queryset=Deliverable.objects.order_by("uploaded_at", "id"))))
+    decorate_items(items)
+    groups: list[StageGroup] = []
+    for item in items:
+        if not groups or groups[-1].name != item.stage_name:
+            groups.append(StageGroup(item.stage_name or _("未分阶段")))
+        groups[-1].items.append(item)
+    due = dates.due_date(selfcheck.year, selfcheck.month)
+    return ChecklistPage(
+        selfcheck=selfcheck,
+        groups=groups,
+        progress=progress_of((item.weight, item.status) for item in items),
+        due=due,
+        days_left=(due - today).days,
+        label=dates.month_label(selfcheck.year, selfcheck.month),
+    )
+
+
+# -- overviews -------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CellMonth:
+    year: int
+    month: int
+    status: CellMonthStatus
+    selfcheck_id: int | None = None
+    percent: int = 0
+
+    @property
+    def month_text(self) -> str:
+        """The month as URLs and commands write it, e.g. 2026-11."""
+        return f"{self.year}-{self.month:02d}"
+
+
+@dataclass(frozen=True)
+class CellRow:
+    project: Project
+    function: Function
+    months: list[CellMonth]
+
+    @property
+    def latest(self) -> CellMonth:
+        return self.months[-1]
+
+
+@dataclass(frozen=True)
+class Overview:
+    year: int
+    months: list[tuple[int, int]]
+    rows: list[CellRow]
+    counts: dict[CellMonthStatus, int]  # of the last month shown
+
+    @property
+    def count_items(self) -> list[tuple[CellMonthStatus, int]]:
+        return [(status, self.counts.get(status, 0)) for status in CellMonthStatus if status != "none"]
+
+
+def months_of(year: int, today: dt.date) -> list[tuple[int, int]]:
+    """The months of a year so far (all twelve for a past year, none for a future one)."""
+    if year > today.year:
+        return []
+    last = today.month if year == today.year else 12
+    return [(year, m) for m in range(1, last + 1)]
+
+
+def cell_month_statuses(*, scope: Scope, months: list[tuple[int, int]], today: dt.date) -> Overview:
+    """Every cell the user may read × the given months, with each cell-month's status; three queries.
+
+    A cell is listed when a touchpoint applies to it now or it has a checklist in one of the months.
+    """
+    year = months[0][0] if months else today.year
+    month_q = Q(pk__in=[])
+    for y, m in months:
+        month_q |= Q(year=y, month=m)
+    checks = (
+        SelfCheck.objects.filter(scope.cell_q())
+        .filter(month_q)
+        .annotate(
+            total_weight=Sum("items__weight"),
+            answered_weight=Sum("items__weight", filter=~Q(items__status="")),
+            answered=Count("items", filter=~Q(items__status="")),
+        )
+        .values(
+            "id", "project_id", "function", "year", "month", "state", "is_late", "total_weight", "answered_weight", "answered"
+        )
+    )
+    by_cell_month = {(c["project_id"], c["function"], c["year"], c["month"]): c for c in checks}
+    current = (today.year, today.month)
+    project_ids_with_checks = {key[0] for key in by_cell_month}
+    projects = list(Project.objects.filter(Q(is_active=True) | Q(pk__in=project_ids_with_checks)).order_by("code"))
+    applicable = applicable_counts({p.pk for p in projects if p.is_active})
+    rows: list[CellRow] = []
+    for project in projects:
+        for function in Function:
+            if not scope.can_read_cell(project.pk, function.value):
+                continue
+            applies_now = bool(applicable.get((project.pk, function.value))) and project.is_active
+            has_checks = any((project.pk, function.value, y, m) in by_cell_month for y, m in months)
+            if not (applies_now or has_checks):
+                continue
+            cells = []
+            for y, m in months:
+                check = by_cell_month.get((project.pk, function.value, y, m))
+                status = classify_cell_month(
+                    year=y,
+                    month=m,
+                    today=today,
+                    state=check["state"] if check else None,
+                    answered=check["answered"] if check else 0,
+                    is_late=check["is_late"] if check else False,
+                    expected=applies_now and (y, m) >= current,
+                )
+                percent = (check["answered_weight"] or 0) * 100 // check["total_weight"] if check and check["total_weight"] else 0
+                cells.append(CellMonth(y, m, status, check["id"] if check else None, percent))
+            rows.append(CellRow(project, function, cells))
+    counts = Counter(row.months[-1].status for row in rows if row.months)
+    return Overview(year=year, months=months, rows=rows, counts=dict(counts))
+
+
+def open_selfchecks(*, year: int, month: int) -> QuerySet[SelfCheck]:
+    """The month's checklists not submitted yet (for reminders, SPEC §9)."""
+    return (
+        SelfCheck.objects.filter(year=year, month=month)
+        .exclude(state=SelfCheckState.SUBMITTED)
+        .select_related("project")
+        .order_by("project__code", "function")
+    )
+
+
+# -- home ------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class LeadChecklist:
+    """A lead's cell this month on the home page: its checklist (if generated) and its progress."""
+
+    project: Project
+    function: Function
+    cell: CellMonth
+
+
+def lead_checklists(*, scope: Scope, today: dt.date) -> list[LeadChecklist]:
+    if not scope.led_cells:
+        return []
+    narrowed = scope.as_lead()  # only the cells they lead, not those they read as director or head
+    overview = cell_month_statuses(scope=narrowed, months=[(today.year, today.month)], today=today)
+    return [LeadChecklist(row.project, row.function, row.months[0]) for row in overview.rows]

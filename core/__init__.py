@@ -1,0 +1,1 @@
+"""What every app stands on: quarters and dates, access, workbooks and exports, registries, health check."""

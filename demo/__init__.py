@@ -1,0 +1,1 @@
+"""Demo data only: the seed_demo command builds a small organisation and a year of activity from here."""
