@@ -2,7 +2,7 @@
 
 The month's checklists are generated on the 1st; the leads whose self-check is open are reminded three days before
 and on the due date; operations get a digest of what is missing on the due date. Every job is idempotent:
-``notify``'s unique (recipient, kind, period) and the checklist's unique cell-month make a second run do nothing.
+``notify_later``'s unique (recipient, kind, period) and the checklist's unique cell-month make a second run do nothing.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ import datetime as dt
 from enum import StrEnum
 from typing import Any
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from core.dates import due_date, month_label, reminder_dates
 from core.jobs import GENERATION_TIME, REMINDER_TIME, JobResult, PeriodicJob, register_job
 from notifications.choices import NotificationKind
-from notifications.recipients import bullet_lines, cell_label, cell_leads, first_url, operations_users
-from notifications.services import notify
+from notifications.recipients import cell_leads, first_url, operations_users
+from notifications.services import notify_later
 from touchpoints.choices import Function
 
 from .selfchecks.selectors import open_selfchecks
@@ -102,24 +103,19 @@ def selfcheck_reminders_send(*, day: dt.date, early: bool) -> JobResult:
         for assignment in leads.get((check.project_id, check.function), []):
             user = assignment.person.user
             per_user.setdefault(user.pk, (user, []))[1].append(check)
-    label = month_label(year, month)
-    due_text = f"{due.month}月{due.day}日"
     sent = 0
-    for user, user_checks in per_user.values():
-        cells = bullet_lines(cell_label(c.project, c.function) for c in user_checks)
-        if early:
-            subject = _("【提醒】{month}月度自检将于{due}截止").format(month=label, due=due_text)
-            body = _(
-                "您负责的以下月度自检尚未提交,截止日期为{due}(还有 {days} 天):\n{cells}\n\n请逐项勾选完成情况、上传交付件后提交。"
-            ).format(due=due_text, days=(due - day).days, cells=cells)
-        else:
-            subject = _("【今日截止】{month}月度自检今天截止").format(month=label)
-            body = _(
-                "您负责的以下月度自检尚未提交,今天({due})23:59 前提交有效,之后提交将记为逾期:\n{cells}\n\n请尽快完成并提交。"
-            ).format(due=due_text, cells=cells)
-        url = selfcheck_url(user_checks[0]) if len(user_checks) == 1 else overview_url(year, month)
-        if notify(user=user, kind=kind, period=f"{year}-{month:02d}", subject=subject, body=body, url=url):
-            sent += 1
+    with transaction.atomic():  # the outbox delivers the e-mails and chat posts after commit (SPEC §7)
+        for user, user_checks in per_user.values():
+            params = {
+                "year": year,
+                "month": month,
+                "due": due.isoformat(),
+                "days": (due - day).days,
+                "cells": [[c.project.name, c.function] for c in user_checks],
+            }
+            url = selfcheck_url(user_checks[0]) if len(user_checks) == 1 else overview_url(year, month)
+            if notify_later(user=user, kind=kind, period=f"{year}-{month:02d}", params=params, url=url):
+                sent += 1
     return JobResult(
         job,
         day,
@@ -135,25 +131,18 @@ def missing_digest_send(*, day: dt.date) -> JobResult:
     if not checks:
         return JobResult(AuditJob.MISSING_DIGEST, day, note=_("全部已提交,无需汇总"))
     leads = cell_leads(cells=((c.project_id, c.function) for c in checks), on=day)
-    rows = []
-    for check in checks:
-        names = "、".join(a.person.name for a in leads.get((check.project_id, check.function), []))
-        rows.append(
-            _("{cell}(职能经理:{names})").format(cell=cell_label(check.project, check.function), names=names or _("未指定"))
-        )
-    label = month_label(year, month)
-    subject = _("【汇总】{month}月度自检未提交 {n} 份").format(month=label, n=len(checks))
-    body = _("今天是{month}月度自检截止日,以下 {n} 个考核单元尚未提交:\n{rows}").format(
-        month=label, n=len(checks), rows=bullet_lines(rows)
-    )
+    rows = [
+        [check.project.name, check.function, [a.person.name for a in leads.get((check.project_id, check.function), [])]]
+        for check in checks
+    ]
+    params = {"year": year, "month": month, "rows": rows}
     url = overview_url(year, month)
-    sent = sum(
-        1
-        for user in operations_users()
-        if notify(
-            user=user, kind=NotificationKind.MISSING_DIGEST, period=f"{year}-{month:02d}", subject=subject, body=body, url=url
+    with transaction.atomic():
+        sent = sum(
+            1
+            for user in operations_users()
+            if notify_later(user=user, kind=NotificationKind.MISSING_DIGEST, period=f"{year}-{month:02d}", params=params, url=url)
         )
-    )
     return JobResult(AuditJob.MISSING_DIGEST, day, sent=sent, note=_("未提交 {n} 份").format(n=len(checks)))
 
 

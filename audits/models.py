@@ -141,6 +141,8 @@ class SelfCheckItem(ItemSnapshot, ChangeStamped):
     status = models.CharField(_("完成情况"), max_length=20, choices=ItemStatus.choices, blank=True)
     na_reason = models.TextField(_("不适用原因"), blank=True)
     note = models.TextField(_("备注"), blank=True)
+    # SPEC §16: copied from last month's answer (沿用上月) and not touched since; any change by the lead clears it.
+    copied_from_last_month = models.BooleanField(_("沿用上月"), default=False)
     history = HistoricalRecords()
     objects = SelfCheckItemQuerySet.as_manager()
 

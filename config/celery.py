@@ -32,4 +32,10 @@ app.conf.beat_schedule = {
         "kwargs": {"slot": "09:00"},  # submission reminders, operations digest, publication reminder
         "options": {"expires": 6 * 3600},
     },
+    # SPEC §7: the outbox — whatever a broker or mail outage held back, and every retry whose backoff is due.
+    "notifications-outbox": {
+        "task": "notifications.deliver_outbox",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }

@@ -106,6 +106,20 @@ def scheduled_jobs_run(*, day: dt.date, at: dt.time | None = None, only: Iterabl
     return [job_run(job=name, day=day) for name in jobs_due(day, at=at) if not wanted or name in wanted]
 
 
+# Run after the jobs by every `run_scheduled`, whatever is due (the notification outbox registers its delivery here,
+# SPEC §7: a catch-up run delivers whatever is still pending). Each takes the day and returns a JobResult.
+_catch_ups: list[Callable[..., JobResult]] = []
+
+
+def register_catch_up(run: Callable[..., JobResult]) -> None:
+    if run not in _catch_ups:
+        _catch_ups.append(run)
+
+
+def catch_ups_run(*, day: dt.date) -> list[JobResult]:
+    return [run(day=day) for run in _catch_ups]
+
+
 def parse_slot(text: str) -> dt.time:
     """Read a beat slot such as ``09:00``; refuse a time no job runs at."""
     try:

@@ -6,7 +6,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
-from .models import Notification
+from .choices import DeliveryState
+from .models import ChatMessage, Notification, Webhook
 
 
 def notifications_for(*, user, unread_only: bool = False) -> QuerySet[Notification]:
@@ -23,7 +24,7 @@ def latest_unread(*, user, limit: int = 5) -> list[Notification]:
     """The newest unread notifications (home panel): one query."""
     return list(
         Notification.objects.filter(recipient=user, read_at__isnull=True).only(
-            "id", "kind", "period", "subject", "url", "created_at", "read_at"
+            "id", "kind", "period", "params", "url", "created_at", "read_at"
         )[:limit]
     )
 
@@ -43,6 +44,7 @@ class SentSummary:
     total: int
     emailed: int
     read: int
+    pending: int = 0
 
     @property
     def read_percent(self) -> int:
@@ -53,10 +55,11 @@ def sent_log_summary(*, kind: str = "", period: str = "") -> SentSummary:
     """Totals of the filtered log in one query."""
     totals = sent_log(kind=kind, period=period).aggregate(
         total=Count("id"),
-        emailed=Count("id", filter=~Q(emailed_to="")),
+        emailed=Count("id", filter=Q(email_state=DeliveryState.SENT)),
         read=Count("id", filter=Q(read_at__isnull=False)),
+        pending=Count("id", filter=Q(email_state=DeliveryState.PENDING)),
     )
-    return SentSummary(total=totals["total"], emailed=totals["emailed"], read=totals["read"])
+    return SentSummary(total=totals["total"], emailed=totals["emailed"], read=totals["read"], pending=totals["pending"])
 
 
 def sent_log_periods(*, kind: str = "", limit: int = 60) -> list[str]:
@@ -64,3 +67,19 @@ def sent_log_periods(*, kind: str = "", limit: int = 60) -> list[str]:
     qs = Notification.objects.filter(kind=kind) if kind else Notification.objects.all()
     periods = qs.order_by().values_list("period", flat=True).distinct()
     return sorted(periods, reverse=True)[:limit]
+
+
+def chat_log(*, kind: str = "", period: str = "", webhook=None) -> QuerySet[ChatMessage]:
+    """The group posts and their results (SPEC §15), newest first, with their robot."""
+    qs = ChatMessage.objects.select_related("webhook")
+    if kind:
+        qs = qs.filter(kind=kind)
+    if period:
+        qs = qs.filter(period=period)
+    if webhook is not None:
+        qs = qs.filter(webhook=webhook)
+    return qs
+
+
+def webhooks_all() -> QuerySet[Webhook]:
+    return Webhook.objects.select_related("project").order_by("scope", "name", "pk")

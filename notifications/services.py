@@ -1,30 +1,47 @@
-"""Sending notifications exactly once (SPEC §9): the record and the e-mail happen in one transaction.
+"""Writes of the notifications app: the outbox (SPEC §7, §9, §15).
 
-Writes of this app: ``notify`` (send one notification) and the read markers of the in-app centre.
+The stable API other apps call — inside their own transaction, so a notification exists exactly when the action
+that caused it committed, and nothing is sent before that:
+
+    notify_later(*, user, kind, period, params=None, url="") -> Notification | None
+        One notification to one user, once per (user, kind, period). The in-app row is written now, its e-mail
+        pending; it (and the chat posts of chat kinds) are delivered by the worker after commit.
+    notify_many_later(*, kind, period, url="", recipients: Mapping[user id, params]) -> Dispatch | None
+        Many users at once (a publication's 3,000): one row now, expanded by the worker — a fixed number of queries.
+
+``kind`` is a registered kind (notifications.kinds), ``params`` plain JSON data the kind's renderer reads. Neither
+function sends anything, renders anything or talks to the broker inside the caller's transaction; after commit they
+ask the worker to deliver (``outbox_kick``), and if the broker is down the rows simply wait for the next run of the
+worker's periodic delivery or of ``run_scheduled``.
+
+Also here: webhook registration (operations) and the read markers of the in-app centre.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ObjectDoesNotExist
-from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from .choices import NotificationKind
-from .models import Notification
+from .choices import DeliveryState, NotificationKind, WebhookScope
+from .kinds import posts_to_chat
+from .models import ChatMessage, Dispatch, Notification, Preference, Webhook
 
 logger = logging.getLogger(__name__)
 
+MAX_ADDRESSEES = 10  # names listed in a group post; the rest are counted
+
 
 def absolute_url(url: str) -> str:
-    """The link an e-mail carries: SITE_URL plus the page to act on (the site's root when there is none)."""
+    """The link an e-mail or chat post carries: SITE_URL plus the page to act on (the site's root when there is none)."""
     base = settings.SITE_URL.rstrip("/")
     if not url:
         return base + "/"
@@ -52,113 +69,226 @@ def recipient_email(user) -> str:
     return (person.email if person is not None and person.email else user.email) or ""
 
 
-def email_message(*, notification: Notification, user) -> EmailMultiAlternatives:
-    """The Chinese e-mail of a notification: plain text with an HTML alternative, both with the link to act on."""
-    context = {
-        "name": display_name(user),
-        "subject": notification.subject,
-        "body": notification.body,
-        "link": absolute_url(notification.url),
-        "kind_label": NotificationKind(notification.kind).label if notification.kind in NotificationKind.values else "",
-        "site_url": absolute_url(""),
-    }
-    text = render_to_string("emails/notification.txt", context)
-    html = render_to_string("emails/notification.html", context)
-    # A header line must not carry a line break.
-    subject = " ".join(notification.subject.split())
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.emailed_to])
-    message.attach_alternative(html, "text/html")
-    return message
+def languages_of(user_ids: Iterable[int]) -> dict[int, str]:
+    """Each user's language for e-mails (one query); users without a preference get the product's default."""
+    ids = set(user_ids)
+    chosen = dict(Preference.objects.filter(user_id__in=ids).values_list("user_id", "language")) if ids else {}
+    return {pk: chosen.get(pk, settings.LANGUAGE_CODE) for pk in ids}
 
 
-def notify(*, user, kind: str, period: str, subject: str, body: str, url: str = "") -> Notification | None:
-    """Record an in-app notification and e-mail it, once per (user, kind, period). Returns None if already sent.
+def language_set(*, user, language: str) -> Preference:
+    """Choose the language of the user's e-mails (SPEC §1)."""
+    if language not in dict(settings.LANGUAGES):
+        raise ValueError(language)
+    preference, _created = Preference.objects.update_or_create(user=user, defaults={"language": language})
+    return preference
 
-    SPEC §9 — exactly once: the row is inserted inside a savepoint and the e-mail is sent before the savepoint is
-    released, so the send log and the send are one unit. The unique constraint (recipient, kind, period) refuses a
-    duplicate — also one inserted concurrently by a second worker or a second beat, which then blocks until the
-    first commits and gets an IntegrityError: nothing is sent twice. If the e-mail fails, the savepoint rolls back
-    and the error propagates, so a retry sends it again.
 
-    Call it outside a long transaction (the scheduled jobs do): each notification then commits on its own.
+# -- the outbox -----------------------------------------------------------------------------------------------------
+
+
+def _enqueue_delivery() -> None:
+    from .tasks import deliver_outbox_task
+
+    try:
+        # retry=False: a stopped broker answers at once instead of holding the request for publish retries.
+        deliver_outbox_task.apply_async(retry=False)
+    except Exception:  # the broker is down or misconfigured; the outbox keeps the rows
+        logger.warning("could not enqueue the outbox delivery; the rows stay pending", exc_info=True)
+
+
+def outbox_kick() -> None:
+    """Ask the worker to deliver the outbox once the current transaction commits (immediately outside one).
+
+    Once per transaction, however many rows it wrote. Never raises: with the broker down the action that wrote the
+    rows still succeeds, and the rows wait for the worker's periodic delivery or ``run_scheduled`` (SPEC §7: delayed,
+    never lost).
+    """
+    connection = transaction.get_connection()
+    if connection.in_atomic_block and any(entry[1] is _enqueue_delivery for entry in connection.run_on_commit):
+        return
+    transaction.on_commit(_enqueue_delivery)
+
+
+def notify_later(*, user, kind: str, period: str, params: dict[str, Any] | None = None, url: str = "") -> Notification | None:
+    """Write one notification (in-app now, e-mail and chat after commit), once per (user, kind, period).
+
+    Returns None if it was already sent. Safe inside the caller's transaction: the insert runs in a savepoint, so a
+    duplicate (also one inserted concurrently, which the unique constraint refuses) leaves the caller's work intact.
     """
     if Notification.objects.filter(recipient=user, kind=kind, period=period).exists():
         return None
     try:
         with transaction.atomic():
             notification = Notification.objects.create(
-                recipient=user,
-                kind=kind,
-                period=period,
-                subject=subject,
-                body=body,
-                url=url,
-                emailed_to=recipient_email(user),
+                recipient=user, kind=str(kind), period=period, params=params or {}, url=url
             )
-            if notification.emailed_to:
-                email_message(notification=notification, user=user).send()
     except IntegrityError:
         logger.info("notification %s/%s for user %s already sent", kind, period, user.pk)
         return None
+    if posts_to_chat(str(kind)):
+        chat_messages_create(notifications=[notification])
+    outbox_kick()
     return notification
 
 
-@dataclass(frozen=True)
-class Outgoing:
-    """One notification to send with `notify_many`."""
+def notify_many_later(*, kind: str, period: str, recipients: Mapping[int, dict[str, Any]], url: str = "") -> Dispatch | None:
+    """Write one pending fan-out of ``kind``/``period`` to many users (their ids → their params): one query.
 
-    user: Any
-    kind: str
-    period: str
-    subject: str
-    body: str
-    url: str = ""
-
-
-def notify_many(messages: Iterable[Outgoing]) -> list[Notification]:
-    """Send many notifications, each at most once, in a fixed number of queries and over one mail connection.
-
-    Same contract as `notify` (SPEC §9): the rows and the e-mails are one transaction — one lookup of what was already
-    sent, one bulk insert, then every e-mail; if a send fails, nothing is recorded and a retry sends them all again.
-    If another worker inserted one of them meanwhile, the unique constraint refuses the batch and each message falls
-    back to `notify`, which skips what was sent. Give users with `person` already loaded (select_related).
+    The worker turns it into one notification per user after commit (``dispatch_expand``); anyone already notified
+    for (kind, period) is skipped there by the unique constraint.
     """
-    pending = list(messages)
-    if not pending:
-        return []
-    sent = set(
-        Notification.objects.filter(recipient__in={m.user.pk for m in pending}, kind__in={m.kind for m in pending})
-        .filter(period__in={m.period for m in pending})
-        .values_list("recipient_id", "kind", "period")
+    if not recipients:
+        return None
+    dispatch = Dispatch.objects.create(
+        kind=str(kind), period=period, url=url, recipients={str(pk): params for pk, params in recipients.items()}
     )
-    fresh: dict[tuple[int, str, str], Outgoing] = {}
-    for message in pending:
-        key = (message.user.pk, message.kind, message.period)
-        if key not in sent:
-            fresh.setdefault(key, message)
-    rows = [
-        Notification(
-            recipient=m.user,
-            kind=m.kind,
-            period=m.period,
-            subject=m.subject,
-            body=m.body,
-            url=m.url,
-            emailed_to=recipient_email(m.user),
+    outbox_kick()
+    return dispatch
+
+
+def dispatch_expand(*, dispatch: Dispatch) -> int:
+    """Turn a pending fan-out into its notifications (and chat posts), exactly once; returns how many were created.
+
+    Runs in one transaction with the dispatch row locked (skip_locked: a second worker passes over it), so the
+    notifications and the dispatch's ``done`` commit together.
+    """
+    with transaction.atomic():
+        locked = Dispatch.objects.select_for_update(skip_locked=True).filter(pk=dispatch.pk, state="pending").first()
+        if locked is None:
+            return 0
+        User = get_user_model()
+        wanted = {int(pk) for pk in locked.recipients}
+        active = set(User.objects.filter(pk__in=wanted, is_active=True).values_list("pk", flat=True))
+        already = set(
+            Notification.objects.filter(kind=locked.kind, period=locked.period, recipient_id__in=active).values_list(
+                "recipient_id", flat=True
+            )
         )
-        for m in fresh.values()
-    ]
-    try:
-        with transaction.atomic():
-            created = Notification.objects.bulk_create(rows)
-            emails = [email_message(notification=n, user=n.recipient) for n in created if n.emailed_to]
-            if emails:
-                with get_connection() as connection:
-                    connection.send_messages(emails)
-    except IntegrityError:
-        logger.info("a concurrent send overlapped a batch of %d notifications; sending one by one", len(rows))
-        return [n for m in fresh.values() if (n := notify(**m.__dict__)) is not None]
-    return created
+        rows = [
+            Notification(recipient_id=int(pk), kind=locked.kind, period=locked.period, params=params, url=locked.url)
+            for pk, params in locked.recipients.items()
+            if int(pk) in active and int(pk) not in already
+        ]
+        Notification.objects.bulk_create(rows, batch_size=500, ignore_conflicts=True)
+        if posts_to_chat(locked.kind) and rows:
+            # The rows just inserted (ignore_conflicts returns no ids; the chat queue needs only recipient and params).
+            chat_messages_create(notifications=rows)
+        locked.state = "done"
+        locked.done_at = timezone.now()
+        locked.save(update_fields=["state", "done_at"])
+    return len(rows)
+
+
+# -- chat (SPEC §15) ------------------------------------------------------------------------------------------------
+
+
+def units_of_users(user_ids: Iterable[int], *, on: dt.date) -> dict[int, set[tuple[str, Any]]]:
+    """Each user's units on a date: ("project", project id) or ("function", code), from their assignments (one query).
+
+    SPEC §3: a functional manager or director belongs to the project unit; a function head to the function unit.
+    """
+    from touchpoints.models import Assignment
+
+    units: dict[int, set[tuple[str, Any]]] = defaultdict(set)
+    ids = set(user_ids)
+    if not ids:
+        return {}
+    for user_id, project_id, function in (
+        Assignment.objects.current(on).filter(person__user_id__in=ids).values_list("person__user_id", "project_id", "function")
+    ):
+        units[user_id].add(("project", project_id) if project_id is not None else ("function", function))
+    return dict(units)
+
+
+def chat_messages_create(*, notifications: list[Notification]) -> int:
+    """Queue the group posts of these notifications: one per (webhook, kind, period) of the recipients' units.
+
+    A company robot hears everything; a project or function robot hears what reaches the people of its unit. The
+    unique constraint makes a second queueing of the same (webhook, kind, period) a no-op. Fixed queries.
+    """
+    if not notifications:
+        return 0
+    webhooks = list(Webhook.objects.filter(active=True))
+    if not webhooks:
+        return 0
+    from core.dates import local_today
+
+    user_ids = {n.recipient_id for n in notifications}
+    units = units_of_users(user_ids, on=local_today())
+    User = get_user_model()
+    names = {user.pk: display_name(user) for user in User.objects.filter(pk__in=user_ids).select_related("person")}
+    posts: dict[tuple[int, str, str], ChatMessage] = {}
+    for notification in notifications:
+        mine = units.get(notification.recipient_id, set())
+        for webhook in webhooks:
+            if webhook.scope == WebhookScope.PROJECT and ("project", webhook.project_id) not in mine:
+                continue
+            if webhook.scope == WebhookScope.FUNCTION and ("function", webhook.function) not in mine:
+                continue
+            key = (webhook.pk, notification.kind, notification.period)
+            post = posts.get(key)
+            if post is None:
+                post = posts[key] = ChatMessage(
+                    webhook=webhook,
+                    kind=notification.kind,
+                    period=notification.period,
+                    params=notification.params,
+                    url=notification.url,
+                    addressees=[],
+                )
+            post.addressees.append(names.get(notification.recipient_id, ""))
+    # A post still waiting for the worker takes the new names (one reminder per lead, one group post for them all);
+    # one already sent stays as it was: once per (webhook, kind, period).
+    existing = {
+        (post.webhook_id, post.kind, post.period): post
+        for post in ChatMessage.objects.filter(
+            webhook_id__in={key[0] for key in posts},
+            kind__in={key[1] for key in posts},
+            period__in={key[2] for key in posts},
+        )
+    }
+    grown = []
+    for key, post in list(posts.items()):
+        if key in existing:
+            old = existing[key]
+            del posts[key]
+            if old.state == DeliveryState.PENDING and old.attempts == 0:
+                old.addressees = [*old.addressees, *(n for n in post.addressees if n not in old.addressees)]
+                grown.append(old)
+    if grown:
+        ChatMessage.objects.bulk_update(grown, ["addressees"])
+    ChatMessage.objects.bulk_create(posts.values(), ignore_conflicts=True)
+    return len(posts)
+
+
+def webhook_register(*, user, **fields) -> Webhook:
+    """Register a group robot (operations, SPEC §15). The form has validated the fields."""
+    return Webhook.objects.create(created_by=user, **fields)
+
+
+def webhook_set_active(*, webhook: Webhook, active: bool) -> Webhook:
+    webhook.active = active
+    webhook.save(update_fields=["active"])
+    return webhook
+
+
+def webhook_test_send(*, webhook: Webhook, user) -> ChatMessage:
+    """Queue a sample post to one robot (the page's test button); the worker sends it, its result shows in the log."""
+    stamp = timezone.now().strftime("%Y%m%d%H%M%S%f")
+    post = ChatMessage.objects.create(
+        webhook=webhook,
+        kind=NotificationKind.WEBHOOK_TEST,
+        period=f"test-{stamp}"[:40],
+        params={"name": webhook.name},
+        addressees=[display_name(user)],
+        url="",
+    )
+    outbox_kick()
+    return post
+
+
+# -- the in-app centre ----------------------------------------------------------------------------------------------
 
 
 def notification_mark_read(*, notification: Notification) -> Notification:

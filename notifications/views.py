@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -18,7 +19,9 @@ from django.views.decorators.http import require_GET, require_POST
 from core.access import scope_for
 
 from . import selectors, services
-from .choices import NotificationKind
+from .forms import WebhookForm
+from .kinds import kind_choices
+from .models import Webhook
 
 PAGE_SIZE = 20
 LOG_PAGE_SIZE = 50
@@ -47,7 +50,13 @@ def notification_list(request: HttpRequest) -> HttpResponse:
     return render(
         request,
         "notifications/list.html",
-        {"page": page, "unread_only": unread_only, "scope": scope_for(request.user)},
+        {
+            "page": page,
+            "unread_only": unread_only,
+            "scope": scope_for(request.user),
+            "languages": settings.LANGUAGES,
+            "email_language": services.languages_of([request.user.pk])[request.user.pk],
+        },
     )
 
 
@@ -89,8 +98,9 @@ def sent_log(request: HttpRequest) -> HttpResponse:
     scope = scope_for(request.user)
     if not scope.can_operate:
         raise Http404
+    kinds = kind_choices()
     kind = request.GET.get("kind", "")
-    if kind not in NotificationKind.values:
+    if kind not in dict(kinds):
         kind = ""
     period = request.GET.get("period", "").strip()[:40]
     rows = selectors.sent_log(kind=kind, period=period)
@@ -102,10 +112,76 @@ def sent_log(request: HttpRequest) -> HttpResponse:
             "page": page,
             "kind": kind,
             "period": period,
-            "kinds": NotificationKind.choices,
+            "kinds": kinds,
+            "chat": selectors.chat_log(kind=kind, period=period)[:LOG_PAGE_SIZE],
             "periods": selectors.sent_log_periods(kind=kind),
             "summary": selectors.sent_log_summary(kind=kind, period=period),
             "filter_query": urlencode({key: value for key, value in (("kind", kind), ("period", period)) if value}),
             "scope": scope,
         },
     )
+
+
+@login_required
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language of the user's e-mails (SPEC §1); the page's own language follows Django's language switch."""
+    try:
+        services.language_set(user=request.user, language=request.POST.get("language", ""))
+    except ValueError:
+        messages.error(request, _("不支持的语言"))
+    else:
+        messages.success(request, _("已保存邮件语言。"))
+    return redirect(_safe_next(request, request.POST.get("next", ""), reverse("notifications:list")))
+
+
+def _operations_only(request: HttpRequest) -> None:
+    """Group robots are operations' (SPEC §15); anyone else gets a 404, as for the sent log."""
+    if not scope_for(request.user).can_operate:
+        raise Http404
+
+
+@login_required
+def webhooks(request: HttpRequest) -> HttpResponse:
+    """Operations register group robots and see what was posted to each (SPEC §15)."""
+    _operations_only(request)
+    form = WebhookForm(request.POST or None)
+    if request.method == "POST":
+        if form.is_valid():
+            webhook = services.webhook_register(user=request.user, **form.cleaned_data)
+            messages.success(request, _("已登记群机器人「{name}」。").format(name=webhook.name))
+            return redirect("notifications:webhooks")
+    elif request.method != "GET":
+        return HttpResponse(status=405)
+    return render(
+        request,
+        "notifications/webhooks.html",
+        {
+            "form": form,
+            "webhooks": selectors.webhooks_all(),
+            "chat": selectors.chat_log()[:LOG_PAGE_SIZE],
+            "scope": scope_for(request.user),
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+@require_POST
+def webhook_test(request: HttpRequest, pk: int) -> HttpResponse:
+    """Send a sample message to one robot (asynchronously; the result shows in the log below)."""
+    _operations_only(request)
+    webhook = get_object_or_404(Webhook, pk=pk)
+    services.webhook_test_send(webhook=webhook, user=request.user)
+    messages.success(request, _("测试消息已排队发送,结果见下方记录。"))
+    return redirect("notifications:webhooks")
+
+
+@login_required
+@require_POST
+def webhook_toggle(request: HttpRequest, pk: int) -> HttpResponse:
+    """Switch a robot off (nothing more is posted to it) or back on."""
+    _operations_only(request)
+    webhook = get_object_or_404(Webhook, pk=pk)
+    services.webhook_set_active(webhook=webhook, active=not webhook.active)
+    return redirect("notifications:webhooks")

@@ -12,17 +12,16 @@ from collections.abc import Iterable, Sequence
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from core.access import scope_for
 from notifications.choices import NotificationKind
-from notifications.services import notify
+from notifications.services import notify_later
 from touchpoints.choices import StaffGroup
 from touchpoints.models import Person
 
 from .choices import SplitAction, SplitState
 from .models import LedgerEntry, Split, SplitEvent, SplitPart
-from .rules import SplitRefused, check_splittable, money, next_state, validate_parts
+from .rules import SplitRefused, check_splittable, next_state, validate_parts
 from .selectors import actors_for, entry_splitters, split_candidates, staff_users
 
 
@@ -59,27 +58,26 @@ def _record(*, split: Split, user, action: str, from_state: str, comment: str = 
     )
 
 
-def _notify_all(*, users: Iterable, split: Split, event: SplitEvent, subject: str, body: str, skip=None) -> None:
-    """Notify each user once after the step commits (never for a step that rolled back; no lock held while mailing).
+def _notify_all(*, users: Iterable, split: Split, event: SplitEvent, entry: LedgerEntry, skip=None) -> None:
+    """Notify each user once, in the step's transaction (the outbox delivers after commit; nothing for a rollback).
 
     The period names the step's event, so a split sent back and submitted again notifies again (SPEC §9 exactly once
-    per step).
+    per step). Stored as parameters (rewards/notices.py renders them in the reader's language).
     """
     url = reverse("rewards:split", args=[split.entry_id])
     period = f"split{split.pk}-{split.state}-{event.pk}"
-    recipients = list({u.pk: u for u in users if u is not None and (skip is None or u.pk != skip.pk)}.values())
-
-    def send() -> None:
-        for user in recipients:
-            notify(user=user, kind=NotificationKind.SPLIT_ACTION, period=period, subject=subject, body=body, url=url)
-
-    transaction.on_commit(send)
-
-
-def _entry_label(entry: LedgerEntry) -> str:
-    return _("{quarter} {unit} {amount}").format(
-        quarter=f"{entry.year}Q{entry.quarter}", unit=entry.unit_name, amount=money(entry.amount)
-    )
+    params = {
+        "state": split.state,
+        "quarter": f"{entry.year}Q{entry.quarter}",
+        "unit_kind": entry.unit_kind,
+        "unit_code": entry.unit_code,
+        "unit": entry.unit_name,
+        "amount": entry.amount,
+        "comment": event.comment,
+    }
+    recipients = {u.pk: u for u in users if u is not None and (skip is None or u.pk != skip.pk)}
+    for user in recipients.values():
+        notify_later(user=user, kind=NotificationKind.SPLIT_ACTION, period=period, params=params, url=url)
 
 
 @transaction.atomic
@@ -139,26 +137,17 @@ def _step(*, split: Split, user, action: str, comment: str = "") -> Split:
 
 def _notify_next(*, split: Split, entry: LedgerEntry, event: SplitEvent, user) -> None:
     """Tell whoever acts next (R14): operations after a submission, HR after a review, the director/head otherwise."""
-    label = _entry_label(entry)
     splitter_users = [p.user for p in entry_splitters(entry=entry) if p.user_id]
     if split.state == SplitState.SUBMITTED:
         users = staff_users(StaffGroup.OPERATIONS)
-        subject = _("待审核:{entry} 的团队奖惩分配").format(entry=label)
-        body = _("{entry} 的分配已提交,请运营管理部审核。").format(entry=label)
     elif split.state == SplitState.REVIEWED:
         users = staff_users(StaffGroup.HR)
-        subject = _("待备案:{entry} 的团队奖惩分配").format(entry=label)
-        body = _("{entry} 的分配已由运营管理部审核,请人力资源行政部备案。").format(entry=label)
     elif split.state == SplitState.FILED:
         part_users = [p.user for p in Person.objects.filter(split_parts__split=split).select_related("user") if p.user_id]
         users = splitter_users + part_users
-        subject = _("已备案:{entry} 的团队奖惩分配").format(entry=label)
-        body = _("{entry} 的分配已由人力资源行政部备案。").format(entry=label)
     else:  # sent back to draft
         users = splitter_users
-        subject = _("被退回:{entry} 的团队奖惩分配").format(entry=label)
-        body = _("{entry} 的分配被退回修改。意见:{comment}").format(entry=label, comment=event.comment)
-    _notify_all(users=users, split=split, event=event, subject=subject, body=body, skip=user)
+    _notify_all(users=users, split=split, event=event, entry=entry, skip=user)
 
 
 @transaction.atomic

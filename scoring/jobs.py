@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from enum import StrEnum
 
+from django.db import transaction
 from django.utils.translation import gettext as _
 
 from audits.inspections.selectors import cells_without_finalised_inspection
@@ -12,8 +13,8 @@ from core.dates import Quarter
 from core.jobs import REMINDER_TIME, JobResult, PeriodicJob, register_job
 from core.publication import quarter_is_published
 from notifications.choices import NotificationKind
-from notifications.recipients import bullet_lines, cell_label, first_url, operations_users
-from notifications.services import notify
+from notifications.recipients import first_url, operations_users
+from notifications.services import notify_later
 
 
 class ScoringJob(StrEnum):
@@ -38,9 +39,9 @@ def publication_url(quarter: Quarter) -> str:
     )
 
 
-def _uninspected_cells(quarter: Quarter) -> list[str]:
-    """Labels of the cells with applicable items but no finalised inspection (audits selector, fixed queries)."""
-    return [cell_label(project, function) for project, function in cells_without_finalised_inspection(quarter=quarter)]
+def _uninspected_cells(quarter: Quarter) -> list[list[str]]:
+    """[project name, function code] of the cells with applicable items but no finalised inspection (fixed queries)."""
+    return [[project.name, function] for project, function in cells_without_finalised_inspection(quarter=quarter)]
 
 
 def publication_reminder_send(*, day: dt.date) -> JobResult:
@@ -52,22 +53,14 @@ def publication_reminder_send(*, day: dt.date) -> JobResult:
     if quarter_is_published(quarter):
         return JobResult(ScoringJob.PUBLICATION_DUE, day, note=_("{quarter} 已发布,不发送").format(quarter=quarter))
     missing = _uninspected_cells(quarter)
-    subject = _("【发布提醒】{quarter}考核结果今日应发布").format(quarter=quarter.label)
-    if missing:
-        detail = _(
-            "以下 {n} 个考核单元尚无定稿的检查:\n{rows}\n\n请先完成检查定稿;发布时未检查的单元需确认后按未检查处理。"
-        ).format(n=len(missing), rows=bullet_lines(missing))
-    else:
-        detail = _("全部考核单元的检查均已定稿,可以发布。")
-    body = _("按《客户触点考核管理制度》,{quarter}的考核结果应于今天({day})发布。\n{detail}").format(
-        quarter=quarter.label, day=f"{day.month}月{day.day}日", detail=detail
-    )
+    params = {"quarter": str(quarter), "day": day.isoformat(), "missing": missing}
     url = publication_url(quarter)
-    sent = sum(
-        1
-        for user in operations_users()
-        if notify(user=user, kind=NotificationKind.PUBLICATION_DUE, period=str(quarter), subject=subject, body=body, url=url)
-    )
+    with transaction.atomic():  # the outbox delivers after commit (SPEC §7)
+        sent = sum(
+            1
+            for user in operations_users()
+            if notify_later(user=user, kind=NotificationKind.PUBLICATION_DUE, period=str(quarter), params=params, url=url)
+        )
     return JobResult(
         ScoringJob.PUBLICATION_DUE, day, sent=sent, note=_("{quarter} 未检查 {n} 个单元").format(quarter=quarter, n=len(missing))
     )

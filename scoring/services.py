@@ -30,16 +30,14 @@ from audits.inspections.selectors import cells_without_finalised_inspection, fin
 from core.dates import Quarter, local_today
 from core.publication import quarter_is_published
 from notifications.choices import NotificationKind
-from notifications.services import Outgoing, notify_many
+from notifications.services import notify_many_later
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function
 from touchpoints.models import Assignment, Project
 
 from . import engine, selectors
 from . import snapshot as snap
-from .choices import Settlement
 from .models import GradeBand, Policy, QuarterResult, UnitResult
 from .postings import result_post
-from .tasks import result_notify_task
 
 
 class PublicationRefused(Exception):
@@ -246,88 +244,63 @@ def _freeze(
                 for unit in data["units"]
             )
             result_post(result=result)  # the ledger (rewards registers it)
-            # Everyone assessed is told after commit, by a task: the publish request stays a fixed number of queries.
-            transaction.on_commit(lambda: result_notify_task.delay(result.pk))
+            # SPEC §7: the notifications are written in this transaction (one outbox row) and delivered by the worker
+            # after commit; the request renders no e-mail and needs no broker.
+            result_notify(result=result, units=data["units"])
     except IntegrityError as exc:
         # The unique (year, quarter, version) and one-to-one `supersedes` refuse a concurrent second publication.
         raise PublicationRefused(_("{quarter} 刚刚已由他人发布或修订,请刷新后重试").format(quarter=quarter)) from exc
     return result
 
 
-@dataclass(frozen=True)
-class Message:
-    user: Any
-    kind: str
-    period: str
-    subject: str
-    body: str
-    url: str
+def _unit_params(unit: dict[str, Any]) -> dict[str, Any]:
+    """What a notification needs of a unit's result: language-neutral data (scoring/notices.py renders it)."""
+    return {
+        "kind": unit["kind"],
+        "code": unit["code"],
+        # A function's name is rendered from its code in the reader's language; a project's is data.
+        "name": "" if unit["kind"] == "function" else unit["name"],
+        "assessed": unit["score"] is not None,
+        "percent": str(unit["percent"]) if unit.get("percent") is not None else "",
+        "grade": unit["grade"] or "",
+        "rank": unit["rank"],
+        "amount": unit["amount"] or 0,
+        "settlement": unit["settlement"] or "",
+    }
 
 
-def _money(amount: int) -> str:
-    return f"¥{amount:,}" if amount >= 0 else f"-¥{-amount:,}"
+def result_notify(*, result: QuarterResult, units: list[dict[str, Any]]) -> int:
+    """Write the notifications of a published version to the outbox: everyone assessed, once (SPEC §7).
 
-
-def _unit_line(unit: dict[str, Any]) -> str:
-    if unit["score"] is None:
-        return _("{name}:不列入考核(本季度无适用检查项)").format(name=unit["name"])
-    line = _("{name}:得分 {percent}%,等级 {grade},排名第 {rank} 名").format(
-        name=unit["name"], percent=unit["percent"], grade=unit["grade"], rank=unit["rank"]
-    )
-    if unit["amount"]:
-        how = Settlement(unit["settlement"]).label
-        line += _(",奖惩 {amount}({how})").format(amount=_money(unit["amount"]), how=how)
-    return line
-
-
-def _notifications(*, result: QuarterResult, units: list[dict[str, Any]]) -> list[Message]:
-    """One message per person assessed: everyone with an assignment overlapping the quarter to a unit in the result.
-
-    One query (the assignments); the messages are sent after commit by `result_notify`.
+    Everyone with an assignment overlapping the quarter to a unit in the result gets their own units' lines. One
+    query (the assignments) and one insert (notifications.notify_many_later); returns how many people.
     """
     quarter = result.period
     by_unit = {(unit["kind"], unit["code"]): unit for unit in units}
     assignments = (
         Assignment.objects.overlapping(quarter.first_day, quarter.last_day)
         .filter(person__user__isnull=False, person__user__is_active=True)
-        .select_related("person__user", "project")
+        .values_list("person__user_id", "project__code", "function")
         .order_by("person__employee_id", "start")
     )
-    lines: dict[int, list[str]] = defaultdict(list)
-    users: dict[int, Any] = {}
-    for assignment in assignments:
-        key = ("function", assignment.function) if assignment.project_id is None else ("project", assignment.project.code)
+    recipients: dict[int, list[dict[str, Any]]] = defaultdict(list)
+    for user_id, project_code, function in assignments:
+        key = ("function", function) if project_code is None else ("project", project_code)
         unit = by_unit.get(key)
         if unit is None:
             continue
-        line = _unit_line(unit)
-        user = assignment.person.user
-        users[user.pk] = user
-        if line not in lines[user.pk]:
-            lines[user.pk].append(line)
+        params = _unit_params(unit)
+        if params not in recipients[user_id]:
+            recipients[user_id].append(params)
     amended = result.supersedes_id is not None
-    kind = NotificationKind.RESULT_AMENDED if amended else NotificationKind.RESULT_PUBLISHED
-    if amended:
-        subject = _("{label}考核结果已修订(第 {version} 版)").format(label=quarter.label, version=result.version)
-        head = _("{label}考核结果已修订为第 {version} 版,原因:{reason}").format(
-            label=quarter.label, version=result.version, reason=result.reason
-        )
-    else:
-        subject = _("{label}考核结果已发布").format(label=quarter.label)
-        head = _("{label}考核结果已发布。").format(label=quarter.label)
-    url = reverse("scoring:results_quarter", kwargs={"quarter": str(quarter)})
-    period = f"{quarter}v{result.version}"
-    return [
-        Message(user=users[pk], kind=kind, period=period, subject=subject, body="\n".join([head, *unit_lines]), url=url)
-        for pk, unit_lines in lines.items()
-    ]
-
-
-def result_notify(*, result: QuarterResult) -> int:
-    """Notify everyone assessed in a published version, each once (notifications.notify_many); returns how many sent."""
-    messages = _notifications(result=result, units=result.snapshot["units"])
-    sent = notify_many(Outgoing(m.user, m.kind, m.period, m.subject, m.body, m.url) for m in messages)
-    return len(sent)
+    shared = {"quarter": str(quarter), "version": result.version, "reason": result.reason if amended else ""}
+    notify_many_later(
+        kind=NotificationKind.RESULT_AMENDED if amended else NotificationKind.RESULT_PUBLISHED,
+        period=f"{quarter}v{result.version}",
+        url=reverse("scoring:results_quarter", kwargs={"quarter": str(quarter)}),
+        recipients={user_id: {**shared, "units": unit_list} for user_id, unit_list in recipients.items()},
+    )
+    return len(recipients)
 
 
 def quarter_publish(*, quarter: Quarter, user, confirm_missing: bool = False) -> QuarterResult:

@@ -176,6 +176,7 @@ def item_fingerprint(item: SelfCheckItem) -> str:
         item.deliverable,
         item.na_reason,
         item.note,
+        item.copied_from_last_month,
         [(file.pk, file.original_name, file.size) for file in item.files.all()],
         [
             (entry.when.isoformat(), entry.who, entry.action, [(c.field, c.before, c.after) for c in entry.changes])

@@ -26,7 +26,7 @@ from audits.selfchecks.uploads import MAX_FILES_PER_ITEM, CheckedFile, deliverab
 from core import dates
 from core.access import scope_for
 from notifications.choices import NotificationKind
-from notifications.services import notify
+from notifications.services import notify_later
 from touchpoints.choices import Function, Role
 from touchpoints.models import Assignment, Project, Touchpoint
 
@@ -161,6 +161,7 @@ def selfcheck_item_update(
     if (item.status, item.na_reason, item.note) == (status, na_reason, note):
         return item, False
     item.status, item.na_reason, item.note = status, na_reason, note
+    item.copied_from_last_month = False  # SPEC §16: 沿用上月 until the lead touches the item
     item.updated_by = user
     item._history_user = user
     item.save()
@@ -197,7 +198,17 @@ def deliverables_add(*, item: SelfCheckItem, user: Any, uploads: Sequence[tuple[
         deliverable._history_user = user
         deliverable.save()
         created.append(deliverable)
+    _touched(item, user)
     return created
+
+
+def _touched(item: SelfCheckItem, user: Any) -> None:
+    """A lead's change to a copied item's files ends its 沿用上月 mark (SPEC §16)."""
+    if item.copied_from_last_month:
+        item.copied_from_last_month = False
+        item.updated_by = user
+        item._history_user = user
+        item.save(update_fields=["copied_from_last_month", "updated_by", "updated_at"])
 
 
 @transaction.atomic
@@ -211,6 +222,7 @@ def deliverable_remove(*, deliverable: Deliverable, user: Any) -> SelfCheckItem:
     deliverable._history_user = user
     deliverable.delete()
     transaction.on_commit(lambda: storage.delete(path))
+    _touched(item, user)
     return item
 
 
@@ -271,18 +283,21 @@ def selfcheck_reopen(*, selfcheck: SelfCheck, user: Any, reason: str) -> SelfChe
         selfcheck._history_user = user
         selfcheck._change_reason = reason[:100]
         selfcheck.save()
-    # After the commit: notify() keeps its own exactly-once transaction (notifications.services).
-    label = (
-        f"{selfcheck.project.name} · {selfcheck.get_function_display()} · {dates.month_label(selfcheck.year, selfcheck.month)}"
-    )
-    stamp = timezone.now().strftime("%Y%m%d%H%M%S")
-    for lead in _cell_leads(selfcheck):
-        notify(
-            user=lead,
-            kind=NotificationKind.SELFCHECK_REOPENED,
-            period=f"{selfcheck.year}-{selfcheck.month:02d}/{selfcheck.pk}/{stamp}"[:40],
-            subject=_("自检表被退回:{label}").format(label=label),
-            body=_("运营管理部退回了您已提交的自检表,请修改后重新提交。退回原因:{reason}").format(reason=reason),
-            url=reverse("audits:selfcheck_detail", args=[selfcheck.pk]),
-        )
+        # In the same transaction: the outbox delivers the e-mail after commit (SPEC §7, notifications.services).
+        stamp = timezone.now().strftime("%Y%m%d%H%M%S")
+        params = {
+            "project": selfcheck.project.name,
+            "function": selfcheck.function,
+            "year": selfcheck.year,
+            "month": selfcheck.month,
+            "reason": reason,
+        }
+        for lead in _cell_leads(selfcheck):
+            notify_later(
+                user=lead,
+                kind=NotificationKind.SELFCHECK_REOPENED,
+                period=f"{selfcheck.year}-{selfcheck.month:02d}/{selfcheck.pk}/{stamp}"[:40],
+                params=params,
+                url=reverse("audits:selfcheck_detail", args=[selfcheck.pk]),
+            )
     return selfcheck

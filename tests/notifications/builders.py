@@ -52,3 +52,10 @@ def leads_in_force(cells, on: dt.date) -> set[str]:
             .values_list("person__user__username", flat=True)
         )
     return names
+
+
+def deliver():
+    """Run the outbox as the worker does after commit (the test's transaction never commits; SPEC §7)."""
+    from notifications.delivery import outbox_deliver
+
+    return outbox_deliver()

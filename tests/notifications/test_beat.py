@@ -19,13 +19,13 @@ from core.jobs import slots as beat_slots
 from core.tasks import run_scheduled_task
 from notifications.choices import NotificationKind
 from notifications.models import Notification
-from tests.notifications.builders import selfcheck
+from tests.notifications.builders import deliver, selfcheck
 from touchpoints.choices import Function
 
 
 def test_beat_wakes_up_every_day_at_each_slot() -> None:
     """Never a day-of-month crontab (the 30th does not exist in February): every day, and code decides (R8)."""
-    entries = celery_app.conf.beat_schedule
+    entries = {name: e for name, e in celery_app.conf.beat_schedule.items() if name != OUTBOX}
     assert len(entries) == len(beat_slots())
     slots = set()
     for entry in entries.values():
@@ -41,6 +41,16 @@ def test_beat_wakes_up_every_day_at_each_slot() -> None:
     assert str(celery_app.conf.timezone) == "Asia/Shanghai"
 
 
+OUTBOX = "notifications-outbox"
+
+
+def test_beat_delivers_the_outbox_every_minute() -> None:
+    """SPEC §7: what a broker or mail outage held back goes out within a minute of both being back."""
+    entry = celery_app.conf.beat_schedule[OUTBOX]
+    assert entry["task"] == "notifications.deliver_outbox" and entry["task"] in celery_app.tasks
+    assert entry["schedule"] == 60.0
+
+
 def test_the_next_wake_up_after_the_28th_of_february_is_the_29th_at_nine() -> None:
     schedule = celery_app.conf.beat_schedule["notifications-daily-0900"]["schedule"]
     last_run = dt.datetime(2028, 2, 28, 9, 0, tzinfo=SHANGHAI)
@@ -54,6 +64,9 @@ def test_the_database_scheduler_picks_up_the_schedule_on_start() -> None:
     scheduler = DatabaseScheduler(app=celery_app, lazy=True)
     scheduler.setup_schedule()
     for name, entry in celery_app.conf.beat_schedule.items():
+        if name == OUTBOX:
+            assert PeriodicTask.objects.get(name=name).interval.every == 60
+            continue
         task = PeriodicTask.objects.select_related("crontab").get(name=name)
         assert task.task == entry["task"]
         assert task.enabled
@@ -65,7 +78,7 @@ def test_the_database_scheduler_picks_up_the_schedule_on_start() -> None:
         )
     # Starting a second time does not duplicate the entries.
     DatabaseScheduler(app=celery_app, lazy=True).setup_schedule()
-    assert PeriodicTask.objects.filter(name__in=list(celery_app.conf.beat_schedule)).count() == len(beat_slots())
+    assert PeriodicTask.objects.filter(name__in=list(celery_app.conf.beat_schedule)).count() == len(beat_slots()) + 1
 
 
 @pytest.mark.django_db
@@ -78,4 +91,5 @@ def test_beat_task_without_a_date_runs_the_jobs_of_today_in_shanghai(people) -> 
         assert run_scheduled_task.delay(slot="09:00").get() == {"selfcheck_due": 1, "missing_digest": 1}
         assert run_scheduled_task.delay(slot="09:00").get() == {"selfcheck_due": 0, "missing_digest": 0}
     assert Notification.objects.filter(kind=NotificationKind.SELFCHECK_DUE, period="2028-02").count() == 1
+    deliver()
     assert len(mail.outbox) == 2

@@ -18,13 +18,20 @@ from notifications.choices import NotificationKind
 from notifications.models import Notification
 from scoring.jobs import ScoringJob
 from scoring.models import QuarterResult
-from tests.notifications.builders import lead_of, selfcheck
+from tests.notifications.builders import deliver, lead_of, selfcheck
 from touchpoints.choices import Function
 
 pytestmark = pytest.mark.django_db
 
 FEB_29 = dt.date(2028, 2, 29)
 FEB_26 = dt.date(2028, 2, 26)
+
+
+def run_job(**kwargs):
+    """A job, then the worker's delivery of what it wrote (SPEC §7)."""
+    result = jobs.job_run(**kwargs)
+    deliver()
+    return result
 
 
 def recipients(kind: str, period: str) -> set[str]:
@@ -35,7 +42,7 @@ def test_due_date_reminder_goes_to_the_leads_of_open_checklists_only(people) -> 
     """R8 / SPEC §9: the lead of an open February checklist is reminded on 29 February; a submitted one is not."""
     check = selfcheck(people.project, Function.MARKETING, 2028, 2)  # lead: 杨帆
     selfcheck(people.other_project, Function.DESIGN, 2028, 2, submitted=True)  # outsider submitted
-    result = jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29)
+    result = run_job(job=AuditJob.SELFCHECK_DUE, day=FEB_29)
     assert result.sent == 1
     assert recipients(NotificationKind.SELFCHECK_DUE, "2028-02") == {people.lead.user.username}
     # The link leads to the checklist to act on, absolute in the e-mail.
@@ -49,16 +56,16 @@ def test_due_date_reminder_goes_to_the_leads_of_open_checklists_only(people) -> 
 
 def test_running_a_job_twice_sends_nothing_the_second_time(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
-    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 1
-    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 0
+    assert run_job(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 1
+    assert run_job(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 0
     assert len(mail.outbox) == 1
 
 
 def test_early_reminder_three_days_before_is_a_separate_notification(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
-    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE_SOON, day=FEB_26).sent == 1
+    assert run_job(job=AuditJob.SELFCHECK_DUE_SOON, day=FEB_26).sent == 1
     assert "还有 3 天" in mail.outbox[0].body
-    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 1
+    assert run_job(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 1
     assert Notification.objects.filter(recipient=people.user("lead")).count() == 2
 
 
@@ -69,7 +76,7 @@ def test_a_lead_of_two_open_cells_gets_one_reminder_listing_both(people) -> None
     lead_assignment.pk = None
     lead_assignment.project = people.other_project
     lead_assignment.save()
-    assert jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 1
+    assert run_job(job=AuditJob.SELFCHECK_DUE, day=FEB_29).sent == 1
     body = Notification.objects.get(recipient=people.user("lead")).body
     assert "东原·光谷印 · 营销" in body and "东原·汉口时光道 · 营销" in body
 
@@ -82,7 +89,7 @@ def test_only_assignments_in_force_on_the_day_are_reminded(people) -> None:
     no_login = lead_of(check.project, check.function, name="无账号")
     no_login.user = None
     no_login.save()
-    jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=FEB_29)
+    run_job(job=AuditJob.SELFCHECK_DUE, day=FEB_29)
     assert recipients(NotificationKind.SELFCHECK_DUE, "2028-02") == {new.user.username}
     assert gone.user.notifications.count() == 0
 
@@ -91,7 +98,7 @@ def test_operations_get_a_digest_of_who_is_missing(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
     selfcheck(people.other_project, Function.DESIGN, 2028, 2)
     selfcheck(people.project, Function.DESIGN, 2028, 2, submitted=True)
-    result = jobs.job_run(job=AuditJob.MISSING_DIGEST, day=FEB_29)
+    result = run_job(job=AuditJob.MISSING_DIGEST, day=FEB_29)
     assert result.sent == 1
     digest = Notification.objects.get(kind=NotificationKind.MISSING_DIGEST)
     assert digest.recipient == people.user("inspector")
@@ -99,12 +106,12 @@ def test_operations_get_a_digest_of_who_is_missing(people) -> None:
     assert "东原·光谷印 · 营销(职能经理:杨帆)" in digest.body
     assert "东原·汉口时光道 · 研发(职能经理:外人)" in digest.body
     assert "东原·光谷印 · 研发" not in digest.body
-    assert jobs.job_run(job=AuditJob.MISSING_DIGEST, day=FEB_29).sent == 0
+    assert run_job(job=AuditJob.MISSING_DIGEST, day=FEB_29).sent == 0
 
 
 def test_no_digest_when_everything_is_submitted(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2, submitted=True)
-    assert jobs.job_run(job=AuditJob.MISSING_DIGEST, day=FEB_29).sent == 0
+    assert run_job(job=AuditJob.MISSING_DIGEST, day=FEB_29).sent == 0
     assert mail.outbox == []
 
 
@@ -120,7 +127,7 @@ def test_publication_reminder_lists_the_cells_still_uninspected(people) -> None:
         state=InspectionState.FINALISED,
         finalised_at=timezone.now(),
     )
-    result = jobs.job_run(job=ScoringJob.PUBLICATION_DUE, day=dt.date(2028, 1, 10))
+    result = run_job(job=ScoringJob.PUBLICATION_DUE, day=dt.date(2028, 1, 10))
     assert result.sent == 1
     notification = Notification.objects.get(kind=NotificationKind.PUBLICATION_DUE)
     assert notification.period == "2027Q4"
@@ -129,13 +136,13 @@ def test_publication_reminder_lists_the_cells_still_uninspected(people) -> None:
     assert "东原·光谷印 · 营销" in notification.body
     assert "东原·汉口时光道 · 研发" not in notification.body
     assert notification.url == reverse("scoring:preview", args=["2027Q4"])
-    assert jobs.job_run(job=ScoringJob.PUBLICATION_DUE, day=dt.date(2028, 1, 10)).sent == 0
+    assert run_job(job=ScoringJob.PUBLICATION_DUE, day=dt.date(2028, 1, 10)).sent == 0
 
 
 def test_no_publication_reminder_once_the_quarter_is_published(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 1)
     QuarterResult.objects.create(year=2028, quarter=1, published_at=timezone.now(), snapshot={}, digest="0" * 64)
-    result = jobs.job_run(job=ScoringJob.PUBLICATION_DUE, day=dt.date(2028, 4, 10))
+    result = run_job(job=ScoringJob.PUBLICATION_DUE, day=dt.date(2028, 4, 10))
     assert result.sent == 0
     assert "已发布" in result.note
     assert not Notification.objects.exists()
@@ -144,7 +151,7 @@ def test_no_publication_reminder_once_the_quarter_is_published(people) -> None:
 def test_a_job_is_refused_on_a_day_it_is_not_due(people) -> None:
     selfcheck(people.project, Function.MARKETING, 2028, 2)
     with pytest.raises(ValueError, match="不在"):
-        jobs.job_run(job=AuditJob.SELFCHECK_DUE, day=dt.date(2028, 2, 28))
+        run_job(job=AuditJob.SELFCHECK_DUE, day=dt.date(2028, 2, 28))
     assert not Notification.objects.exists()
 
 
@@ -153,9 +160,9 @@ def test_generation_job_creates_the_months_checklists_once(people) -> None:
 
     touchpoint = TouchpointFactory(function=Function.MARKETING)
     people.project.stages.add(touchpoint.stage)
-    first = jobs.job_run(job=AuditJob.GENERATE_CHECKLISTS, day=dt.date(2028, 3, 1))
+    first = run_job(job=AuditJob.GENERATE_CHECKLISTS, day=dt.date(2028, 3, 1))
     assert first.created == 1
-    assert jobs.job_run(job=AuditJob.GENERATE_CHECKLISTS, day=dt.date(2028, 3, 1)).created == 0
+    assert run_job(job=AuditJob.GENERATE_CHECKLISTS, day=dt.date(2028, 3, 1)).created == 0
 
 
 def test_scheduled_run_runs_what_is_due_in_order(people) -> None:

@@ -16,7 +16,7 @@ from audits.models import SelfCheck
 from audits.selfchecks.services import checklists_generate
 from notifications.choices import NotificationKind
 from notifications.models import Notification
-from tests.notifications.builders import leads_in_force
+from tests.notifications.builders import deliver, leads_in_force
 from touchpoints.choices import STAFF_GROUP_NAMES, StaffGroup
 
 pytestmark = pytest.mark.django_db
@@ -32,6 +32,9 @@ def run(*args: str) -> str:
 def february_2028() -> set[str]:
     """The demo data with February 2028's checklists generated and one of them submitted; returns the leads to remind."""
     call_command("seed_demo", stdout=StringIO())
+    deliver()  # the demo's publication notices, as the worker would have sent them after seeding
+    Notification.objects.all().delete()
+    mail.outbox.clear()
     assert checklists_generate(year=2028, month=2) > 0
     submitted = SelfCheck.objects.filter(year=2028, month=2).order_by("project__code", "function").first()
     SelfCheck.objects.filter(pk=submitted.pk).update(state=SelfCheckState.SUBMITTED, submitted_at=timezone.now())

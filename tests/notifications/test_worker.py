@@ -31,6 +31,7 @@ from config.celery import app as celery_app
 from core.tasks import run_job_task, run_scheduled_task
 from notifications.choices import NotificationKind
 from notifications.models import Notification
+from notifications.tasks import deliver_outbox_task
 from tests.notifications.builders import lead_of, selfcheck
 from touchpoints.choices import Function
 
@@ -79,6 +80,7 @@ def worker_queue(redis_url):
     forget_broker_connections()
     queue = f"test-notifications-{uuid.uuid4().hex[:12]}"
     finished = Finished()
+    FINISHED[:] = [finished]
     task_postrun.connect(finished, weak=False)
     # Threads on PostgreSQL: the two copies of a task really race for the send log. SQLite's in-memory test database
     # cannot take concurrent writers, so there the worker runs them one after the other.
@@ -94,6 +96,15 @@ def worker_queue(redis_url):
             conn.default_channel.queue_delete(queue)
         celery_app.conf.update(saved)
         forget_broker_connections()
+
+
+def deliver(queue: str) -> None:
+    """The outbox delivery the jobs asked for after commit, run by the worker on the test's private queue."""
+    task = deliver_outbox_task.apply_async(queue=queue)
+    assert FINISHED[0].wait_for([task.id]) == {task.id: "SUCCESS"}
+
+
+FINISHED: list[Finished] = []
 
 
 @pytest.fixture
@@ -118,6 +129,8 @@ def test_worker_delivers_each_reminder_once_even_when_the_task_is_sent_twice(wor
     states = finished.wait_for([first.id, second.id, beat.id])
     assert set(states.values()) == {"SUCCESS"}, states
     assert threading.get_ident() not in finished.threads  # run by the worker, not in this thread (not eager)
+    deliver(queue)  # the outbox (SPEC §7), twice as a duplicate would
+    deliver(queue)
 
     reminders = [m for m in mail.outbox if "月度自检今天截止" in m.subject]
     assert Counter(address for m in reminders for address in m.to) == Counter(february.values())
@@ -136,6 +149,7 @@ def test_worker_mail_goes_to_the_file_backend_the_environment_names(worker_queue
     settings.EMAIL_FILE_PATH = str(tmp_path)
     ids = [run_job_task.apply_async(args=[AuditJob.SELFCHECK_DUE_SOON.value, "2028-02-26"], queue=queue).id for _ in range(2)]
     assert set(finished.wait_for(ids).values()) == {"SUCCESS"}
+    deliver(queue)
 
     messages = []
     for path in sorted(tmp_path.iterdir()):

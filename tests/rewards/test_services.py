@@ -155,7 +155,7 @@ def test_the_whole_flow_records_every_step_and_notifies_the_next_actor(people, l
         ("file", "reviewed", "filed", people.hr.employee_id, ""),
     ]
     # Filing tells the director and everyone with a part.
-    told = set(Notification.objects.filter(subject__startswith="已备案").values_list("recipient__username", flat=True))
+    told = set(Notification.objects.filter(params__state="filed").values_list("recipient__username", flat=True))
     assert told == {people.director.employee_id, people.lead.employee_id, ledger.member.employee_id}
     # A filed split is final.
     with pytest.raises(SplitRefused, match="当前状态为「已备案」"):
@@ -207,7 +207,7 @@ def test_send_back_with_a_comment_returns_to_draft_and_the_director_can_fix_and_
         split_send_back(split=split, user=people.user("inspector"), comment="")
     split = committed(split_send_back, split=split, user=people.user("inspector"), comment="陈晨本季度贡献更大")
     assert split.state == SplitState.DRAFT
-    sent_back = Notification.objects.get(recipient=people.user("director"), subject__startswith="被退回")
+    sent_back = Notification.objects.get(recipient=people.user("director"), params__state="draft")
     assert "陈晨本季度贡献更大" in sent_back.body and sent_back.url == f"/rewards/entries/{ledger.gg.pk}/split/"
     split = committed(
         split_save,
@@ -218,7 +218,7 @@ def test_send_back_with_a_comment_returns_to_draft_and_the_director_can_fix_and_
     )
     assert split.state == SplitState.SUBMITTED
     # The second submission notifies operations again (a new period per step).
-    assert Notification.objects.filter(recipient=people.user("inspector"), subject__startswith="待审核").count() == 2
+    assert Notification.objects.filter(recipient=people.user("inspector"), params__state="submitted").count() == 2
     # Parts changes are kept with history: who had what before.
     lead_history = SplitPart.history.filter(person=people.lead).order_by("history_date", "history_id")
     assert [(h.history_type, h.amount) for h in lead_history] == [("+", 1000), ("-", 1000)]

@@ -16,6 +16,7 @@ from audits.models import InspectionItem
 from core.dates import Quarter
 from core.publication import quarter_is_published
 from notifications.choices import NotificationKind
+from notifications.delivery import outbox_deliver
 from notifications.models import Notification
 from rewards.models import LedgerEntry
 from scoring import services
@@ -207,7 +208,11 @@ def test_an_amendment_is_a_new_version_with_a_reason_and_the_ledger_is_reversed_
     assert sorted(reversals.values_list("unit_code", "amount")) == [("design", -3000), ("engineering", 3000), ("property", -3000)]
     posted = LedgerEntry.objects.filter(result=v2, reverses__isnull=True)
     assert sorted(posted.values_list("unit_code", "amount")) == [("design", 3000), ("property", 3000)]
-    assert set(Notification.objects.values_list("kind", "period")) == {(NotificationKind.RESULT_AMENDED, "2026Q1v2")}
+    outbox_deliver()  # the worker, after both commits (SPEC §7)
+    assert set(Notification.objects.values_list("kind", "period")) == {
+        (NotificationKind.RESULT_PUBLISHED, "2026Q1v1"),
+        (NotificationKind.RESULT_AMENDED, "2026Q1v2"),
+    }
 
 
 def test_an_amendment_uses_the_bands_now_in_force(people, example) -> None:

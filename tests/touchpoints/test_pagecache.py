@@ -22,7 +22,7 @@ from audits.models import SelfCheck, SelfCheckItem
 from audits.selfchecks.services import selfcheck_reopen, selfcheck_submit
 from core import dates
 from notifications.choices import NotificationKind
-from notifications.services import notify
+from notifications.services import notify_later
 from tests.audits.builders_selfchecks import build_selfcheck
 from tests.factories import build_people
 from touchpoints import pagecache
@@ -224,7 +224,8 @@ def test_the_unread_badge_follows_new_notifications(people, checklist) -> None:
     lead = people.user("lead")
     client = signed_in(lead)
     assert 'text-bg-danger">1<' not in page(client, checklist).replace(" ", "")
-    notify(user=lead, kind=NotificationKind.SELFCHECK_DUE_SOON, period="2026-11", subject="自检表被退回", body="请补充附件")
+    params = {"legacy": {"subject": "自检表被退回", "body": "请补充附件"}}
+    notify_later(user=lead, kind=NotificationKind.SELFCHECK_DUE_SOON, period="2026-11", params=params)
     assert 'text-bg-danger">1</span>' in page(client, checklist)
 
 

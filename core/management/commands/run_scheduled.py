@@ -41,13 +41,13 @@ class Command(BaseCommand):
         due = [job for job in jobs.jobs_due(day) if not only or job in only]
         if not due:
             self.stdout.write(f"{day.isoformat()}:没有到期的任务。")
-            return
         if options["dry_run"]:
             for job in due:
                 self.stdout.write(f"{day.isoformat()} {jobs.job_time(job).strftime('%H:%M')}  {job}")
             return
         total = 0
-        for result in jobs.scheduled_jobs_run(day=day, only=due):
+        # Then the catch-ups: the notification outbox delivers whatever is still pending (SPEC §7).
+        for result in [*jobs.scheduled_jobs_run(day=day, only=due), *jobs.catch_ups_run(day=day)]:
             total += result.sent
             self.stdout.write(f"{day.isoformat()}  {result.job}: 发送 {result.sent} 条  {result.note}")
         self.stdout.write(self.style.SUCCESS(f"完成:共发送 {total} 条通知。"))

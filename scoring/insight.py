@@ -1,0 +1,769 @@
+"""Reads behind the insight pages (SPEC §16): trends, where it fails (heat maps and findings), and the drill-down from a
+unit's score to its cells and items. Every function here runs a fixed number of queries whatever the number of units,
+projects, touchpoints or quarters.
+
+    published_window(*, count=8, upto=None) -> list[PublishedQuarter]
+    unit_trend_table(*, scope, count=8) -> TrendTable
+    heat_maps(*, scope, function="", stage="") -> HeatMaps
+    findings(*, scope, code="", project="", quarter=None, function="", stage="") -> Findings
+    unit_explanation(*, result, kind, code, scope) -> UnitExplanation
+    cell_explanation(*, result, project, function) -> CellExplanation
+
+Published quarters are never edited (SPEC §7): the inspections behind them are frozen by the services, so what is
+computed from the finalised inspections of a published version is cached, keyed by that version's id and digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from celery import shared_task
+from django.core.cache import cache
+from django.db.models import Q
+from django.http import Http404
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.http import urlencode
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext as _
+
+from audits.choices import InspectionState, ItemStatus
+from audits.models import Deliverable, Inspection, InspectionItem
+from core.access import Scope
+from core.dates import Quarter
+from touchpoints.choices import Function
+from touchpoints.models import Project, Stage
+
+from . import engine
+from .choices import Settlement, UnitKind
+from .models import QuarterResult, UnitResult
+from .selectors import grade_class, money
+
+APPLICABLE = (ItemStatus.DONE, ItemStatus.NOT_DONE)
+HEAT_CACHE_SECONDS = 100 * 24 * 3600  # a published window changes only at the next publication
+FINDINGS_LIMIT = 500
+
+
+def function_label(code: str) -> str:
+    return str(Function(code).label) if code in Function.values else code
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The window of published quarters
+
+
+@dataclass(frozen=True)
+class PublishedQuarter:
+    """The latest version of one published quarter."""
+
+    pk: int
+    quarter: Quarter
+    version: int
+    digest: str
+
+
+def published_window(*, count: int = 8, upto: Quarter | None = None) -> list[PublishedQuarter]:
+    """The last `count` published quarters (latest version of each), oldest first. One query."""
+    rows = QuarterResult.objects.latest_versions()
+    if upto is not None:
+        rows = rows.filter(Q(year__lt=upto.year) | Q(year=upto.year, quarter__lte=upto.number))
+    picked = list(rows.order_by("-year", "-quarter").values_list("id", "year", "quarter", "version", "digest")[:count])
+    picked.reverse()
+    return [PublishedQuarter(pk, Quarter(year, number), version, digest) for pk, year, number, version, digest in picked]
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Trends
+
+
+@dataclass(frozen=True)
+class TrendPoint:
+    """One unit in one published quarter; `percent` None when not assessed (R6) or not yet a unit."""
+
+    quarter: Quarter
+    percent: Decimal | None
+    grade: str
+    low: bool
+    rank: int | None
+
+    @property
+    def grade_class(self) -> str:
+        return grade_class(self.grade, self.low)
+
+
+@dataclass
+class TrendRow:
+    kind: str
+    code: str
+    name: str
+    points: list[TrendPoint]
+    mine: bool = False
+
+    @property
+    def key(self) -> str:
+        return f"{self.kind}:{self.code}"
+
+    @property
+    def latest(self) -> TrendPoint | None:
+        assessed = [p for p in self.points if p.percent is not None]
+        return assessed[-1] if assessed else None
+
+
+@dataclass(frozen=True)
+class TrendTable:
+    quarters: list[PublishedQuarter]
+    functions: list[TrendRow]
+    projects: list[TrendRow]
+
+    @property
+    def mine(self) -> list[TrendRow]:
+        return [row for row in self.functions + self.projects if row.mine]
+
+    def chart_data(self) -> dict[str, Any]:
+        """Plain data for the charts (json_script): labels, and per unit its name, percents, grades and ranks."""
+        series = {}
+        for row in self.functions + self.projects:
+            series[row.key] = {
+                "name": row.name,
+                "kind": row.kind,
+                "mine": row.mine,
+                "percent": [None if p.percent is None else str(p.percent) for p in row.points],
+                "grade": [p.grade or None for p in row.points],
+                "rank": [p.rank for p in row.points],
+            }
+        return {"labels": [str(q.quarter) for q in self.quarters], "series": series}
+
+
+def own_unit_keys(scope: Scope) -> set[tuple[str, str]]:
+    """The units the reader belongs to today (SPEC §3: a functional manager belongs to the project unit). One query
+    when the reader holds a project role."""
+    project_ids = {pid for pid, _f in scope.led_cells} | set(scope.directed_projects) | set(scope.member_projects)
+    keys = {(UnitKind.FUNCTION.value, code) for code in scope.headed_functions | scope.member_functions}
+    if project_ids:
+        keys |= {
+            (UnitKind.PROJECT.value, code) for code in Project.objects.filter(pk__in=project_ids).values_list("code", flat=True)
+        }
+    return keys
+
+
+def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
+    """Each unit's score, grade and rank over the last `count` published quarters, the reader's own units first.
+    Three queries at most."""
+    window = published_window(count=count)
+    position = {q.pk: index for index, q in enumerate(window)}
+    rows: dict[tuple[str, str], TrendRow] = {}
+    if window:
+        values = UnitResult.objects.filter(result_id__in=position).values_list(
+            "result_id", "kind", "code", "name", "done", "applicable", "grade", "low", "rank"
+        )
+        for result_id, kind, code, name, done, applicable, grade, low, rank in values:
+            row = rows.get((kind, code))
+            if row is None:
+                row = rows[(kind, code)] = TrendRow(
+                    kind, code, name, [TrendPoint(q.quarter, None, "", False, None) for q in window]
+                )
+            if position[result_id] == len(window) - 1 or not row.name:
+                row.name = name
+            percent = engine.percent_display(Fraction(done, applicable)) if applicable else None
+            row.points[position[result_id]] = TrendPoint(
+                window[position[result_id]].quarter, percent, grade if applicable else "", low, rank
+            )
+    mine = own_unit_keys(scope) if rows else set()
+    for key in mine:
+        if key in rows:
+            rows[key].mine = True
+
+    def order(row: TrendRow):
+        latest = row.points[-1]
+        return (not row.mine, latest.rank is None, latest.rank or 0, row.code)
+
+    functions = sorted((r for r in rows.values() if r.kind == UnitKind.FUNCTION), key=order)
+    projects = sorted((r for r in rows.values() if r.kind == UnitKind.PROJECT), key=order)
+    return TrendTable(quarters=window, functions=functions, projects=projects)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Where it fails: heat maps of not-done rates
+
+
+def rate_class(not_done: int, applicable: int) -> str:
+    """The colour step of a not-done rate (hm-0 none … hm-5 three in four or more)."""
+    if not applicable:
+        return "hm-na"
+    if not not_done:
+        return "hm-0"
+    # Exact, in integers: rate < 1/10 ⇔ 10 × not_done < applicable, and so on.
+    for step, (num, den) in enumerate(((1, 10), (1, 4), (1, 2), (3, 4)), start=1):
+        if den * not_done < num * applicable:
+            return f"hm-{step}"
+    return "hm-5"
+
+
+def rate_text(not_done: int, applicable: int) -> str:
+    """A rate as a whole percentage, rounded half up (e.g. 1 of 3 → 33, 1 of 8 → 13)."""
+    if not applicable:
+        return ""
+    return str((200 * not_done + applicable) // (2 * applicable))
+
+
+@dataclass(frozen=True)
+class HeatRow:
+    """One touchpoint's line of a heat map: its overall rate and one pre-rendered cell per column."""
+
+    code: str
+    name: str
+    function: str
+    not_done: int
+    applicable: int
+    cells_html: SafeString
+
+    @property
+    def rate(self) -> str:
+        return rate_text(self.not_done, self.applicable)
+
+    @property
+    def rate_class(self) -> str:
+        return rate_class(self.not_done, self.applicable)
+
+    @property
+    def function_label(self) -> str:
+        return function_label(self.function)
+
+    @property
+    def html(self) -> str:
+        """The whole row: the touchpoint (code and name, escaped), its overall rate, then its cells."""
+        return (
+            f'<tr><th scope="row" class="in-sticky"><span class="font-monospace">{escape(self.code)}</span> '
+            f'<span class="small text-secondary">{escape(self.name)}</span></th>'
+            f'<td class="text-center {self.rate_class}">{self.rate}</td>{self.cells_html}</tr>'
+        )
+
+
+@dataclass(frozen=True)
+class HeatMap:
+    columns: list[tuple[str, str]]  # (key, label)
+    rows: list[HeatRow]
+    body_html: SafeString = field(default_factory=lambda: mark_safe(""))  # nosec B308 B703 - empty
+
+    @classmethod
+    def of(cls, columns: list[tuple[str, str]], rows: list[HeatRow]) -> HeatMap:
+        """A map with its table body rendered once, to be cached with it: one string for the template."""
+        body = "".join(row.html for row in rows)
+        return cls(columns, rows, mark_safe(body))  # nosec B308 B703 - every row escapes its own values
+
+
+@dataclass(frozen=True)
+class HeatMaps:
+    quarters: list[PublishedQuarter]
+    by_project: HeatMap
+    by_quarter: HeatMap
+    stages: list[str]
+
+    @property
+    def empty(self) -> bool:
+        return not self.by_project.rows
+
+
+def _scope_signature(scope: Scope) -> str:
+    if scope.sees_all:
+        return "all"
+    parts = [
+        "l" + ",".join(f"{p}/{f}" for p, f in sorted(scope.led_cells)),
+        "d" + ",".join(str(p) for p in sorted(scope.directed_projects)),
+        "h" + ",".join(sorted(scope.headed_functions)),
+    ]
+    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
+
+
+def _published_items(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str):
+    """Items with a done / not-done verdict of the finalised inspections of the window's quarters the reader may read."""
+    quarters = Q(pk__in=[])
+    for q in window:
+        quarters |= Q(inspection__year=q.quarter.year, inspection__quarter=q.quarter.number)
+    items = InspectionItem.objects.filter(
+        quarters,
+        scope.cell_q("inspection__project", "inspection__function"),
+        inspection__state=InspectionState.FINALISED,
+        verdict__in=APPLICABLE,
+    )
+    if function:
+        items = items.filter(inspection__function=function)
+    if stage:
+        items = items.filter(stage_name=stage)
+    return items
+
+
+def _heat_key(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str) -> str:
+    """The published versions (immutable), the reader's scope and the filters: everything a heat map depends on."""
+    parts = [*(f"{q.pk}:{q.digest}" for q in window), _scope_signature(scope), function, stage]
+    return "insight:heat:v2:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+
+
+Cell = tuple[int, str]  # (project id, function)
+VerdictRow = tuple[str, str, str, bool]  # (code, stage, name, not done)
+
+
+def _verdicts_key(published: PublishedQuarter) -> str:
+    return f"insight:quarter-verdicts:v2:{published.pk}:{published.digest}"
+
+
+def quarter_verdicts(window: list[PublishedQuarter]) -> dict[int, dict[Cell, list[VerdictRow]]]:
+    """Per published version, every judged item (done or not done) of its quarter's finalised inspections, grouped
+    by cell, as plain tuples.
+
+    A published quarter never changes (SPEC §7), so each quarter's tuples are cached for good under the version's id
+    and digest (one entry per quarter): one query for all the quarters not cached yet, none afterwards. Publication
+    warms the cache (`warm_heat_cache`), so a reader never waits for it."""
+    keys = {_verdicts_key(q): q for q in window}
+    found = cache.get_many(list(keys))
+    result = {keys[key].pk: cells for key, cells in found.items()}
+    missing = [q for key, q in keys.items() if key not in found]
+    if missing:
+        by_quarter = {(q.quarter.year, q.quarter.number): q for q in missing}
+        quarters = Q(pk__in=[])
+        for year, number in by_quarter:
+            quarters |= Q(inspection__year=year, inspection__quarter=number)
+        fresh: dict[int, dict[Cell, list[VerdictRow]]] = {q.pk: {} for q in missing}
+        rows = InspectionItem.objects.filter(
+            quarters, inspection__state=InspectionState.FINALISED, verdict__in=APPLICABLE
+        ).values_list(
+            "inspection__year",
+            "inspection__quarter",
+            "inspection__project_id",
+            "inspection__function",
+            "code",
+            "stage_name",
+            "name",
+            "verdict",
+        )
+        for year, number, project_id, function, code, stage, name, verdict in rows.iterator(chunk_size=5000):
+            cells = fresh[by_quarter[(year, number)].pk]
+            cells.setdefault((project_id, function), []).append((code, stage, name, verdict == ItemStatus.NOT_DONE))
+        cache.set_many({_verdicts_key(q): fresh[q.pk] for q in missing}, None)
+        result.update(fresh)
+    return result
+
+
+def _readable_projects(scope: Scope) -> set[int] | None:
+    """The projects whose cells a reader may read, or None for every project (operations, HR, heads)."""
+    if scope.sees_all or scope.headed_functions:
+        return None
+    return set(scope.directed_projects) | {project_id for project_id, _f in scope.led_cells}
+
+
+def _heat_counts(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str) -> dict[str, Any]:
+    """Not-done and judged counts per (touchpoint, project) and per (touchpoint, quarter), over the readable cells,
+    filtered: summed from each quarter's cached verdicts, cell by cell (a director's map reads only their project's
+    cells). One query, for the projects' codes and names."""
+    per_project: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
+    per_quarter: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
+    names: dict[str, tuple[str, str]] = {}
+    verdicts = quarter_verdicts(window)
+    projects_read = _readable_projects(scope)
+    for published in window:
+        label = str(published.quarter)
+        for (project_id, func), rows in verdicts[published.pk].items():
+            if (function and func != function) or (projects_read is not None and project_id not in projects_read):
+                continue
+            if not (scope.sees_all or scope.can_read_cell(project_id, func)):
+                continue
+            for code, item_stage, name, not_done in rows:
+                if stage and item_stage != stage:
+                    continue
+                counts = per_project[(code, project_id)]
+                counts[0] += not_done
+                counts[1] += 1
+                counts = per_quarter[(code, label)]
+                counts[0] += not_done
+                counts[1] += 1
+                if code not in names:
+                    names[code] = (name, func)
+    ids = {project_id for _code, project_id in per_project}
+    projects = {pk: (code, name) for pk, code, name in Project.objects.filter(pk__in=ids).values_list("id", "code", "name")}
+    by_project = [
+        (code, projects[pk][0], nd, ap, names[code][0], names[code][1], projects[pk][1])
+        for (code, pk), (nd, ap) in per_project.items()
+        if pk in projects
+    ]
+    by_quarter = [(code, label, nd, ap) for (code, label), (nd, ap) in per_quarter.items()]
+    return {"by_project": by_project, "by_quarter": by_quarter}
+
+
+def heat_cache_after_publication(sender: Any, created: bool = False, **_kwargs: Any) -> None:
+    """post_save of a QuarterResult: warm the heat maps in the worker once the publication commits. Without a broker
+    (development, tests) nothing is queued unless INSIGHT_WARM_AFTER_PUBLICATION says so: the task would run inside
+    the publishing request, and the first reader builds the maps instead."""
+    from django.conf import settings
+    from django.db import transaction
+
+    if created and getattr(settings, "INSIGHT_WARM_AFTER_PUBLICATION", bool(settings.CELERY_BROKER_URL)):
+        transaction.on_commit(warm_heat_cache.delay)
+
+
+@shared_task(name="scoring.insight_warm_heat_cache")
+def warm_heat_cache() -> None:
+    """After a publication commits (scoring.apps), in the worker: cache the new window's per-quarter verdicts, the
+    company-wide maps operations and HR open (all functions, and each function) and each project director's and
+    function head's own map, so none of them waits for a map on their first view."""
+    window = published_window()
+    everyone = Scope(operations=True)
+    readers = [(everyone, function) for function in ("", *Function.values)]
+    readers += [(Scope(directed_projects=frozenset({pk})), "") for pk in Project.objects.values_list("pk", flat=True)]
+    readers += [(Scope(headed_functions=frozenset({code})), "") for code in Function.values]
+    for scope, function in readers:
+        key = _heat_key(window=window, scope=scope, function=function, stage="")
+        if cache.get(key) is None:
+            cache.set(key, _heat_maps(window=window, scope=scope, function=function, stage=""), HEAT_CACHE_SECONDS)
+
+
+def _cells_html(*, columns: list[str], counts: dict[str, tuple[int, int]], link_base: str, column_param: str) -> SafeString:
+    """One row's cells. Built as text once per cell (a template per cell would cost a hundred times more for
+    200 touchpoints × 60 projects); every value is an escaped code or a number."""
+    out = []
+    for column in columns:
+        found = counts.get(column)
+        if found is None:
+            out.append('<td class="hm-na"></td>')
+            continue
+        nd, ap = found
+        text = rate_text(nd, ap)
+        if nd:
+            out.append(
+                f'<td class="{rate_class(nd, ap)}"><a href="{link_base}&amp;{column_param}={escape(column)}" '
+                f'title="{nd}/{ap}">{text}</a></td>'
+            )
+        else:
+            out.append(f'<td class="hm-0">{text}</td>')
+    # Every interpolated value above is escaped or a number.
+    return mark_safe("".join(out))  # nosec B308 B703
+
+
+def heat_maps(*, scope: Scope, function: str = "", stage: str = "", count: int = 8) -> HeatMaps:
+    """Not-done rates by touchpoint × project and touchpoint × quarter over the last `count` published quarters, for
+    the cells the reader may read, filtered by function and stage; worst touchpoints first. Each cell with a failure
+    links to the findings behind it.
+
+    Published quarters never change (SPEC §7), so both maps, rendered, are cached under the published versions' ids and
+    digests, the reader's scope and the filters: two queries (the window and the stages) once cached, four before."""
+    window = published_window(count=count)
+    stages = list(Stage.objects.order_by("order").values_list("name", flat=True))
+    if not window:
+        return HeatMaps(window, HeatMap([], []), HeatMap([], []), stages)
+    key = _heat_key(window=window, scope=scope, function=function, stage=stage)
+    maps = cache.get(key)
+    if maps is None:
+        maps = _heat_maps(window=window, scope=scope, function=function, stage=stage)
+        cache.set(key, maps, HEAT_CACHE_SECONDS)
+    by_project, by_quarter = maps
+    return HeatMaps(quarters=window, by_project=by_project, by_quarter=by_quarter, stages=stages)
+
+
+def _heat_maps(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str) -> tuple[HeatMap, HeatMap]:
+    """Both maps with their rows rendered (only codes and numbers: nothing depends on the reader's language)."""
+    data = _heat_counts(window=window, scope=scope, function=function, stage=stage)
+    if not data["by_project"]:
+        return HeatMap([], []), HeatMap([], [])
+    findings_url = reverse("scoring:insight_findings")
+    filters = {k: v for k, v in (("function", function), ("stage", stage)) if v}
+    per_project: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
+    names: dict[str, tuple[str, str]] = {}
+    projects: dict[str, str] = {}
+    for code, project, nd, ap, name, func, pname in data["by_project"]:
+        per_project[code][project] = (nd, ap)
+        totals[code][0] += nd
+        totals[code][1] += ap
+        names[code] = (name, func)
+        projects[project] = pname
+    per_quarter: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for code, label, nd, ap in data["by_quarter"]:
+        per_quarter[code][label] = (nd, ap)
+    codes = sorted(totals, key=lambda c: (-Fraction(totals[c][0], totals[c][1]), -totals[c][0], c))  # worst first
+    project_columns = sorted(projects)
+    quarter_columns = [str(q.quarter) for q in window]
+    rows_p, rows_q = [], []
+    for code in codes:
+        base = escape(f"{findings_url}?{urlencode({'code': code, **filters})}")
+        name, func = names[code]
+        nd, ap = totals[code]
+        by_p = _cells_html(columns=project_columns, counts=per_project[code], link_base=base, column_param="project")
+        by_q = _cells_html(columns=quarter_columns, counts=per_quarter[code], link_base=base, column_param="quarter")
+        rows_p.append(HeatRow(code, name, func, nd, ap, by_p))
+        rows_q.append(HeatRow(code, name, func, nd, ap, by_q))
+    return (
+        HeatMap.of([(p, projects[p]) for p in project_columns], rows_p),
+        HeatMap.of([(q, q) for q in quarter_columns], rows_q),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Findings: the not-done items behind a heat-map cell
+
+
+@dataclass(frozen=True)
+class Finding:
+    item: InspectionItem
+    quarter: Quarter
+    project_code: str
+    project_name: str
+    function: str
+
+    @property
+    def function_label(self) -> str:
+        return function_label(self.function)
+
+    @property
+    def discrepancy(self) -> bool:
+        return self.item.is_discrepancy
+
+
+@dataclass(frozen=True)
+class Findings:
+    rows: list[Finding]
+    truncated: bool
+    filters: dict[str, str] = field(default_factory=dict)
+
+
+def findings(
+    *,
+    scope: Scope,
+    code: str = "",
+    project: str = "",
+    quarter: Quarter | None = None,
+    function: str = "",
+    stage: str = "",
+    count: int = 8,
+) -> Findings:
+    """The items judged not done (未完成) in the published quarters' finalised inspections that the reader may read,
+    narrowed to a touchpoint, a project, a quarter, a function or a stage. Two queries."""
+    window = published_window(count=count)
+    if quarter is not None:
+        window = [q for q in window if q.quarter == quarter]
+    if not window:
+        return Findings([], False)
+    items = _published_items(window=window, scope=scope, function=function, stage=stage).filter(verdict=ItemStatus.NOT_DONE)
+    if code:
+        items = items.filter(code=code)
+    if project:
+        items = items.filter(inspection__project__code=project)
+    items = items.select_related("inspection__project").order_by(
+        "-inspection__year", "-inspection__quarter", "inspection__project__code", "inspection__function", "stage_order", "code"
+    )
+    picked = list(items[: FINDINGS_LIMIT + 1])
+    rows = [
+        Finding(
+            item,
+            Quarter(item.inspection.year, item.inspection.quarter),
+            item.inspection.project.code,
+            item.inspection.project.name,
+            item.inspection.function,
+        )
+        for item in picked[:FINDINGS_LIMIT]
+    ]
+    # What the reader filtered on, as they read it (a function by its name, never its code).
+    filters = {
+        k: v for k, v in (("code", code), ("project", project), ("function", function_label(function)), ("stage", stage)) if v
+    }
+    if quarter is not None:
+        filters["quarter"] = str(quarter)
+    return Findings(rows, len(picked) > FINDINGS_LIMIT, filters)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Drill-down: a unit's score → its cells → each item
+
+
+@dataclass(frozen=True)
+class CellLine:
+    project_code: str
+    project_name: str
+    function: str
+    done: int
+    applicable: int
+    percent: str | None
+    readable: bool
+
+    @property
+    def function_label(self) -> str:
+        return function_label(self.function)
+
+
+@dataclass(frozen=True)
+class UnitExplanation:
+    """Why a unit has its score, grade, rank and amount in one published version (SPEC §5)."""
+
+    result: QuarterResult
+    unit: dict[str, Any]
+    cells: list[CellLine]
+    hidden_cells: int
+    assessed_count: int
+    leaders: list[str]
+    band: dict[str, str] | None
+    next_band: dict[str, str] | None
+    project_id: int | None = None  # a project unit's project, when it still exists
+
+    @property
+    def kind_label(self) -> str:
+        return str(UnitKind(self.unit["kind"]).label)
+
+    @property
+    def grade_class(self) -> str:
+        return grade_class(self.unit["grade"] or "", self.unit["low"])
+
+    @property
+    def money(self) -> str:
+        return money(self.unit["amount"])
+
+    @property
+    def settlement_label(self) -> str:
+        return str(Settlement(self.unit["settlement"]).label) if self.unit["settlement"] else ""
+
+    @property
+    def policy(self) -> dict[str, Any]:
+        return self.result.snapshot.get("policy", {})
+
+    @property
+    def reward_reason(self) -> str:
+        """Which rule gave (or did not give) the amount, in words (R12, R13)."""
+        unit, policy = self.unit, self.policy
+        if unit["percent"] is None:
+            return _("本季度没有适用的检查项,不列入考核:没有得分、等级、排名和奖惩。")
+        percent = Decimal(unit["percent"])
+        reward_line, penalty_line = Decimal(policy["reward_above_percent"]), Decimal(policy["penalty_below_percent"])
+        if unit["amount"] > 0:
+            return _("排名第一且得分 {p}% 高于 {line}%,奖励 ¥{amount}。").format(
+                p=percent, line=reward_line, amount=policy["amount"]
+            )
+        if unit["amount"] < 0:
+            return _("得分 {p}% 低于 {line}%,处罚 ¥{amount}。").format(p=percent, line=penalty_line, amount=policy["amount"])
+        if unit["rank"] == 1:
+            return _("排名第一,但得分 {p}% 未高于 {line}%,没有奖励。").format(p=percent, line=reward_line)
+        return _("排名第 {rank},得分 {p}% 不低于 {line}%:既无奖励也无处罚。").format(
+            rank=unit["rank"], p=percent, line=penalty_line
+        )
+
+
+def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scope) -> UnitExplanation:
+    """A unit of a published version with its cells (those the reader may read open to their items). Two queries."""
+    snapshot = result.snapshot
+    unit = next((u for u in snapshot["units"] if u["kind"] == kind and u["code"] == code), None)
+    if unit is None:
+        raise Http404
+    names = {u["code"]: u["name"] for u in snapshot["units"] if u["kind"] == UnitKind.PROJECT}
+    key = "project" if kind == UnitKind.PROJECT else "function"
+    mine = [c for c in snapshot.get("cells", []) if c[key] == code]
+    wanted = {c["project"] for c in mine} | ({code} if kind == UnitKind.PROJECT else set())
+    ids = dict(Project.objects.filter(code__in=wanted).values_list("code", "id")) if wanted else {}
+
+    def readable(cell) -> bool:
+        pk = ids.get(cell["project"])
+        return scope.sees_all or (pk is not None and scope.can_read_cell(pk, cell["function"]))
+
+    cells = [
+        CellLine(
+            c["project"],
+            names.get(c["project"], c["project"]),
+            c["function"],
+            c["done"],
+            c["applicable"],
+            c["percent"],
+            readable(c),
+        )
+        for c in mine
+    ]
+    readable_cells = [c for c in cells if c.readable]
+    same_kind = [u for u in snapshot["units"] if u["kind"] == kind]
+    leaders = [u["name"] for u in same_kind if u["rank"] == 1]
+    band = next_band = None
+    if unit["percent"] is not None:
+        bands = snapshot.get("bands", [])
+        for index, candidate in enumerate(bands):
+            if candidate["label"] == unit["grade"]:
+                band = candidate
+                next_band = bands[index - 1] if index > 0 else None
+    return UnitExplanation(
+        result=result,
+        unit=unit,
+        cells=readable_cells,
+        hidden_cells=len(cells) - len(readable_cells),
+        assessed_count=sum(1 for u in same_kind if u["percent"] is not None),
+        leaders=leaders,
+        band=band,
+        next_band=next_band,
+        project_id=ids.get(code) if kind == UnitKind.PROJECT else None,
+    )
+
+
+@dataclass(frozen=True)
+class ItemLine:
+    item: InspectionItem
+    files: list[Deliverable]
+
+    @property
+    def counted(self) -> bool:
+        return self.item.verdict in APPLICABLE
+
+    @property
+    def done_weight(self) -> int:
+        return self.item.weight if self.item.verdict == ItemStatus.DONE else 0
+
+
+@dataclass(frozen=True)
+class CellExplanation:
+    project: Project
+    function: str
+    quarter: Quarter
+    inspection: Inspection | None
+    items: list[ItemLine]
+    frozen: dict[str, Any] | None  # the cell as the version froze it
+
+    @property
+    def function_label(self) -> str:
+        return function_label(self.function)
+
+    @property
+    def done(self) -> int:
+        return sum(line.done_weight for line in self.items)
+
+    @property
+    def applicable(self) -> int:
+        return sum(line.item.weight for line in self.items if line.counted)
+
+    @property
+    def not_done_count(self) -> int:
+        return sum(1 for line in self.items if line.item.verdict == ItemStatus.NOT_DONE)
+
+
+def cell_explanation(*, result: QuarterResult, project: Project, function: str) -> CellExplanation:
+    """A cell of a published quarter: every item's verdict, finding, self-check claim and the quarter's deliverable
+    files for its code (each a link to the access-checked download). Three queries."""
+    quarter = result.period
+    inspection = (
+        Inspection.objects.select_related("finalised_by__person")
+        .filter(project=project, function=function, year=quarter.year, quarter=quarter.number, state=InspectionState.FINALISED)
+        .first()
+    )
+    frozen = next(
+        (c for c in result.snapshot.get("cells", []) if c["project"] == project.code and c["function"] == function), None
+    )
+    if inspection is None:
+        return CellExplanation(project, function, quarter, None, [], frozen)
+    items = list(inspection.items.order_by("stage_order", "code"))
+    files: dict[str, list[Deliverable]] = defaultdict(list)
+    for deliverable in (
+        Deliverable.objects.filter(
+            item__selfcheck__project=project,
+            item__selfcheck__function=function,
+            item__selfcheck__year=quarter.year,
+            item__selfcheck__month__in=[m for _y, m in quarter.months],
+        )
+        .select_related("item__selfcheck")
+        .order_by("item__selfcheck__month", "uploaded_at", "id")
+    ):
+        files[deliverable.item.code].append(deliverable)
+    return CellExplanation(project, function, quarter, inspection, [ItemLine(i, files.get(i.code, [])) for i in items], frozen)

@@ -1,0 +1,129 @@
+"""The quarter bulletin (SPEC §16): page, PDF download and `export_bulletin`. The PDF's text, extracted with pypdf,
+names every unit and every amount; Chinese needs no font file (STSong-Light is a built-in CID font)."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+import time_machine
+from django.core.management import CommandError, call_command
+from pypdf import PdfReader
+
+from core.dates import Quarter
+from scoring.bulletin import bulletin_for, bulletin_pdf
+from tests.scoring.builders import Q1, after, build_worked_example, inspect
+
+from .builders import publish, publish_worked_example
+
+pytestmark = pytest.mark.django_db
+Q2 = Quarter(2026, 2)
+
+
+def pdf_text(data: bytes) -> str:
+    return "\n".join(page.extract_text() for page in PdfReader(io.BytesIO(data)).pages)
+
+
+@pytest.fixture
+def later():
+    with time_machine.travel(after(Q2, days=20), tick=False):
+        yield
+
+
+def test_bulletin_pdf_names_every_unit_amount_grade_cap_and_finding(client, people, later) -> None:
+    publish_worked_example(Q1)
+    client.force_login(people.user("lead"))
+    response = client.get("/results/2026Q1/bulletin.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    assert 'filename="bulletin-2026Q1.pdf"' in response["Content-Disposition"]
+    text = pdf_text(response.content)
+    data = bulletin_for(quarter=Q1)
+    for row in data.functions + data.projects:
+        assert row.name in text, row.name
+    for row in data.projects:
+        assert row.code in text, row.code
+    assert "customer_relations" not in text  # internal codes never reach readers
+    for figure in ("100.00%", "92.86%", "66.67%", "50.00%", "89.29%", "¥3,000", "-¥3,000", "服务费结算", "团队奖惩", "B-", "B+"):
+        assert figure in text, figure
+    assert "奖励合计 ¥6,000,处罚合计 -¥3,000" in text
+    # SPEC §12: marketing and HK are B- — at risk of the cap; 整改汇总: 9 items judged 未完成 in 2026Q1.
+    assert "预警" in text and "2026Q2" in text
+    assert "本季度检查发现未完成项 7 项" in text
+
+
+def test_bulletin_states_caps_as_of_its_quarter_and_a_triggered_cap(people, later) -> None:
+    publish_worked_example(Q1)
+    build_worked_example(Q2)
+    publish(Q2)
+    q2 = bulletin_for(quarter=Q2)
+    assert {(c.code, c.rules) for c in q2.triggered} == {
+        ("marketing", "连续两个季度"),
+        ("engineering", "连续两个季度"),
+        ("HK", "连续两个季度"),
+    }
+    assert q2.at_risk == []
+    q1 = bulletin_for(quarter=Q1)  # printed later, still reads as of Q1
+    assert q1.triggered == [] and {c.code for c in q1.at_risk} == {"marketing", "engineering", "HK"}
+    text = pdf_text(bulletin_pdf(q2))
+    assert "已触发" in text and "连续两个季度" in text
+
+
+def test_bulletin_page_prints_and_links_the_pdf(client, people, later) -> None:
+    publish_worked_example(Q1)
+    client.force_login(people.user("hr"))
+    html = client.get("/results/2026Q1/bulletin/").content.decode()
+    assert "2026年第1季度客户触点考核通报" in html and "东原·汉口时光道" in html and "-¥3,000" in html
+    assert 'href="/results/2026Q1/bulletin.pdf"' in html and "data-in-print" in html
+    assert client.get("/results/2026Q3/bulletin/").status_code == 404
+    assert client.get("/results/2026Q3/bulletin.pdf").status_code == 404
+    client.logout()
+    assert client.get("/results/2026Q1/bulletin.pdf").status_code == 302
+
+
+def test_export_bulletin_command(tmp_path, people, later) -> None:
+    publish_worked_example(Q1)
+    target = tmp_path / "通报.pdf"
+    call_command("export_bulletin", "2026Q1", "--output", str(target))
+    assert "东原·光谷印" in pdf_text(target.read_bytes())
+    with pytest.raises(CommandError, match="尚未发布"):
+        call_command("export_bulletin", "2026Q3", "--output", str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="季度格式"):
+        call_command("export_bulletin", "2026-1", "--output", str(tmp_path / "x.pdf"))
+    with pytest.raises(CommandError, match="输出目录不存在"):
+        call_command("export_bulletin", "2026Q1", "--output", str(tmp_path / "missing" / "x.pdf"))
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_bulletin_for_sixty_projects_renders_in_under_two_seconds(people, later) -> None:
+    import time
+
+    from tests.scoring.builders import build_quarter, ensure_default_rules
+
+    ensure_default_rules()
+    build_quarter(Q1, projects=60, items=4)
+    publish(Q1)
+    started = time.perf_counter()
+    data = bulletin_for(quarter=Q1)
+    pdf = bulletin_pdf(data)
+    elapsed = time.perf_counter() - started
+    assert elapsed < 2, elapsed
+    text = pdf_text(pdf)
+    assert sum(1 for row in data.projects if row.assessed) == 60
+    assert all(row.name in text and row.money in text for row in data.projects + data.functions)
+    assert all(row.code in text for row in data.projects)
+
+
+def test_rectification_summary_counts_false_claims(people, later) -> None:
+    from audits.choices import ItemStatus
+    from audits.models import InspectionItem
+
+    inspection = inspect(
+        people.project, "marketing", Q1, [(3, ItemStatus.NOT_DONE), (2, ItemStatus.NOT_DONE), (1, ItemStatus.DONE)]
+    )
+    InspectionItem.objects.filter(inspection=inspection, weight=2).update(claimed_status=ItemStatus.DONE)
+    from tests.scoring.builders import ensure_default_rules
+
+    ensure_default_rules()
+    publish(Q1)
+    lines = {(x.kind, x.code): (x.findings, x.discrepancies) for x in bulletin_for(quarter=Q1).rectifications}
+    assert lines == {("function", "marketing"): (2, 1), ("project", "GG"): (2, 1)}

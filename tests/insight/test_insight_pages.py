@@ -1,0 +1,321 @@
+"""Insight pages (SPEC §16): trends over published quarters, the heat maps of where it fails and their findings, and
+the drill-down from a unit's score to its cells and items; fixed query counts and 404s for readers without access."""
+
+from __future__ import annotations
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from audits.choices import InspectionSource, InspectionState, ItemStatus
+from audits.models import Inspection, InspectionItem
+from core.dates import Quarter
+from tests.scoring.builders import Q1, after, build_quarter, ensure_default_rules
+from touchpoints.choices import Function
+from touchpoints.models import Project
+
+from .builders import publish, publish_worked_example
+
+pytestmark = pytest.mark.django_db
+DONE, NOT_DONE, NA = ItemStatus.DONE, ItemStatus.NOT_DONE, ItemStatus.NA
+Q2 = Quarter(2026, 2)
+
+
+@pytest.fixture
+def later():
+    with time_machine.travel(after(Q2, days=20), tick=False):
+        yield
+
+
+def cell(project: Project, function: str, quarter: Quarter, rows: list[tuple[str, str, str]]) -> Inspection:
+    """A finalised inspection whose items are (code, stage, verdict), weight 1."""
+    inspection = Inspection.objects.create(
+        project=project,
+        function=function,
+        year=quarter.year,
+        quarter=quarter.number,
+        state=InspectionState.FINALISED,
+        source=InspectionSource.WEB,
+        finalised_at=timezone.now(),
+    )
+    InspectionItem.objects.bulk_create(
+        InspectionItem(
+            inspection=inspection,
+            code=code,
+            name=f"触点{code}",
+            stage_name=stage,
+            level_name="三级",
+            weight=1,
+            verdict=verdict,
+            claimed_status=DONE,
+            finding=f"{code} 未见记录" if verdict == NOT_DONE else "",
+        )
+        for code, stage, verdict in rows
+    )
+    return inspection
+
+
+def queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as context:
+        assert client.get(url).status_code == 200
+    return len(context)
+
+
+# -- trends -------------------------------------------------------------------------------------------------------
+
+
+def test_trends_with_one_published_quarter_list_every_unit_with_its_single_point(client, people, later) -> None:
+    publish_worked_example(Q1)
+    client.force_login(people.user("outsider"))
+    response = client.get("/results/insight/trends/")
+    assert response.status_code == 200
+    table = response.context["table"]
+    assert [str(q.quarter) for q in table.quarters] == ["2026Q1"]
+    engineering = next(r for r in table.functions if r.code == "engineering")
+    assert [(str(p.percent), p.grade, p.rank) for p in engineering.points] == [("50.00", "C", 5)]
+    assert response.context["chart"]["labels"] == ["2026Q1"]
+    assert 'id="in-trends"' in response.content.decode()
+
+
+def test_trends_over_eight_quarters_put_the_readers_own_units_first(client, people, later) -> None:
+    ensure_default_rules()
+    quarters = [Quarter(2024, 3), Quarter(2024, 4), *Quarter.of_year(2025), Q1, Q2, Quarter(2024, 2)]
+    for index, quarter in enumerate(quarters):
+        for project in (people.project, people.other_project):
+            failing = NOT_DONE if (project == people.project) == (index % 2 == 0) else DONE
+            cell(project, Function.MARKETING, quarter, [("M-1", "开盘销售", DONE), ("M-2", "开盘销售", failing)])
+            cell(project, Function.DESIGN, quarter, [("D-1", "规划设计", DONE)])
+        publish(quarter)
+    client.force_login(people.user("head"))  # marketing's head
+    table = client.get("/results/insight/trends/").context["table"]
+    assert [str(q.quarter) for q in table.quarters] == [str(q) for q in sorted(quarters)[-8:]]
+    assert table.functions[0].code == "marketing" and table.functions[0].mine
+    assert all(len(row.points) == 8 for row in table.functions + table.projects)
+    client.force_login(people.user("director"))  # GG's director: GG first among projects
+    table = client.get("/results/insight/trends/").context["table"]
+    assert table.projects[0].code == "GG" and table.projects[0].mine
+    gg = table.projects[0]
+    assert {p.rank for p in gg.points} == {1, 2}
+
+
+def test_trend_page_query_count_does_not_grow_with_units(client, people, later) -> None:
+    ensure_default_rules()
+    build_quarter(Q1, projects=3, items=4)
+    publish(Q1)
+    client.force_login(people.user("director"))
+    small = queries(client, "/results/insight/trends/")
+    build_quarter(Q2, projects=30, items=4)
+    publish(Q2)
+    assert queries(client, "/results/insight/trends/") == small <= 9
+
+
+# -- heat maps and findings ----------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def failing(people):
+    ensure_default_rules()
+    gg, hk = people.project, people.other_project
+    cell(gg, Function.MARKETING, Q1, [("MKT-01", "开盘销售", NOT_DONE), ("MKT-02", "开盘销售", DONE), ("MKT-03", "签约按揭", NA)])
+    cell(hk, Function.MARKETING, Q1, [("MKT-01", "开盘销售", NOT_DONE), ("MKT-02", "开盘销售", DONE)])
+    cell(gg, Function.DESIGN, Q1, [("DES-01", "规划设计", DONE)])
+    publish(Q1)
+    cell(gg, Function.MARKETING, Q2, [("MKT-01", "开盘销售", NOT_DONE), ("MKT-02", "开盘销售", NOT_DONE)])
+    cell(hk, Function.MARKETING, Q2, [("MKT-01", "开盘销售", DONE), ("MKT-02", "开盘销售", DONE)])
+    cell(gg, Function.DESIGN, Q2, [("DES-01", "规划设计", NOT_DONE)])
+    publish(Q2)
+
+
+def test_heat_map_rates_by_project_and_by_quarter_worst_touchpoint_first(client, people, failing, later) -> None:
+    client.force_login(people.user("inspector"))
+    response = client.get("/results/insight/heatmap/")
+    maps = response.context["maps"]
+    assert [r.code for r in maps.by_project.rows] == ["MKT-01", "DES-01", "MKT-02"]
+    assert [k for k, _label in maps.by_project.columns] == ["GG", "HK"]
+    mkt01 = maps.by_project.rows[0]
+    assert (mkt01.not_done, mkt01.applicable, mkt01.rate) == (3, 4, "75")
+    html = response.content.decode()
+    # GG: 2 of 2 not done (100), HK: 1 of 2 (50); each links to the findings behind it.
+    assert 'href="/results/insight/findings/?code=MKT-01&amp;project=GG" title="2/2">100</a>' in html
+    assert 'href="/results/insight/findings/?code=MKT-01&amp;project=HK" title="1/2">50</a>' in html
+    assert 'href="/results/insight/findings/?code=MKT-01&amp;quarter=2026Q2" title="1/2">50</a>' in html
+    assert 'title="2/2">100</a>' in html  # MKT-01 in 2026Q1: GG and HK both not done
+    # NA items count nowhere: MKT-03 never appears.
+    assert "MKT-03" not in html
+
+
+def test_heat_map_filters_by_function_and_stage(client, people, failing, later) -> None:
+    client.force_login(people.user("hr"))
+    maps = client.get("/results/insight/heatmap/?function=design").context["maps"]
+    assert [r.code for r in maps.by_project.rows] == ["DES-01"]
+    maps = client.get("/results/insight/heatmap/?stage=开盘销售").context["maps"]
+    assert {r.code for r in maps.by_project.rows} == {"MKT-01", "MKT-02"}
+    maps = client.get("/results/insight/heatmap/?function=property").context["maps"]
+    assert maps.empty
+
+
+def test_heat_map_shows_only_the_cells_the_reader_may_read(client, people, failing, later) -> None:
+    client.force_login(people.user("director"))  # GG only
+    maps = client.get("/results/insight/heatmap/").context["maps"]
+    assert [k for k, _label in maps.by_project.columns] == ["GG"]
+    client.force_login(people.user("outsider"))  # HK design: nothing judged there
+    assert client.get("/results/insight/heatmap/").context["maps"].empty
+
+
+def test_findings_list_the_not_done_items_behind_a_cell(client, people, failing, later) -> None:
+    client.force_login(people.user("inspector"))
+    found = client.get("/results/insight/findings/?code=MKT-01&project=GG").context["found"]
+    assert [(str(f.quarter), f.project_code, f.item.finding) for f in found.rows] == [
+        ("2026Q2", "GG", "MKT-01 未见记录"),
+        ("2026Q1", "GG", "MKT-01 未见记录"),
+    ]
+    found = client.get("/results/insight/findings/?code=MKT-01&quarter=2026Q1").context["found"]
+    assert {f.project_code for f in found.rows} == {"GG", "HK"}
+    client.force_login(people.user("director"))  # may not read HK
+    found = client.get("/results/insight/findings/?code=MKT-01&quarter=2026Q1").context["found"]
+    assert {f.project_code for f in found.rows} == {"GG"}
+    assert client.get("/results/insight/findings/?quarter=bad").status_code == 404
+
+
+def test_heat_map_query_count_is_fixed(client, people, later) -> None:
+    ensure_default_rules()
+    build_quarter(Q1, projects=2, items=5)
+    publish(Q1)
+    client.force_login(people.user("inspector"))
+    cold_small = queries(client, "/results/insight/heatmap/")
+    findings_small = queries(client, "/results/insight/findings/?code=MAR-002")
+    build_quarter(Q2, projects=25, items=12)
+    publish(Q2)
+    cold = queries(client, "/results/insight/heatmap/")
+    assert cold == cold_small <= 11
+    assert len(client.get("/results/insight/heatmap/").context["maps"].by_project.columns) == 27
+    assert queries(client, "/results/insight/heatmap/") == cold - 2  # the two aggregates come from the cache
+    assert queries(client, "/results/insight/findings/?code=MAR-002") == findings_small <= 9
+
+
+# -- drill-down ----------------------------------------------------------------------------------------------------
+
+
+def test_every_number_on_the_results_page_links_to_its_explanation(client, people, later) -> None:
+    publish_worked_example(Q1)
+    client.force_login(people.user("director"))
+    html = client.get("/results/2026Q1/").content.decode()
+    assert (
+        'href="/results/2026Q1/units/function/customer_relations/#score" class="fw-semibold sc-score" data-testid="score-link">92.86%</a>'
+        in html
+    )
+    assert 'href="/results/2026Q1/units/function/engineering/#money"' in html
+    assert 'href="/results/2026Q1/units/project/GG/#grade"' in html
+    assert 'href="/results/2026Q1/units/project/GG/#rank"' in html
+    assert 'href="/results/2026Q1/cells/GG/marketing/"' in html
+    assert 'href="/results/2026Q1/bulletin.pdf"' in html
+    assert html.count('href="/results/2026Q1/bulletin/#rewards"') == 2  # the totals
+    client.force_login(people.user("head"))  # their own unit's quarter links to its explanation
+    assert 'href="/results/2026Q1/units/function/marketing/"' in client.get("/results/2026Q1/").content.decode()
+
+
+def test_unit_explanation_names_the_fraction_the_band_the_rank_and_the_rule(client, people, later) -> None:
+    publish_worked_example(Q1)
+    client.force_login(people.user("head"))
+    response = client.get("/results/2026Q1/units/function/engineering/")
+    html = response.content.decode()
+    assert "完成权重 8 ÷ 适用权重 16 = 50.00%" in html
+    assert "得分 50.00% 低于 60.00%,处罚 ¥3000。" in html
+    x = response.context["x"]
+    assert (x.unit["rank"], x.assessed_count, x.leaders) == (5, 5, ["研发", "物业"])
+    assert x.cells == []  # the marketing head reads no engineering cell
+    assert x.hidden_cells == 2
+    response = client.get("/results/2026Q1/units/project/GG/")
+    assert "排名第一,但得分 89.29% 未高于 90.00%,没有奖励。" in response.content.decode()
+    assert [c.function for c in response.context["x"].cells] == ["marketing"]
+    assert client.get("/results/2026Q1/units/project/NOPE/").status_code == 404
+    assert client.get("/results/2026Q3/units/project/GG/").status_code == 404
+
+
+def test_cell_explanation_shows_verdicts_findings_claims_and_files_only_to_its_readers(client, people, later) -> None:
+    publish_worked_example(Q1)
+    url = "/results/2026Q1/cells/GG/marketing/"
+    client.force_login(people.user("lead"))
+    response = client.get(url)
+    x = response.context["x"]
+    assert (x.done, x.applicable, x.not_done_count) == (8, 9, 1)
+    assert "现场未见触点4记录" in response.content.decode()
+    for role in ("director", "head", "inspector", "hr"):
+        client.force_login(people.user(role))
+        assert client.get(url).status_code == 200, role
+    client.force_login(people.user("outsider"))
+    assert client.get(url).status_code == 404
+    assert client.get("/results/2026Q1/cells/GG/nope/").status_code == 404
+
+
+def test_drill_down_pages_have_fixed_query_counts(client, people, later) -> None:
+    ensure_default_rules()
+    small = build_quarter(Q1, projects=2, items=3)
+    publish(Q1)
+    client.force_login(people.user("inspector"))
+    unit_small = queries(client, "/results/2026Q1/units/function/marketing/")
+    cell_small = queries(client, f"/results/2026Q1/cells/{small[1].code}/marketing/")
+    large = build_quarter(Q2, projects=12, items=30)
+    publish(Q2)
+    assert queries(client, "/results/2026Q2/units/function/marketing/") == unit_small <= 9
+    assert queries(client, f"/results/2026Q2/cells/{large[1].code}/marketing/") == cell_small <= 11
+
+
+def test_rates_are_exact_and_rounded_half_up() -> None:
+    from scoring.insight import rate_class, rate_text
+
+    assert [rate_text(1, 8), rate_text(1, 3), rate_text(2, 3), rate_text(0, 5), rate_text(1, 0)] == ["13", "33", "67", "0", ""]
+    # A rate exactly on a step's bound falls in the step above it (10% is not "below 10%").
+    assert [rate_class(1, 10), rate_class(1, 11), rate_class(1, 4), rate_class(3, 4), rate_class(0, 9), rate_class(0, 0)] == [
+        "hm-2",
+        "hm-1",
+        "hm-3",
+        "hm-5",
+        "hm-0",
+        "hm-na",
+    ]
+
+
+def test_publication_warms_the_heat_map(client, people, later, django_capture_on_commit_callbacks, settings) -> None:
+    settings.INSIGHT_WARM_AFTER_PUBLICATION = True  # as with a worker (tasks run in-process here)
+    ensure_default_rules()
+    build_quarter(Q1, projects=3, items=4)
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(after(Q1), tick=False):
+        from scoring.services import quarter_publish
+
+        quarter_publish(quarter=Q1, user=None)
+    client.force_login(people.user("inspector"))
+    with CaptureQueriesContext(connection) as context:
+        response = client.get("/results/insight/heatmap/")
+    assert not any("audits_inspectionitem" in q["sql"] for q in context.captured_queries)  # nothing recomputed
+    assert len(response.context["maps"].by_project.columns) == 3
+
+
+def test_an_amendment_is_a_new_version_and_a_new_map(client, people, failing, later) -> None:
+    client.force_login(people.user("inspector"))
+    before = client.get("/results/insight/heatmap/").context["maps"].by_project.rows[0]
+    assert (before.code, before.not_done) == ("MKT-01", 3)
+    InspectionItem.objects.filter(code="MKT-01", inspection__quarter=2).update(verdict=DONE)  # as an amendment would
+    from scoring.services import quarter_amend
+
+    with time_machine.travel(after(Q2, days=15), tick=False):
+        quarter_amend(quarter=Q2, user=people.user("inspector"), reason="复核")
+    rows = {r.code: r for r in client.get("/results/insight/heatmap/").context["maps"].by_project.rows}
+    assert rows["MKT-01"].not_done == 2
+
+
+def test_without_a_worker_publication_leaves_the_maps_to_their_first_reader(
+    client, people, later, django_capture_on_commit_callbacks, settings
+) -> None:
+    settings.CELERY_BROKER_URL = ""
+    ensure_default_rules()
+    build_quarter(Q1, projects=2, items=3)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, time_machine.travel(after(Q1), tick=False):
+        from scoring.services import quarter_publish
+
+        quarter_publish(quarter=Q1, user=None)
+    assert not any("warm_heat_cache" in repr(c) for c in callbacks)
+    client.force_login(people.user("inspector"))
+    assert len(client.get("/results/insight/heatmap/").context["maps"].by_project.columns) == 2
