@@ -181,5 +181,6 @@ def test_the_upload_page_says_what_a_wrong_file_is(client, people, catalogue) ->
         (whole[: len(whole) // 2], "不完整或已损坏"),
     ):
         page = upload(client, content).content.decode()
-        assert fragment in page and "未做任何更改" in page and "zip" not in page.lower()
+        errors = page.split('id="import-errors"', 1)[1].split("</div>\n</div>", 1)[0]  # the error box only
+        assert fragment in errors and "未做任何更改" in page and "zip file" not in errors.lower()
     assert not Inspection.objects.exists()
