@@ -52,8 +52,8 @@ security: install
 bench: $(VENV)/.bench-installed
 	$(BIN)/python bench/run.py --markdown docs/performance.md
 
-## make loadtest: the deadline surge (locust against gunicorn and PostgreSQL, 127.0.0.1 only, 60 leads for 60 s),
-## ticks counted in the database afterwards; figures also go to docs/load-test.md
+## make loadtest: the deadline surge (locust against gunicorn and PostgreSQL, 127.0.0.1 only, 300 leads, think time
+## stepping down over 120 s), ticks counted in the database afterwards; figures also go to docs/load-test.md
 loadtest: $(VENV)/.bench-installed
 	$(BIN)/python bench/surge.py --markdown docs/load-test.md
 

@@ -117,6 +117,11 @@ class SelfCheck(models.Model):
     )
     is_late = models.BooleanField(_("逾期提交"), default=False)
     reopen_reason = models.TextField(_("退回原因"), blank=True)
+    # What the checklist was generated with, stored once so that no page counts items again: items are
+    # only ever created with their checklist (audits.item_summary keeps the three in step).
+    item_count = models.PositiveIntegerField(_("自检项数"), default=0)
+    item_weight = models.PositiveIntegerField(_("权重合计"), default=0)
+    item_codes = models.TextField(_("自检项编号"), blank=True, help_text=_("按编号排序,以空格分隔"))
     history = HistoricalRecords()
     objects = SelfCheckQuerySet.as_manager()
 

@@ -15,6 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
+from audits.item_summary import item_summary
 from audits.models import Inspection, InspectionItem, SelfCheck, SelfCheckItem
 from core.dates import due_date
 from touchpoints.choices import Function, Role
@@ -69,7 +70,15 @@ def _touchpoints(per_function: int) -> list[Touchpoint]:
 
 @transaction.atomic
 def build_large_org(
-    *, projects: int = 60, people: int = 3000, per_function: int = 40, year: int = 2026, months: int = 12, quarters: int = 3
+    *,
+    projects: int = 60,
+    people: int = 3000,
+    per_function: int = 40,
+    year: int = 2026,
+    months: int = 12,
+    quarters: int = 3,
+    first_month: int = 1,
+    first_quarter: int = 1,
 ) -> LargeOrg:
     """Build the organisation and a year of work. Expects an empty database (migrated)."""
     rng = random.Random(20261123)
@@ -124,8 +133,9 @@ def build_large_org(
     )
 
     # A year of monthly self-checks, all submitted on time but for a few late ones.
+    summaries = {f: item_summary((t.code, t.level.weight) for t in by_function[f]) for f in Function.values}
     checks = []
-    for month in range(1, months + 1):
+    for month in range(first_month, months + 1):
         for project in project_rows:
             for function in Function:
                 late = rng.random() < 0.05
@@ -138,6 +148,8 @@ def build_large_org(
                         state=SelfCheckState.SUBMITTED if month < months else SelfCheckState.OPEN,
                         submitted_at=submitted_at(year, month, late) if month < months else None,
                         is_late=late,
+                        # as generation stores it (audits.item_summary)
+                        **summaries[function],
                     )
                 )
     checks = SelfCheck.objects.bulk_create(checks, batch_size=2000)
@@ -152,7 +164,7 @@ def build_large_org(
     SelfCheckItem.objects.bulk_create(items, batch_size=5000)
 
     inspections = []
-    for quarter in range(1, quarters + 1):
+    for quarter in range(first_quarter, quarters + 1):
         for project in project_rows:
             for function in Function:
                 inspections.append(
@@ -191,3 +203,73 @@ def build_large_org(
         inspection_items=len(inspection_items),
         lead_usernames=lead_usernames,
     )
+
+
+def _historical_copy(historical_model, item, *, when: dt.datetime, kind: str, user_id: int | None, **changes):
+    """One historical record of an item as django-simple-history writes it: every field, plus who, when and how."""
+    values = {f.attname: getattr(item, f.attname) for f in item._meta.concrete_fields}
+    values.update(changes)
+    return historical_model(**values, history_date=when, history_type=kind, history_user_id=user_id)
+
+
+@transaction.atomic
+def add_month_of_history(*, year: int = 2026, month: int = 12, quarter: int = 3, changes: int = 10) -> int:
+    """A month of work as history: each item of the month's checklists and of the quarter's inspections gets its
+    generation record and `changes - 1` edits (status and note flipping), by the cell's lead or an inspector.
+    Returns the number of historical records written."""
+    rng = random.Random(20261201)
+    leads = {
+        (a.project_id, a.function): a.person.user_id
+        for a in Assignment.objects.filter(role=Role.FUNCTIONAL_MANAGER).select_related("person")
+    }
+    start = dt.datetime(year, month, 1, 9, tzinfo=dt.UTC)
+    written = 0
+
+    def spread(n: int) -> list[dt.datetime]:
+        return sorted(start + dt.timedelta(minutes=rng.randrange(0, 60 * 24 * 19)) for _ in range(n))
+
+    rows = []
+    items = SelfCheckItem.objects.filter(selfcheck__year=year, selfcheck__month=month).select_related("selfcheck")
+    for item in items.iterator(chunk_size=5000):
+        user = leads.get((item.selfcheck.project_id, item.selfcheck.function))
+        for n, when in enumerate(spread(changes)):
+            if n == 0:
+                rows.append(_historical_copy(SelfCheckItem.history.model, item, when=when, kind="+", user_id=None, status=""))
+            else:
+                status = STATUSES[(n + item.pk) % len(STATUSES)]
+                note = f"第{n}次核对:现场记录已更新"
+                rows.append(
+                    _historical_copy(
+                        SelfCheckItem.history.model, item, when=when, kind="~", user_id=user, status=status, note=note
+                    )
+                )
+        if len(rows) >= 10000:
+            SelfCheckItem.history.model.objects.bulk_create(rows)
+            written += len(rows)
+            rows = []
+    SelfCheckItem.history.model.objects.bulk_create(rows)
+    written += len(rows)
+    rows = []
+    inspector = get_user_model().objects.order_by("pk").values_list("pk", flat=True).first()
+    start = dt.datetime(year, quarter * 3, 1, 9, tzinfo=dt.UTC)
+    for item in InspectionItem.objects.filter(inspection__year=year, inspection__quarter=quarter).iterator(chunk_size=5000):
+        for n, when in enumerate(spread(changes)):
+            kind = "+" if n == 0 else "~"
+            verdict = "" if n == 0 else (ItemStatus.DONE if (n + item.pk) % 3 else ItemStatus.NOT_DONE)
+            rows.append(
+                _historical_copy(
+                    InspectionItem.history.model,
+                    item,
+                    when=when,
+                    kind=kind,
+                    user_id=inspector,
+                    verdict=verdict if n < changes - 1 else item.verdict,
+                    finding=f"第{n}次抽查" if n else "",
+                )
+            )
+        if len(rows) >= 10000:
+            InspectionItem.history.model.objects.bulk_create(rows)
+            written += len(rows)
+            rows = []
+    InspectionItem.history.model.objects.bulk_create(rows)
+    return written + len(rows)

@@ -5,6 +5,11 @@ Started by bench/surge.py, which builds the database and writes the plan this fi
 virtual user, their open checklist and its items) and names the log it appends to (SURGE_LOG: one JSON line per
 request and per acknowledged tick or upload). The driver counts the ticks in the database against that log.
 
+Think time is a lead's: reading an item, walking to the next counter. The run climbs through stages (SURGE_STAGES,
+mean seconds between one lead's actions, e.g. "12,6,3,1.5"), each SURGE_STAGE_SECONDS long, counted from the moment the
+last lead has signed in, so that the driver can report the highest request rate at which p95 stays within 300 ms;
+after the last stage the swarm stops itself.
+
 Every tick carries a unique note ``surge:<username>:<seq>``, so every acknowledged tick must leave exactly one history
 row, and it never repeats the previous answer (an unchanged answer is a 200 without a row).
 """
@@ -19,12 +24,16 @@ import time
 from pathlib import Path
 from typing import Any
 
-from locust import HttpUser, between, events, task
+import gevent
+from locust import HttpUser, events, task
 from locust.exception import StopUser
 
 PLAN = json.loads(Path(os.environ["SURGE_PLAN"]).read_text(encoding="utf-8"))
 LOG = open(os.environ["SURGE_LOG"], "a", encoding="utf-8", buffering=1)  # noqa: SIM115  closed on quitting
 LEADS = iter(PLAN["leads"])
+STAGES = [float(s) for s in os.environ.get("SURGE_STAGES", "1.25").split(",")]
+STAGE_SECONDS = float(os.environ.get("SURGE_STAGE_SECONDS", "60"))
+SWARM = {"signed_in": 0, "users": int(os.environ.get("SURGE_USERS", "0")), "started": None}
 HTMX = {"HX-Request": "true"}
 # A minimal valid PDF: `filetype` recognises it from its first bytes, as audits/uploads.py requires.
 PDF = (
@@ -53,6 +62,13 @@ def record_request(request_type, name, response_time, response_length, response=
     log({"type": "request", "name": name, "status": status, "ms": response_time, "ok": exception is None, "at": time.time()})
 
 
+def stage_now() -> int | None:
+    """Which think-time stage the swarm is in: None while leads are still signing in; len(STAGES) once over."""
+    if SWARM["started"] is None:
+        return None
+    return int((time.time() - SWARM["started"]) / STAGE_SECONDS)
+
+
 @events.quitting.add_listener
 def close_log(environment, **kwargs) -> None:
     LOG.close()
@@ -61,7 +77,13 @@ def close_log(environment, **kwargs) -> None:
 class Lead(HttpUser):
     """One functional manager: signs in once, then looks at the checklist, ticks items and uploads deliverables."""
 
-    wait_time = between(0.5, 2)
+    def wait_time(self) -> float:
+        """Half to one and a half times the stage's mean think time; the opening stage's while others sign in."""
+        stage = stage_now()
+        if stage is not None and stage >= len(STAGES):
+            gevent.spawn(self.environment.runner.quit)  # every stage done: the swarm stops itself
+            return 1.0
+        return STAGES[stage or 0] * self.rng.uniform(0.5, 1.5)
 
     def on_start(self) -> None:
         try:
@@ -80,6 +102,10 @@ class Lead(HttpUser):
         with self.client.get(lead["cell_url"], name="open cell", allow_redirects=False, catch_response=True) as response:
             if self.expect(response, "open cell") and not response.headers.get("Location", "").endswith(self.page):
                 response.failure(f"open cell redirected to {response.headers.get('Location')}, not {self.page}")
+        SWARM["signed_in"] += 1
+        if SWARM["signed_in"] >= SWARM["users"] and SWARM["started"] is None:
+            SWARM["started"] = time.time()
+            log({"type": "stages", "started": SWARM["started"], "stages": STAGES, "seconds": STAGE_SECONDS})
 
     def sign_in(self, password: str) -> None:
         with self.client.get("/accounts/login/", name="sign-in page", catch_response=True) as response:

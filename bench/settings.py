@@ -7,5 +7,3 @@ ROOT_URLCONF = "bench.urls"
 ALLOWED_HOSTS = ["testserver", "127.0.0.1", "localhost"]
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
-# As in production: rendered page bodies are cached until the data changes (one process here, so memory is shared).
-PAGE_CACHE_SECONDS = 600

@@ -5,14 +5,16 @@
    runs on the real clock); static files are collected into a temporary directory.
 2. gunicorn serves config.wsgi with the production settings (DEBUG off, django-axes, PBKDF2, manifest static files),
    plain HTTP on a free loopback port, deliverables stored in the temporary directory.
-3. locust (bench/locustfile.py) runs headless for a fixed time with a fixed number of leads, each ticking and uploading
-   on their own checklist, and stops by itself.
+3. locust (bench/locustfile.py) runs headless with 300 leads (60 projects × 5 functions), each ticking and uploading on
+   their own checklist with a lead's think time; once all have signed in, the think time steps down through stages
+   (--stages, --stage-seconds: 4 × 30 s = 120 s by default) and the swarm stops by itself.
 4. Afterwards every tick locust saw acknowledged (HTTP 200) is looked up in the database's history; so is every upload.
 
-Prints requests per second and p50/p95/p99 per kind of request, server errors, and acknowledged against stored ticks.
+Prints requests per second and p50/p95/p99 per kind of request and per stage, the highest request rate at which p95
+stayed within 300 ms, server errors, and acknowledged against stored ticks.
 Exits non-zero when a tick or upload is lost, a server error (5xx, or no answer) occurred, or a request got an
-unexpected answer. Usage: .venv/bin/python bench/surge.py [--users 60] [--spawn-rate 20] [--run-time 60]
-[--workers 3] [--markdown docs/load-test.md] [--keep]
+unexpected answer. Usage: .venv/bin/python bench/surge.py [--users 300] [--spawn-rate 20] [--stages 12,6,3,1.5]
+[--stage-seconds 30] [--workers 3] [--markdown docs/load-test.md] [--keep]
 """
 
 from __future__ import annotations
@@ -38,7 +40,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DATABASE_URL = os.environ.get("SURGE_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tp_surge")
-CACHE_URL = os.environ.get("SURGE_CACHE_URL", "redis://127.0.0.1:6379/13")
+CACHE_URL = os.environ.get("SURGE_CACHE_URL", "redis://127.0.0.1:6379/2")
+P95_LIMIT_MS = 300  # the request rate sustained with p95 within this
 NOTE_PREFIX = "surge:"
 # The rows of the report, in the order a lead meets them.
 KINDS = ("sign-in page", "sign-in", "open cell", "checklist", "tick", "upload")
@@ -177,6 +180,40 @@ def summarise(requests: Sequence[Request], kinds: Sequence[str] = KINDS) -> list
     return [row(name, by_name[name]) for name in names] + [row("all", list(requests))]
 
 
+@dataclass(frozen=True)
+class Stage:
+    think: float  # mean seconds between one lead's actions
+    requests: list[Request]
+    seconds: float
+
+    @property
+    def rps(self) -> float:
+        return len(self.requests) / self.seconds if self.seconds else 0.0
+
+    @property
+    def p95(self) -> float:
+        return percentile([r.ms for r in self.requests], 95)
+
+    @property
+    def server_errors(self) -> int:
+        return sum(1 for r in self.requests if is_server_error(r.status))
+
+
+def split_stages(requests: Sequence[Request], *, started: float, thinks: Sequence[float], seconds: float) -> list[Stage]:
+    """The requests started in each stage's window (the stages run back to back from `started`)."""
+    stages = []
+    for index, think in enumerate(thinks):
+        begin, end = started + index * seconds, started + (index + 1) * seconds
+        stages.append(Stage(think, [r for r in requests if begin <= r.at - r.ms / 1000 < end], seconds))
+    return stages
+
+
+def sustained_rate(stages: Sequence[Stage], limit_ms: float = P95_LIMIT_MS) -> Stage | None:
+    """The stage with the highest request rate whose p95 stayed within the limit and had no server error."""
+    good = [s for s in stages if s.requests and s.p95 <= limit_ms and not s.server_errors]
+    return max(good, key=lambda s: s.rps, default=None)
+
+
 def after_sign_in(requests: Sequence[Request]) -> list[Request]:
     """The requests that started once every lead had signed in: the surge without the sign-in storm."""
     signed_in = max((r.at for r in requests if r.name == "sign-in"), default=0.0)
@@ -190,12 +227,14 @@ class SurgeLog:
     ticks_refused: int
     uploads: dict[int, int]  # item → files acknowledged
     uploads_refused: int
+    stages: dict | None = None  # when the stages began, their think times and length (bench/locustfile.py)
 
 
 def read_log(lines: Iterable[str]) -> SurgeLog:
     """Parse the JSON lines bench/locustfile.py appends."""
     requests, ticks, uploads = [], [], defaultdict(int)
     ticks_refused = uploads_refused = 0
+    stages = None
     for line in lines:
         if not line.strip():
             continue
@@ -211,7 +250,9 @@ def read_log(lines: Iterable[str]) -> SurgeLog:
             uploads[record["item"]] += 1
         elif kind == "upload_refused":
             uploads_refused += 1
-    return SurgeLog(requests, ticks, ticks_refused, dict(uploads), uploads_refused)
+        elif kind == "stages":
+            stages = record
+    return SurgeLog(requests, ticks, ticks_refused, dict(uploads), uploads_refused, stages)
 
 
 # -- the run ---------------------------------------------------------------------------------------------------------
@@ -238,7 +279,7 @@ def production_environment(*, work: Path, port: int) -> dict[str, str]:
         "STATIC_ROOT": str(work / "static"),
         "PRIVATE_MEDIA_ROOT": str(work / "private"),
         "CELERY_BROKER_URL": "",  # tasks in-process, as the embedded default
-        # As docker-compose.yml: connections kept for a minute, the page cache in Redis (a database of its own here).
+        # As docker-compose.yml: connections kept for a minute, the cache in Redis (a database of its own here).
         "DB_CONN_MAX_AGE": "60",
         "CACHE_URL": CACHE_URL,
         "LOG_LEVEL": "WARNING",
@@ -405,13 +446,17 @@ def access_log_statuses(lines: Iterable[str]) -> list[int]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--users", type=int, default=60, help="virtual leads, each on their own checklist")
+    parser.add_argument("--users", type=int, default=300, help="virtual leads, each on their own checklist")
     parser.add_argument("--spawn-rate", type=float, default=20, help="leads starting per second")
-    parser.add_argument("--run-time", type=int, default=60, help="seconds of load, then locust stops by itself")
+    parser.add_argument("--stages", default="12,6,3,1.5", help="mean think time (s) of each stage, comma-separated")
+    parser.add_argument("--stage-seconds", type=float, default=30, help="length of each stage once all have signed in")
+    parser.add_argument("--sign-in-limit", type=int, default=300, help="seconds allowed for every lead to sign in")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (docker-compose.yml runs 3)")
     parser.add_argument("--markdown", help="also write the figures as Markdown to this file")
     parser.add_argument("--keep", action="store_true", help="keep the logs and files of a successful run too")
     options = parser.parse_args()
+    thinks = [float(s) for s in options.stages.split(",")]
+    run_time = int(options.sign_in_limit + len(thinks) * options.stage_seconds)  # a ceiling: the swarm stops itself
 
     sys.path.insert(0, str(ROOT))
     import psutil  # requirements-bench.txt, like locust
@@ -428,7 +473,7 @@ def main() -> None:
     recreate_database(DATABASE_URL)
     import redis
 
-    redis.Redis.from_url(CACHE_URL).flushdb()  # no page cached by an earlier run
+    redis.Redis.from_url(CACHE_URL).flushdb()  # nothing left by an earlier run
     import django
 
     django.setup()
@@ -468,7 +513,7 @@ def main() -> None:
     )
     try:
         wait_for_health(f"{host}/healthz", server, server_log)
-        print(f"gunicorn ({options.workers} workers) at {host}; locust: {options.users} leads for {options.run_time} s …")
+        print(f"gunicorn ({options.workers} workers) at {host}; locust: {options.users} leads, stages {thinks} …")
         # What else the machine was doing: the figures only hold if the server, PostgreSQL and locust had it to themselves.
         idle_before = 100 - psutil.cpu_percent(interval=2)
         busy0, server0 = busy_cpu_seconds(), tree_cpu_seconds(server.pid)
@@ -485,7 +530,7 @@ def main() -> None:
                 "--spawn-rate",
                 str(options.spawn_rate),
                 "--run-time",
-                f"{options.run_time}s",
+                f"{run_time}s",
                 "--stop-timeout",
                 "10",
                 "--host",
@@ -495,13 +540,20 @@ def main() -> None:
                 "--only-summary",
             ],
             cwd=ROOT,
-            env={**env, "SURGE_PLAN": str(plan_path), "SURGE_LOG": str(log_path)},
+            env={
+                **env,
+                "SURGE_PLAN": str(plan_path),
+                "SURGE_LOG": str(log_path),
+                "SURGE_USERS": str(options.users),
+                "SURGE_STAGES": options.stages,
+                "SURGE_STAGE_SECONDS": str(options.stage_seconds),
+            },
             stdout=locust_log.open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,
         )
         try:
-            swarm.wait(timeout=options.run_time + 120)
+            swarm.wait(timeout=run_time + 120)
         except subprocess.TimeoutExpired:
             stop(swarm)
             sys.exit(f"locust did not stop by itself; its log:\n{locust_log.read_text(errors='replace')[-3000:]}")
@@ -547,14 +599,15 @@ def main() -> None:
         f"Server: gunicorn `config.wsgi:application --workers {options.workers} --timeout 120 --no-control-socket` (sync workers, as "
         "docker-compose.yml), `config.settings.production` over plain HTTP (SECURE_COOKIES=0, SECURE_SSL_REDIRECT=0), "
         f"DB_CONN_MAX_AGE={env.get('DB_CONN_MAX_AGE') or '0 (a new PostgreSQL connection per request)'}, "
-        f"page cache in Redis ({env['CACHE_URL']}, emptied first), Celery tasks in-process."
+        f"the cache in Redis ({env['CACHE_URL']}, emptied first; no page is ever cached), Celery tasks in-process."
     )
     say()
     say(
         f"Load: locust, {options.users} leads (one virtual user per lead, each on their own checklist), "
-        f"{options.spawn_rate:g} started per second, {options.run_time} s then stop (whole swarm {elapsed:.0f} s); "
-        "each signs in once (PBKDF2), opens the cell, then waits 0.5–2 s between actions: "
-        "view the checklist 3 : tick an item 6 : upload a PDF 1."
+        f"{options.spawn_rate:g} started per second (whole swarm {elapsed:.0f} s); each signs in once (PBKDF2), opens "
+        "the cell, then thinks between actions (0.5–1.5 × the stage's mean): view the checklist 3 : tick an item 6 : "
+        f"upload a PDF 1. Once the last lead has signed in, the mean think time steps through {options.stages} s, "
+        f"{options.stage_seconds:g} s each ({len(thinks) * options.stage_seconds:g} s of surge)."
     )
     say()
 
@@ -573,6 +626,30 @@ def main() -> None:
         f"core-seconds): gunicorn {cpu['server']:.0f}, locust {cpu['locust']:.0f}, everything else "
         f"{max(0.0, cpu['machine'] - cpu['server'] - cpu['locust']):.0f} (PostgreSQL, and any other process on the "
         f"machine); {idle_before:.0f} % of the CPU was idle just before the swarm."
+    )
+    say()
+    say(f"## Stages: the highest request rate with p95 ≤ {P95_LIMIT_MS} ms")
+    say()
+    stages = (
+        split_stages(log.requests, started=log.stages["started"], thinks=thinks, seconds=options.stage_seconds)
+        if log.stages
+        else []
+    )
+    say("| mean think time | requests | req/s | p50 | p95 | p99 | 5xx | p95 ≤ 300 ms |")
+    say("|---|---|---|---|---|---|---|---|")
+    for stage in stages:
+        times = [r.ms for r in stage.requests]
+        say(
+            f"| {stage.think:g} s | {len(stage.requests)} | {stage.rps:.1f} | {percentile(times, 50):.0f} ms | "
+            f"{stage.p95:.0f} ms | {percentile(times, 99):.0f} ms | {stage.server_errors} | "
+            f"{'yes' if stage.p95 <= P95_LIMIT_MS and not stage.server_errors else 'no'} |"
+        )
+    say()
+    best = sustained_rate(stages)
+    say(
+        f"**Sustained: {best.rps:.0f} req/s at p95 {best.p95:.0f} ms** (think time {best.think:g} s; target ≥ 150 req/s)."
+        if best
+        else f"**No stage kept p95 within {P95_LIMIT_MS} ms.**"
     )
     say()
     say("## The whole run")

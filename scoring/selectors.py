@@ -134,6 +134,29 @@ def _year_assignments(year: int):
     return Assignment.objects.overlapping(dt.date(year, 1, 1), dt.date(year, 12, 31)).select_related("person", "project")
 
 
+def _year_spans(year: int) -> list[engine.AssignmentSpan]:
+    """The year's assignments as spans, read as plain values (no model instances): the caps export reads thousands
+    (≥ 80,000 cells/s). The same spans as `_spans(_year_assignments(year))`, one query."""
+    units: dict[tuple[int | None, str], engine.UnitKey] = {}
+    spans = []
+    rows = (
+        Assignment.objects.overlapping(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        .order_by("pk")
+        .values_list(
+            "person_id", "person__employee_id", "person__name", "project_id", "project__code", "function", "role", "start", "end"
+        )
+    )
+    for person_id, employee_id, name, project_id, project_code, function, role, start, end in rows:
+        key = (project_id, project_code if project_id is not None else function)
+        unit = units.get(key)
+        if unit is None:  # SPEC §3 Decision, as assignment_unit: the project's unit, else the function's
+            unit = units[key] = (
+                engine.UnitKey.project(project_code) if project_id is not None else engine.UnitKey.function(function)
+            )
+        spans.append(engine.AssignmentSpan(person_id, employee_id, name, unit, role, start, end))
+    return spans
+
+
 def caps_for_year(*, year: int) -> engine.AppraisalCaps:
     """R11 for a year from its published quarters (latest version of each): every capped person, once, with every
     unit and trigger, and every unit at risk (预警). Three queries."""
@@ -141,7 +164,7 @@ def caps_for_year(*, year: int) -> engine.AppraisalCaps:
     if not lows.low_by_unit:
         return engine.AppraisalCaps(people=(), at_risk=())
     units = set(lows.low_by_unit)
-    spans = [span for span in _spans(_year_assignments(year)) if span.unit in units]
+    spans = [span for span in _year_spans(year) if span.unit in units]
     return engine.appraisal_caps(
         year=year, low_quarters_by_unit=lows.low_by_unit, published_quarters=lows.published, assignments=spans
     )
@@ -152,7 +175,7 @@ def at_risk_people(*, year: int, caps: engine.AppraisalCaps) -> dict[engine.Unit
     if not caps.at_risk:
         return {}
     units = {status.unit for status in caps.at_risk}
-    spans = [span for span in _spans(_year_assignments(year)) if span.unit in units]
+    spans = [span for span in _year_spans(year) if span.unit in units]
     return {status.unit: list(engine.exposed_assignments(status=status, assignments=spans)) for status in caps.at_risk}
 
 

@@ -14,7 +14,6 @@ from core.access import Scope, scope_for
 from core.dates import Quarter, local_today
 from core.publication import quarter_is_published
 from core.xlsx import XLSX_CONTENT_TYPE, export_for
-from touchpoints.pagecache import cached_page
 
 from . import selectors, services
 from .forms import AmendForm, PublishForm
@@ -60,7 +59,6 @@ def results(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@cached_page("results", query=("v",))
 def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] | None = None) -> HttpResponse:
     """Both rankings of a quarter's published version (latest, or `?v=` for an earlier one), the per-cell detail the
     user may read, each unit's trend, and the user's own units with grades, caps and warnings."""

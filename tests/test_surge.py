@@ -11,7 +11,9 @@ from bench.surge import (
     note_seq,
     percentile,
     read_log,
+    split_stages,
     summarise,
+    sustained_rate,
     tick_audit,
 )
 
@@ -112,3 +114,23 @@ def test_read_log_parses_requests_ticks_and_uploads() -> None:
 def test_access_log_statuses_leave_out_health_checks() -> None:
     lines = ["200 GET /healthz 3", "302 POST /accounts/login/ 540", "500 POST /audits/selfchecks/items/7/ 12", ""]
     assert access_log_statuses(lines) == [302, 500]
+
+
+def test_stages_split_requests_by_when_they_started_and_the_best_rate_keeps_p95_within_300_ms() -> None:
+    requests = [Request("tick", 200, 100, True, 100.2 + i * 0.5) for i in range(20)]  # stage 0: 2 req/s, 100 ms
+    requests += [Request("tick", 200, 250, True, 110.3 + i * 0.1) for i in range(90)]  # stage 1: 9 req/s, 250 ms
+    requests += [Request("tick", 200, 900, True, 121.0 + i * 0.05) for i in range(150)]  # stage 2: 15 req/s, slow
+    requests.append(Request("sign-in", 302, 400, True, 99.0))  # before the stages: counted in none
+    stages = split_stages(requests, started=100.0, thinks=[8, 4, 2], seconds=10)
+    assert [len(s.requests) for s in stages] == [20, 90, 150]
+    assert [s.rps for s in stages] == [2.0, 9.0, 15.0]
+    best = sustained_rate(stages)
+    assert best is stages[1] and best.p95 == 250
+    stages[1].requests.append(Request("tick", 502, 10, True, 115.0))  # a server error disqualifies the stage
+    assert sustained_rate(stages) is stages[0]
+    assert sustained_rate(split_stages([], started=0, thinks=[1], seconds=10)) is None
+
+
+def test_read_log_keeps_when_the_stages_began() -> None:
+    log = read_log(['{"type": "stages", "started": 12.5, "stages": [6, 3], "seconds": 30}'])
+    assert log.stages == {"type": "stages", "started": 12.5, "stages": [6, 3], "seconds": 30}

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,12 +9,8 @@ class TouchpointsConfig(AppConfig):
     def ready(self) -> None:
         from core.access import register_scope_builder
         from core.xlsx import register_export
-        from touchpoints.pagecache import install_watch
         from touchpoints.scopes import scope_build
         from touchpoints.spreadsheets import CatalogueExport
 
         register_scope_builder(scope_build)
         register_export(CatalogueExport)  # SPEC §10: the catalogue round-trips
-
-        # Every connection reports its writes, so cached page bodies never outlive the data (touchpoints.pagecache).
-        connection_created.connect(install_watch, dispatch_uid="touchpoints.pagecache")

@@ -4,25 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from django.conf import settings
-from django.core.cache import cache
-
 from core import dates
 from core.access import Scope
 from core.roles import STAFF_GROUP_NAMES, Role, StaffGroup
 
-from . import pagecache
 from .models import Assignment, Person
 
 
 def scope_build(user, on: dt.date | None = None) -> Scope:
     """The scope of a signed-in user on the date (default today)."""
-    # Today's scope is kept in the cache until roles or assignments change (touchpoints.pagecache).
-    key = pagecache.data_key("scope", user.pk) if on is None else None
-    if key is not None:
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
     group_names = {g.name for g in user.groups.all()}
     person = Person.objects.filter(user=user).first()
     led, directed, headed, member_p, member_f = set(), set(), set(), set(), set()
@@ -49,6 +39,4 @@ def scope_build(user, on: dt.date | None = None) -> Scope:
         member_projects=frozenset(member_p),
         member_functions=frozenset(member_f),
     )
-    if key is not None:
-        cache.set(key, scope, settings.PAGE_CACHE_SECONDS)
     return scope

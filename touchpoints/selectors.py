@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter, defaultdict
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from core import dates
 from core.access import Scope
@@ -14,14 +15,20 @@ from .models import Assignment, Project, Touchpoint
 
 
 def applicable_counts(project_ids: set[int]) -> dict[tuple[int, str], int]:
-    """Active touchpoints per (project, function) whose stage is active in the project now — one query."""
-    rows = (
-        Touchpoint.objects.active()
-        .filter(stage__projects__in=project_ids)
-        .values("stage__projects", "function")
-        .annotate(n=Count("id"))
-    )
-    return {(r["stage__projects"], r["function"]): r["n"] for r in rows}
+    """Active touchpoints per (project, function) whose stage is active in the project now — two small queries (the
+    catalogue per stage, the projects' stages) combined here: cheaper than joining them per project."""
+    if not project_ids:
+        return {}
+    per_stage = Counter(Touchpoint.objects.active().order_by().values_list("stage_id", "function"))
+    by_stage: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for (stage_id, function), n in per_stage.items():
+        by_stage[stage_id].append((function, n))
+    counts: dict[tuple[int, str], int] = defaultdict(int)
+    links = Project.stages.through.objects.filter(project_id__in=project_ids).order_by().values_list("project_id", "stage_id")
+    for project_id, stage_id in links:
+        for function, n in by_stage.get(stage_id, ()):
+            counts[(project_id, function)] += n
+    return dict(counts)
 
 
 def person_assignments(*, scope: Scope, today: dt.date | None = None) -> list[Assignment]:

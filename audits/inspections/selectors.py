@@ -7,11 +7,10 @@ number of queries whatever the number of projects, cells or items.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from django.db import models
 from django.db.models import Count, Q, Sum
@@ -28,6 +27,7 @@ from touchpoints.models import Project, Touchpoint
 from touchpoints.selectors import applicable_counts
 
 from ..choices import InspectionState, ItemStatus, SelfCheckState
+from ..item_summary import quarter_code_count
 from ..models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
 from .choices import CellState, MonthState
 
@@ -123,23 +123,6 @@ class BoardCell:
         """No self-check item, but the catalogue has touchpoints for the project's active stages."""
         return self.state == CellState.NO_ITEMS and self.catalogue_items > 0
 
-    @property
-    def fingerprint(self) -> str:
-        """Everything templates/audits/board_cell.html shows of the cell, hashed: the key of its cached fragment
-        ({% memo %}, touchpoints.pagecache)."""
-        shown = [
-            self.project.code,
-            self.function.value,
-            [(m.year, m.month, m.state.value) for m in self.months],
-            self.state.value,
-            self.inspection_id,
-            self.items,
-            self.answered,
-            self.discrepancies,
-            self.catalogue_items,
-        ]
-        return hashlib.sha256(json.dumps(shown).encode()).hexdigest()
-
 
 @dataclass(frozen=True)
 class BoardRow:
@@ -184,26 +167,25 @@ def month_state(check: dict | None, *, year: int, month: int, today: dt.date, ap
     return MonthState.PENDING
 
 
+@lru_cache(maxsize=512)
+def month_cell(year: int, month: int, state: MonthState) -> MonthCell:
+    """Month marks are immutable values: the board's 900 share a handful of instances."""
+    return MonthCell(year, month, state)
+
+
 def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = None) -> Board:
     """The projects × functions matrix of a quarter for the reader, in a fixed number of queries (6)."""
     today = today or dates.local_today()
     year, months = quarter.year, [m for _y, m in quarter.months]
-    checks = {
-        (c["project_id"], c["function"], c["month"]): c
-        for c in SelfCheck.objects.filter(scope.board_q(), year=year, month__in=months).values(
-            "project_id", "function", "month", "state", "is_late"
-        )
-    }
-    selfcheck_codes = {
-        (r["selfcheck__project_id"], r["selfcheck__function"]): r["n"]
-        for r in SelfCheckItem.objects.filter(
-            scope.board_q("selfcheck__project", "selfcheck__function"),
-            selfcheck__year=year,
-            selfcheck__month__in=months,
-        )
-        .values("selfcheck__project_id", "selfcheck__function")
-        .annotate(n=Count("code", distinct=True))
-    }
+    checks = {}
+    quarter_codes: dict[tuple[int, str], list[str]] = defaultdict(list)
+    for c in SelfCheck.objects.filter(scope.board_q(), year=year, month__in=months).values_list(
+        "project_id", "function", "month", "state", "is_late", "item_codes"
+    ):
+        checks[c[:3]] = {"state": c[3], "is_late": c[4]}
+        quarter_codes[c[:2]].append(c[5])
+    # Each checklist's codes are stored when it is generated (audits.item_summary): nothing is counted per view.
+    selfcheck_codes = {key: quarter_code_count(lists) for key, lists in quarter_codes.items()}
     inspections = {
         (i["project_id"], i["function"]): i
         for i in Inspection.objects.filter(scope.board_q(), year=year, quarter=quarter.number)
@@ -240,7 +222,7 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
                 items, answered, discrepancies = codes, 0, 0
             applicable = bool(codes or catalogue_items or (inspection and inspection["n"]))
             month_cells = tuple(
-                MonthCell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applicable=applicable))
+                month_cell(y, m, month_state(checks.get((*key, m)), year=y, month=m, today=today, applicable=applicable))
                 for y, m in quarter.months
             )
             cell = BoardCell(

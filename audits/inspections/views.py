@@ -23,9 +23,9 @@ from core.publication import quarter_is_published
 from core.xlsx import WorkbookInvalid
 from touchpoints.choices import Function
 from touchpoints.models import Project
-from touchpoints.pagecache import cached_page
 
-from ..choices import InspectionState
+from ..choices import InspectionState, ItemStatus
+from ..fragments import render_fragment
 from . import selectors
 from .choices import CellState, MonthState
 from .forms import InspectionUploadForm, ReopenForm, VerdictForm
@@ -51,7 +51,6 @@ def _inspection_url(inspection) -> str:
 
 
 @login_required
-@cached_page("board")
 def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     """The quarter board: projects × functions, self-checks and inspection state per cell."""
     scope = scope_for(request.user)
@@ -59,6 +58,21 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
         raise Http404
     selected = selectors.quarter_from_url(quarter) if quarter else selectors.default_quarter()
     data = selectors.quarter_board(quarter=selected, scope=scope)
+    # URLs built once per page, not once per cell: the cell appends its project code and function.
+    inspection_prefix = reverse("audits:inspection", args=[str(selected), "P", "F"]).removesuffix("P/F/")
+    can_operate = scope.can_operate
+    board_rows = render_fragment(
+        "board_rows.jinja",
+        {
+            "board": data,
+            "can_operate": can_operate,
+            "inspection_prefix": inspection_prefix,
+            "discrepancies_url": reverse("audits:discrepancies", args=[str(selected)]),
+            "state_labels": {state.value: str(state.label) for state in CellState},
+            "month_labels": {state.value: str(state.label) for state in MonthState},
+            "function_labels": {function.value: str(function.label) for function in data.functions},
+        },
+    )
     return render(
         request,
         "audits/board.html",
@@ -67,9 +81,10 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "quarter": selected,
             "previous": selected.previous(),
             "next": selected.next(),
-            "can_operate": scope.can_operate,
+            "can_operate": can_operate,
             "month_states": MonthState,
             "cell_states": CellState,
+            "board_rows": board_rows,
         },
     )
 
@@ -112,7 +127,6 @@ def _inspection_start(request: HttpRequest, *, quarter: str, project: str, funct
     return redirect("audits:inspection", quarter=str(selected), project=cell_project.code, function=cell_function.value)
 
 
-@cached_page("inspection")
 def _inspection_show(request: HttpRequest, *, quarter: str, project: str, function: str) -> HttpResponse:
     scope = scope_for(request.user)
     selected = selectors.quarter_from_url(quarter)
@@ -145,7 +159,25 @@ def _inspection_show(request: HttpRequest, *, quarter: str, project: str, functi
     }
     if inspection is not None:
         context.update(_inspection_context(inspection=inspection, scope=scope, published=published))
+        context["items"] = render_fragment(
+            "inspection_items.jinja",
+            {**_item_fragment_context(editable=context["editable"]), "rows": context["rows"], "mode": "page"},
+            request,
+        )
     return render(request, "audits/inspection_page.html", context)
+
+
+def _item_fragment_context(*, editable: bool) -> dict:
+    """What the item cards need, built once per page: URL prefixes (not one reverse() per item) and labels."""
+    return {
+        "editable": editable,
+        "urls": {
+            "item": reverse("audits:inspection_item", args=[0]).removesuffix("0/"),
+            "file": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
+        },
+        "verdict_choices": [(value, str(label)) for value, label in VerdictForm.base_fields["verdict"].choices[1:]],
+        "status_labels": {value: str(label) for value, label in ItemStatus.choices},
+    }
 
 
 @login_required
@@ -172,14 +204,12 @@ def inspection_item(request: HttpRequest, pk: int) -> HttpResponse:
     item.refresh_from_db()
     inspection = item.inspection
     published = quarter_is_published(dates.Quarter(inspection.year, inspection.quarter))
-    context = {
-        "item": item,
-        "editable": inspection.state == InspectionState.IN_PROGRESS and not published,
-        "counts": selectors.inspection_counts(inspection=inspection),
-        "error": error,
-        "saved": error is None,
-        "oob": True,
-    }
+    editable = inspection.state == InspectionState.IN_PROGRESS and not published
+    fragment = render_fragment(
+        "inspection_items.jinja",
+        {**_item_fragment_context(editable=editable), "item": item, "error": error, "saved": error is None, "mode": "status"},
+    )
+    context = {"fragment": fragment, "counts": selectors.inspection_counts(inspection=inspection), "oob": True}
     return render(request, "audits/_inspection_status.html", context)
 
 

@@ -7,8 +7,6 @@ an object the user may not see is simply not found (404 in views). Pages use a f
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -89,6 +87,21 @@ def item_history_entries(records: Iterable[Any]) -> list[HistoryEntry]:
     return entries
 
 
+def history_entry_count(rows: Iterable[tuple[str, str, str, str]]) -> int:
+    """How many entries `item_history_entries` shows, from (history_type, status, na_reason, note) rows in
+    chronological order: the checklist page shows only the count, the entries load when opened."""
+    count = 0
+    previous = None
+    for row in rows:
+        if previous is None or row[0] == "+" or row[1:] != previous[1:]:
+            count += 1
+        previous = row
+    return count
+
+
+FILE_ACTIONS = ("+", "-")
+
+
 def file_history_entries(records: Iterable[Any]) -> list[HistoryEntry]:
     actions = {"+": _("上传文件"), "-": _("删除文件")}
     return [
@@ -142,48 +155,34 @@ class ChecklistPage:
 
 
 def decorate_items(items: list[SelfCheckItem]) -> None:
-    """Attach each item's history (item changes and file uploads, newest first) in two queries for all items."""
+    """Attach each item's history count (item changes and file uploads) in two light queries for all items; the
+    entries themselves are read only when someone opens them (item_history)."""
     ids = [item.pk for item in items]
-    item_records: dict[int, list[Any]] = defaultdict(list)
-    for record in (
-        SelfCheckItem.history.filter(id__in=ids).select_related("history_user__person").order_by("history_date", "history_id")
+    item_rows: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
+    for item_id, *row in (
+        SelfCheckItem.history.filter(id__in=ids)
+        .order_by("history_date", "history_id")
+        .values_list("id", "history_type", "status", "na_reason", "note")
     ):
-        item_records[record.id].append(record)
-    file_records: dict[int, list[Any]] = defaultdict(list)
-    for record in (
-        Deliverable.history.filter(item_id__in=ids).select_related("history_user__person").order_by("history_date", "history_id")
-    ):
-        file_records[record.item_id].append(record)
+        item_rows[item_id].append(tuple(row))
+    file_counts = dict(
+        Deliverable.history.filter(item_id__in=ids, history_type__in=FILE_ACTIONS)
+        .values("item_id")
+        .annotate(n=Count("history_id"))
+        .values_list("item_id", "n")
+    )
     for item in items:
-        entries = item_history_entries(item_records[item.pk]) + file_history_entries(file_records[item.pk])
-        item.history_entries = sorted(entries, key=lambda e: e.when, reverse=True)
-        item.fingerprint = item_fingerprint(item)
+        item.history_count = history_entry_count(item_rows[item.pk]) + file_counts.get(item.pk, 0)
 
 
-def item_fingerprint(item: SelfCheckItem) -> str:
-    """Everything templates/audits/_selfcheck_item.html shows of an item, hashed: the key of its cached card
-    ({% memo %}, touchpoints.pagecache). Equal fingerprints render equal cards; a change to anything shown changes it."""
-    shown = [
-        item.pk,
-        item.code,
-        item.level_name,
-        item.weight,
-        item.requires_deliverable,
-        item.name,
-        item.status,
-        item.standard_action,
-        item.check_method,
-        item.deliverable,
-        item.na_reason,
-        item.note,
-        item.copied_from_last_month,
-        [(file.pk, file.original_name, file.size) for file in item.files.all()],
-        [
-            (entry.when.isoformat(), entry.who, entry.action, [(c.field, c.before, c.after) for c in entry.changes])
-            for entry in item.history_entries
-        ],
-    ]
-    return hashlib.sha256(json.dumps(shown, default=str, ensure_ascii=False).encode()).hexdigest()
+def item_history(*, item: SelfCheckItem) -> list[HistoryEntry]:
+    """Every change of one item and its files, newest first (SPEC §7), in two queries."""
+    records = SelfCheckItem.history.filter(id=item.pk).select_related("history_user__person")
+    files = Deliverable.history.filter(item_id=item.pk).select_related("history_user__person")
+    entries = item_history_entries(records.order_by("history_date", "history_id")) + file_history_entries(
+        files.order_by("history_date", "history_id")
+    )
+    return sorted(entries, key=lambda e: e.when, reverse=True)
 
 
 def item_with_context(*, item: SelfCheckItem) -> SelfCheckItem:

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history
 
 from audits.choices import ItemStatus, SelfCheckState
+from audits.item_summary import item_summary
 from audits.models import Deliverable, SelfCheck, SelfCheckItem
 from audits.selfchecks.uploads import MAX_FILES_PER_ITEM, CheckedFile, deliverable_check
 from core import dates
@@ -77,13 +78,16 @@ def _create_checklist(
     try:
         with transaction.atomic():
             selfcheck = SelfCheck(project=project, function=function, year=year, month=month)
-            selfcheck._change_reason = GENERATED_REASON
-            selfcheck.save()
             items = []
             for touchpoint in touchpoints:
                 item = SelfCheckItem(selfcheck=selfcheck)
                 item.copy_from(touchpoint)
                 items.append(item)
+            # Stored once, with the items, so that no page counts them again (audits.item_summary).
+            for name, value in item_summary((item.code, item.weight) for item in items).items():
+                setattr(selfcheck, name, value)
+            selfcheck._change_reason = GENERATED_REASON
+            selfcheck.save()
             bulk_create_with_history(items, SelfCheckItem, default_change_reason=GENERATED_REASON)
     except IntegrityError:
         return None  # generated meanwhile by another run: nothing is created twice

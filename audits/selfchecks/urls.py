@@ -12,6 +12,7 @@ urlpatterns = [
     path("selfchecks/cell/<str:code>/<str:function>/<str:month>/", views.selfcheck_open, name="selfcheck_open"),
     path("selfchecks/items/<int:pk>/", views.selfcheck_item_update, name="selfcheck_item_update"),
     path("selfchecks/items/<int:pk>/files/", views.selfcheck_item_upload, name="selfcheck_item_upload"),
+    path("selfchecks/items/<int:pk>/history/", views.selfcheck_item_history, name="selfcheck_item_history"),
     path("selfchecks/files/<int:pk>/", views.selfcheck_file_download, name="selfcheck_file_download"),
     path("selfchecks/files/<int:pk>/delete/", views.selfcheck_file_delete, name="selfcheck_file_delete"),
 ]

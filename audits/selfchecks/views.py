@@ -9,11 +9,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from audits.choices import ItemStatus, SelfCheckState
+from audits.fragments import render_fragment
 from audits.models import SelfCheck, SelfCheckItem
 from audits.selfchecks.forms import ItemAnswerForm, ReopenForm
 from audits.selfchecks.uploads import ACCEPT_ATTRIBUTE, MAX_FILES_PER_ITEM
@@ -21,7 +23,6 @@ from core import dates
 from core.access import EDIT, OPERATE, VIEW, Scope, scope_for
 from touchpoints.choices import Function
 from touchpoints.models import Project
-from touchpoints.pagecache import cached_page
 
 from . import selectors, services
 
@@ -41,10 +42,35 @@ def _editable(scope: Scope, selfcheck: SelfCheck) -> bool:
     return scope.can_edit_cell(selfcheck.project_id, selfcheck.function) and selfcheck.state == SelfCheckState.OPEN
 
 
+def _card_context(*, editable: bool) -> dict:
+    """What every item card needs, built once per page: URL prefixes (not one reverse() per item), labels."""
+    return {
+        "editable": editable,
+        "urls": {
+            "item": reverse("audits:selfcheck_item_update", args=[0]).removesuffix("0/"),
+            "file": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
+        },
+        "status_buttons": [(value, str(label), style) for value, label, style in STATUS_BUTTONS],
+        "status_labels": {value: str(label) for value, label in ItemStatus.choices},
+        "accept": ACCEPT_ATTRIBUTE,
+        "max_files": MAX_FILES_PER_ITEM,
+    }
+
+
 def _item_response(
-    request: HttpRequest, *, item: SelfCheckItem, error: str = "", answer: dict | None = None, saved: bool = False
+    request: HttpRequest,
+    *,
+    item: SelfCheckItem,
+    error: str = "",
+    answer: dict | None = None,
+    saved: bool = False,
+    whole_card: bool = True,
 ) -> HttpResponse:
-    """htmx: the re-rendered item plus an out-of-band progress bar; without htmx: a message and back to the page."""
+    """htmx: the item plus an out-of-band progress bar; without htmx: a message and back to the page.
+
+    A tick (whole_card=False) answers with the item's new state alone — its status badge, message and history count,
+    all out of band — since the form on the page already shows what was chosen. Adding or removing a file
+    answers with the whole card, whose file list changed."""
     if not request.htmx:
         if error:
             messages.error(request, error)
@@ -52,22 +78,28 @@ def _item_response(
             messages.success(request, _("已保存"))
         return redirect(f"{reverse('audits:selfcheck_detail', args=[item.selfcheck_id])}#item-{item.pk}")
     scope = scope_for(request.user)
-    item = selectors.item_with_context(item=item)
+    if whole_card:
+        item = selectors.item_with_context(item=item)
+    else:  # the state alone: no files to list, only the history count (two light queries)
+        selectors.decorate_items([item])
     selfcheck = item.selfcheck
     context = {
+        **_card_context(editable=_editable(scope, selfcheck)),
         "item": item,
-        "selfcheck": selfcheck,
-        "editable": _editable(scope, selfcheck),
         "error": error,
         "answer": answer or {"status": item.status, "na_reason": item.na_reason, "note": item.note},
         "saved": saved,
-        "progress": selectors.selfcheck_progress(selfcheck=selfcheck),
-        "accept": ACCEPT_ATTRIBUTE,
-        "max_files": MAX_FILES_PER_ITEM,
-        "status_buttons": STATUS_BUTTONS,
     }
+    fragment = render_fragment("selfcheck_item.jinja", {**context, "mode": "card" if whole_card else "tick"}, request)
+    page_context = {
+        "fragment": fragment,
+        "editable": context["editable"],
+        "progress": selectors.selfcheck_progress(selfcheck=selfcheck),
+    }
+    # A fragment: no layout, so none of the layout's context processors (scope, unread badge) run for it.
+    html = render_to_string(ITEM_TEMPLATE, page_context)
     # 422 tells the client nothing was saved; static/js/selfcheck.js lets htmx swap it in to show the message.
-    return render(request, ITEM_TEMPLATE, context, status=422 if error else 200)
+    return HttpResponse(html, status=422 if error else 200)
 
 
 @login_required
@@ -133,17 +165,20 @@ def selfcheck_open(request: HttpRequest, code: str, function: str, month: str) -
 
 
 @login_required
-@cached_page("checklist")
 def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The checklist: editable by the cell's lead until submitted, read-only for everyone else who may see it."""
     scope = scope_for(request.user)
     selfcheck = selectors.get_selfcheck_for(scope=scope, pk=pk, action=VIEW)
     page = selectors.checklist_page(selfcheck=selfcheck, today=dates.local_today())
     editable = _editable(scope, selfcheck)
+    items = render_fragment(
+        "selfcheck_item.jinja", {**_card_context(editable=editable), "groups": page.groups, "mode": "page"}, request
+    )
     return render(
         request,
         "audits/selfcheck_detail.html",
         {
+            "items": items,
             "page": page,
             "selfcheck": selfcheck,
             "progress": page.progress,
@@ -166,12 +201,22 @@ def selfcheck_item_update(request: HttpRequest, pk: int) -> HttpResponse:
     form = ItemAnswerForm(request.POST)
     answer = {k: request.POST.get(k, "") for k in ("status", "na_reason", "note")}
     if not form.is_valid():
-        return _item_response(request, item=item, error=form.first_error(), answer=answer)
+        return _item_response(request, item=item, error=form.first_error(), answer=answer, whole_card=False)
     try:
-        _item, changed = services.selfcheck_item_update(item=item, user=request.user, **form.cleaned_data)
+        saved_item, changed = services.selfcheck_item_update(item=item, user=request.user, **form.cleaned_data)
     except ValidationError as exc:
-        return _item_response(request, item=item, error=_first_message(exc), answer=answer)
-    return _item_response(request, item=item, saved=changed)
+        return _item_response(request, item=item, error=_first_message(exc), answer=answer, whole_card=False)
+    saved_item.selfcheck = item.selfcheck  # with its project, as get_selfcheck_item_for read it
+    return _item_response(request, item=saved_item, saved=changed, whole_card=False)
+
+
+@login_required
+def selfcheck_item_history(request: HttpRequest, pk: int) -> HttpResponse:
+    """An item's change history, loaded when someone opens it (htmx); 404 to whoever may not read the checklist."""
+    item = selectors.get_selfcheck_item_for(scope=scope_for(request.user), pk=pk, action=VIEW)
+    entries = selectors.item_history(item=item)
+    template = "audits/_selfcheck_item_history.html" if request.htmx else "audits/selfcheck_item_history.html"
+    return render(request, template, {"item": item, "entries": entries})
 
 
 @login_required

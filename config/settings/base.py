@@ -58,8 +58,6 @@ MIDDLEWARE = [
     # PUT, DELETE, TRACE… are answered 405 before anything else runs.
     "core.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    # Before anything reads data: the generation a cached page body is keyed by (touchpoints.pagecache).
-    "touchpoints.pagecache.PageGenerationMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -93,7 +91,6 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
                 "core.context_processors.roles",
-                "touchpoints.context_processors.csrf_token",
                 "notifications.context_processors.unread",
             ],
         },
@@ -225,17 +222,7 @@ CACHES = {
         if CACHE_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "touchpoint"}
     ),
-    # Fragments keyed by their own content ({% memo %}) never go stale, so each process keeps its own, in memory.
-    "memo": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "touchpoint-memo",
-        "TIMEOUT": 3600,
-        "OPTIONS": {"MAX_ENTRIES": 20000},
-    },
 }
-# Rendered page bodies are cached until the data changes (touchpoints.pagecache), which is only exact when every process
-# that writes shares the cache: a shared cache, or one process doing everything (no broker: tasks run in-process).
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "600")) if (CACHE_URL or not CELERY_BROKER_URL) else 0
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True

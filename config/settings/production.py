@@ -30,6 +30,3 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 # The container's own health check and the load balancer's probe speak plain HTTP inside the network.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
-# Several gunicorn workers and a Celery worker: page bodies are cached only in a cache they all share (Redis).
-if not CACHE_URL:  # noqa: F405
-    PAGE_CACHE_SECONDS = 0

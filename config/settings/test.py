@@ -20,6 +20,3 @@ STATIC_ROOT = Path(tempfile.mkdtemp(prefix="touchpoint-static-"))
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
 AXES_ENABLED = False
 SILENCED_SYSTEM_CHECKS = ["axes.W003"]  # the axes backend is left out on purpose here, see above
-# TestCase never commits, so the page cache (bumped after commit) stays off here; its own tests switch it on
-# (tests/touchpoints/test_pagecache.py) and so do the browser tests, which run against a committing live server.
-PAGE_CACHE_SECONDS = 0

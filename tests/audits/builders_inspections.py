@@ -9,6 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
+from audits.item_summary import selfcheck_store_item_summary
 from audits.models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
 from core.dates import Quarter
 from scoring.models import QuarterResult
@@ -66,7 +67,7 @@ def selfcheck(
         item = SelfCheckItem(selfcheck=check, status=status, note=note)
         item.copy_from(touchpoint)
         item.save()
-    return check
+    return selfcheck_store_item_summary(selfcheck=check)  # as generation stores it (audits.item_summary)
 
 
 def attach_file(item: SelfCheckItem, name: str = "展板照片.jpg", content: bytes = b"\xff\xd8\xff photo") -> Deliverable:

@@ -64,6 +64,10 @@ def request_kind(client, kind: str, selfcheck, item, file):
         )
     if kind == "download":
         return client.get(reverse("audits:selfcheck_file_download", args=[file.pk]))
+    if kind == "history":
+        return client.get(reverse("audits:selfcheck_item_history", args=[item.pk]), **HTMX)
+    if kind == "history_page":
+        return client.get(reverse("audits:selfcheck_item_history", args=[item.pk]))
     if kind == "file_delete":
         return client.post(reverse("audits:selfcheck_file_delete", args=[file.pk]), **HTMX)
     if kind == "submit_page":
@@ -80,6 +84,8 @@ MATRIX = {
     "page": (READERS, 200),
     "open": (READERS, 302),
     "download": (READERS, 200),
+    "history": (READERS, 200),  # loaded when opened, access-checked like the page
+    "history_page": (READERS, 200),
     "item_update": ({"lead"}, 200),
     "upload": ({"lead"}, 200),
     "file_delete": ({"lead"}, 200),
@@ -145,10 +151,14 @@ def test_an_answer_saves_at_once_and_updates_the_progress_bar(client, people, ch
     response = client.post(reverse("audits:selfcheck_item_update", args=[item.pk]), {"status": "done", "note": "已寄送"}, **HTMX)
     page = response.content.decode()
     assert response.status_code == 200
-    assert f'id="item-{item.pk}"' in page and "已保存" in page
-    assert 'id="selfcheck-progress"' in page and 'hx-swap-oob="true"' in page
+    # A tick answers with the item's new state and the progress, out of band, never the whole card.
+    assert f'id="item-{item.pk}"' not in page and "item-form" not in page
+    assert f'id="item-{item.pk}-status"' in page and ">完成</span>" in page and "已保存" in page
+    assert 'id="selfcheck-progress"' in page and page.count('hx-swap-oob="true"') == 4
     assert "已填 1 / 2 项" in page
-    assert "杨帆" in page and "完成情况" in page  # the item's history: who changed what
+    assert "修改记录(3)" in page  # generated, the file, this answer: the entries load when opened
+    history = client.get(reverse("audits:selfcheck_item_history", args=[item.pk]), **HTMX).content.decode()
+    assert "杨帆" in history and "完成情况" in history and "已寄送" in history  # who changed what
     item.refresh_from_db()
     assert (item.status, item.note, item.updated_by) == (ItemStatus.DONE, "已寄送", people.user("lead"))
 
@@ -180,7 +190,8 @@ def test_na_without_a_reason_is_refused(client, people, checklist) -> None:
     page = response.content.decode()
     assert response.status_code == 422
     assert "未保存:选择「不适用」时必须填写原因" in page
-    assert "na-reason mt-2 is-shown" in page  # the reason field stays open to type into
+    # The form is not sent back: the reason field stays open, as the lead left it, to type into.
+    assert "item-form" not in page and f'id="item-{item.pk}-feedback" hx-swap-oob="true"' in page
     assert_unchanged(item)
 
 

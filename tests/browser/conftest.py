@@ -67,14 +67,3 @@ def sign_in(page, username: str, password: str = PASSWORD) -> None:
     page.fill("#id_password", password)
     page.click("button[type=submit]")
     page.wait_for_url(f"{page.base_url}/")
-
-
-@pytest.fixture(autouse=True)
-def page_cache_on(settings) -> Iterator[None]:
-    """As in production: the live server commits, so cached page bodies are on here (touchpoints.pagecache)."""
-    from django.core.cache import cache
-
-    settings.PAGE_CACHE_SECONDS = 600
-    cache.clear()
-    yield
-    cache.clear()

@@ -7,6 +7,7 @@ import datetime as dt
 from django.utils import timezone
 
 from audits.choices import SelfCheckState
+from audits.item_summary import selfcheck_store_item_summary
 from audits.models import SelfCheck, SelfCheckItem
 from tests.factories import AssignmentFactory
 from touchpoints.choices import Role
@@ -27,7 +28,7 @@ def selfcheck(project: Project, function: str, year: int, month: int, *, submitt
         SelfCheckItem.objects.create(
             selfcheck=check, code=f"{function[:3].upper()}-{n:02d}", name=f"触点{n}", level_name="一级", weight=3
         )
-    return check
+    return selfcheck_store_item_summary(selfcheck=check)  # as generation stores it (audits.item_summary)
 
 
 def lead_of(project: Project, function: str, *, start: dt.date = dt.date(2024, 1, 1), end: dt.date | None = None, **person):
