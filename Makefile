@@ -8,7 +8,7 @@ PORT ?= 8000
 # Links in e-mails follow the port the server really runs on.
 SITE_URL ?= http://$(HOST):$(PORT)
 
-.PHONY: run install test lint security migrate seed worker beat bench loadtest clean
+.PHONY: run install test lint security migrate seed worker beat bench loadtest mutation clean
 
 ## make run: install, migrate, load the catalogue and demo organisation, serve at http://127.0.0.1:8000
 run: install migrate seed
@@ -46,6 +46,7 @@ security: install
 	$(BIN)/bandit -q -r config touchpoints audits scoring rewards notifications -x '*/migrations/*'
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
+		RESULTS_SIGNING_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(40))") \
 		ALLOWED_HOSTS=touchpoint.example.cn $(BIN)/python manage.py check --deploy --fail-level WARNING
 
 ## make bench: benchmark on PostgreSQL (pages, publication, exports); figures also go to docs/performance.md
@@ -56,6 +57,17 @@ bench: $(VENV)/.bench-installed
 ## stepping down over 120 s), ticks counted in the database afterwards; figures also go to docs/load-test.md
 loadtest: $(VENV)/.bench-installed
 	$(BIN)/python bench/surge.py --markdown docs/load-test.md
+
+## make mutation: mutmut on scoring/engine.py and core/dates.py against their own tests (config in
+## pyproject.toml [tool.mutmut]); prints the survivors. Not part of make test.
+mutation: $(VENV)/.mutation-installed
+	rm -rf mutants
+	$(BIN)/mutmut run --max-children 2
+	$(BIN)/mutmut results
+
+$(VENV)/.mutation-installed: install requirements-mutation.txt
+	$(BIN)/python -m pip install --quiet -r requirements-mutation.txt
+	touch $@
 
 $(VENV)/.bench-installed: install requirements-bench.txt
 	$(BIN)/python -m pip install --quiet -r requirements-bench.txt
@@ -68,4 +80,4 @@ beat: install
 	$(BIN)/celery -A config beat --loglevel=info
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache mutants

@@ -271,6 +271,7 @@ def production_environment(*, work: Path, port: int) -> dict[str, str]:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "RESULTS_SIGNING_KEY": secrets.token_urlsafe(40),
         "DATABASE_URL": DATABASE_URL,
         "ALLOWED_HOSTS": "127.0.0.1",
         "SECURE_COOKIES": "0",

@@ -1,7 +1,8 @@
 """HR's reward ledger workbook (SPEC §10 `export_rewards YEAR`), and the workbooks the HR workspace offers for download.
 
 Sheet `奖惩台账`, columns `季度 | 考核单元 | 金额 | 结算方式 | 状态 | 工号 | 姓名 | 分配金额`: one row per split part, or one
-row with empty person columns when the entry is unsplit or settled by service fee (R15). Reversed entries and reversals
+row with empty person columns when the entry is unsplit or settled by service fee (R15). A part's 结算方式 is its own:
+服务费结算 for a person of the property function (SPEC §8), 团队奖惩 otherwise. Reversed entries and reversals
 are part of the ledger and are listed, with 状态 已冲销 / 冲销 (SPEC §7).
 """
 
@@ -56,33 +57,28 @@ class RewardsExport(Export):
     def rows(self) -> Iterator[tuple]:
         # Two queries whatever the size: the year's entries, and the year's parts (grouped by entry in memory; a year
         # has at most a few hundred entries, and parts are small tuples).
-        parts: dict[int, list[tuple[str, str, int]]] = defaultdict(list)
-        for entry_id, employee_id, name, amount in (
+        parts: dict[int, list[tuple[str, str, int, str]]] = defaultdict(list)
+        for entry_id, employee_id, name, amount, settlement in (
             SplitPart.objects.filter(split__entry__year=self.year)
             .order_by("split__entry_id", "person__employee_id")
-            .values_list("split__entry_id", "person__employee_id", "person__name", "amount")
+            .values_list("split__entry_id", "person__employee_id", "person__name", "amount", "settlement")
             .iterator(chunk_size=2000)
         ):
-            parts[entry_id].append((employee_id, name, amount))
+            parts[entry_id].append((employee_id, name, amount, settlement))
         entries = (
             LedgerEntry.objects.filter(year=self.year)
             .select_related("split", "reverses", "reversed_by")
             .order_by("quarter", "unit_kind", "unit_code", "id")
         )
         for entry in entries.iterator(chunk_size=500):
-            head = (
-                str(Quarter(entry.year, entry.quarter)),
-                entry.unit_name,
-                entry.amount,
-                str(Settlement(entry.settlement).label),
-                str(row_status(entry).label),
-            )
+            quarter, status = str(Quarter(entry.year, entry.quarter)), str(row_status(entry).label)
             entry_parts = parts.get(entry.pk)
             if not entry_parts:
-                yield (*head, None, None, None)
+                yield (quarter, entry.unit_name, entry.amount, str(Settlement(entry.settlement).label), status, None, None, None)
                 continue
-            for employee_id, name, amount in entry_parts:
-                yield (*head, employee_id, name, amount)
+            for employee_id, name, amount, settlement in entry_parts:
+                label = str(Settlement(settlement or entry.settlement).label)
+                yield (quarter, entry.unit_name, entry.amount, label, status, employee_id, name, amount)
 
     def sheets(self) -> Iterator[Sheet]:
         yield Sheet(name=REWARDS_SHEET, columns=self.columns(), rows=self.rows())

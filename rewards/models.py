@@ -1,6 +1,8 @@
 """The reward and penalty ledger (R12, R13, R15) and its team splits (R14).
 
-Entries are append-only: an amendment reverses and re-creates. Splits move through states by services only.
+Entries are append-only: an amendment reverses and re-creates. Splits move through states by services only. SPEC §7:
+the ORM refuses to change or delete an entry, and a filed split or its parts; the database refuses the same with
+triggers (migration 0004_ledger_append_only), so raw SQL cannot either.
 """
 
 from __future__ import annotations
@@ -19,10 +21,18 @@ from simple_history.models import HistoricalRecords
 from core.access import VIEW, Action, Scope
 from core.dates import Quarter
 from scoring.choices import Settlement, UnitKind
-from scoring.models import QuarterResult, UnitResult
+from scoring.models import FrozenModel, FrozenQuerySet, QuarterResult, ResultFrozen, UnitResult
 from touchpoints.models import Person, Project
 
 from .choices import SplitAction, SplitState
+
+
+class LedgerFrozen(ResultFrozen):
+    """Raised on any attempt to change or delete a ledger entry, or a filed split or its parts (SPEC §7)."""
+
+
+def _refuse(what) -> None:
+    raise LedgerFrozen(_("{what}不可修改或删除;更正请发布修订版本(冲销后重新记账)").format(what=what))
 
 
 def quarter_span_q(start: dt.date, end: dt.date | None) -> Q:
@@ -35,7 +45,11 @@ def quarter_span_q(start: dt.date, end: dt.date | None) -> Q:
     return q
 
 
-class LedgerEntryQuerySet(models.QuerySet):
+class LedgerEntryQuerySet(FrozenQuerySet):
+    """Entries are only ever inserted (SPEC §7): bulk updates and deletes are refused like results'."""
+
+    frozen_label = _("奖惩台账")
+
     def for_scope(self, scope: Scope, action: Action = VIEW, *, spans: Iterable[Any] = ()) -> models.QuerySet:
         """The entries the scope may read (R14): every entry for company-wide readers; for a director or head the
         units they lead today, and each unit they led (``spans``: unit_kind, unit_code, start, end) in the quarters
@@ -56,8 +70,11 @@ class LedgerEntryQuerySet(models.QuerySet):
         return self.filter(q)
 
 
-class LedgerEntry(models.Model):
-    """A reward (+) or penalty (−) of one unit in one published version, or the reversal of an earlier entry."""
+class LedgerEntry(FrozenModel):
+    """A reward (+) or penalty (−) of one unit in one published version, or the reversal of an earlier entry.
+
+    Append-only (SPEC §7): inserted once by `rewards.ledger`, never updated or deleted.
+    """
 
     result = models.ForeignKey(QuarterResult, verbose_name=_("季度结果"), on_delete=models.PROTECT, related_name="ledger_entries")
     unit_result = models.ForeignKey(
@@ -95,6 +112,22 @@ class LedgerEntry(models.Model):
         return self.reverses_id is None and not hasattr(self, "reversed_by")
 
 
+class SplitQuerySet(models.QuerySet):
+    """Bulk writes that would touch a filed split are refused (SPEC §7)."""
+
+    def update(self, **kwargs):
+        if self.filter(state=SplitState.FILED).exists():
+            _refuse(_("已备案的奖惩分配"))
+        return super().update(**kwargs)
+
+    def delete(self):
+        if self.filter(state=SplitState.FILED).exists():
+            _refuse(_("已备案的奖惩分配"))
+        return super().delete()
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
+
 class Split(models.Model):
     """R14: how the unit's director or head splits one team entry among the people assigned in its quarter.
 
@@ -112,6 +145,8 @@ class Split(models.Model):
     updated_at = models.DateTimeField(_("更新时间"), default=timezone.now)
     history = HistoricalRecords()
 
+    objects = SplitQuerySet.as_manager()
+
     class Meta:
         ordering = ["entry"]
         verbose_name = _("奖惩分配")
@@ -120,14 +155,66 @@ class Split(models.Model):
     def __str__(self) -> str:
         return f"{self.entry} · {self.get_state_display()}"
 
+    def save(self, *args, **kwargs):
+        if self.is_filed:
+            _refuse(_("已备案的奖惩分配"))
+        super().save(*args, **kwargs)
+        self._stored_state = self.state
+
+    def delete(self, *args, **kwargs):
+        if self.is_filed:
+            _refuse(_("已备案的奖惩分配"))
+        return super().delete(*args, **kwargs)
+
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._stored_state = instance.__dict__.get("state")
+        return instance
+
+    @property
+    def is_filed(self) -> bool:
+        """Filed as stored in the database (a split in memory moving to filed is not filed until saved)."""
+        return getattr(self, "_stored_state", None) == SplitState.FILED
+
+
+class SplitPartQuerySet(models.QuerySet):
+    """Bulk writes that would touch a part of a filed split are refused (SPEC §7)."""
+
+    def _refuse_filed(self) -> None:
+        if self.filter(split__state=SplitState.FILED).exists():
+            _refuse(_("已备案的分配明细"))
+
+    def update(self, **kwargs):
+        self._refuse_filed()
+        return super().update(**kwargs)
+
+    def bulk_update(self, objs, fields, batch_size=None):
+        if self.model.objects.filter(pk__in=[o.pk for o in objs], split__state=SplitState.FILED).exists():
+            _refuse(_("已备案的分配明细"))
+        return super().bulk_update(objs, fields, batch_size=batch_size)
+
+    def delete(self):
+        self._refuse_filed()
+        return super().delete()
+
+    delete.queryset_only = True  # type: ignore[attr-defined]
+
 
 class SplitPart(models.Model):
-    """One person's share of a split, in whole yuan, with the entry's sign (negative for a penalty, R13/R14)."""
+    """One person's share of a split, in whole yuan, with the entry's sign (negative for a penalty, R13/R14).
+
+    `settlement` is 团队奖惩, or 服务费结算 for a person of the property function (SPEC §8, R15): the project's property
+    manager works for the property company, which is paid through its service fee, never as pay to the person.
+    """
 
     split = models.ForeignKey(Split, verbose_name=_("奖惩分配"), on_delete=models.CASCADE, related_name="parts")
     person = models.ForeignKey(Person, verbose_name=_("人员"), on_delete=models.PROTECT, related_name="split_parts")
     amount = models.IntegerField(_("分配金额"))
+    settlement = models.CharField(_("结算方式"), max_length=20, choices=Settlement.choices, default=Settlement.TEAM)
     history = HistoricalRecords()
+
+    objects = SplitPartQuerySet.as_manager()
 
     class Meta:
         ordering = ["split", "person__employee_id"]
@@ -140,6 +227,21 @@ class SplitPart(models.Model):
 
     def __str__(self) -> str:
         return f"{self.person} {self.amount:+d}"
+
+    def save(self, *args, **kwargs):
+        if self._split_filed():
+            _refuse(_("已备案的分配明细"))
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        if self._split_filed():
+            _refuse(_("已备案的分配明细"))
+        return super().delete(*args, **kwargs)
+
+    def _split_filed(self) -> bool:
+        # The split in memory (set by `split.parts` or `create(split=…)`) tells its stored state without a query.
+        split = self.split if self.split_id is not None else None
+        return split is not None and split.is_filed
 
 
 class SplitEvent(models.Model):

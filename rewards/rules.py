@@ -123,6 +123,13 @@ class Candidate:
     employee_id: str
     name: str
     roles: tuple[str, ...] = ()
+    property_function: bool = False  # assigned to the unit for the property function (the project's property manager)
+
+
+def part_settlement(candidate: Candidate) -> str:
+    """SPEC §8 Decision (R15): a part given to a person of the property function — who works for the property company —
+    is settled through the company's service fee (服务费结算), never as pay to the person; every other part is 团队奖惩."""
+    return Settlement.SERVICE_FEE if candidate.property_function else Settlement.TEAM
 
 
 def validate_parts(

@@ -22,7 +22,7 @@ from scoring.choices import Settlement, UnitKind
 from scoring.engine import CapRule
 from scoring.models import QuarterResult
 from scoring.selectors import at_risk_people, caps_for_year, unit_names
-from touchpoints.choices import STAFF_GROUP_NAMES, Role, StaffGroup
+from touchpoints.choices import STAFF_GROUP_NAMES, Function, Role, StaffGroup
 from touchpoints.models import Assignment, Person
 
 from .choices import LedgerStatus, SplitState
@@ -59,13 +59,22 @@ def split_candidates(*, entry: LedgerEntry) -> dict[int, Candidate]:
     )
     roles: dict[int, list[str]] = defaultdict(list)
     people: dict[int, Person] = {}
+    property_people: set[int] = set()
     for assignment in assignments:
         people[assignment.person_id] = assignment.person
         label = str(Role(assignment.role).label)
         if label not in roles[assignment.person_id]:
             roles[assignment.person_id].append(label)
+        if assignment.function == Function.PROPERTY:  # SPEC §8: the property company's people
+            property_people.add(assignment.person_id)
     return {
-        pid: Candidate(person_id=pid, employee_id=person.employee_id, name=person.name, roles=tuple(roles[pid]))
+        pid: Candidate(
+            person_id=pid,
+            employee_id=person.employee_id,
+            name=person.name,
+            roles=tuple(roles[pid]),
+            property_function=pid in property_people,
+        )
         for pid, person in people.items()
     }
 

@@ -21,7 +21,7 @@ from touchpoints.models import Person
 
 from .choices import SplitAction, SplitState
 from .models import LedgerEntry, Split, SplitEvent, SplitPart
-from .rules import SplitRefused, check_splittable, next_state, validate_parts
+from .rules import SplitRefused, check_splittable, next_state, part_settlement, validate_parts
 from .selectors import actors_for, entry_splitters, split_candidates, staff_users
 
 
@@ -92,7 +92,8 @@ def split_save(*, entry: LedgerEntry, user, parts: Sequence[tuple[int, int]], su
     split = Split.objects.select_for_update().filter(entry=entry).first()
     state = split.state if split is not None else SplitState.DRAFT
     next_state(state=state, action=SplitAction.SAVE, actors=actors_for(scope=scope_for(user), entry=entry))
-    kept = validate_parts(amount=entry.amount, parts=parts, candidates=split_candidates(entry=entry))
+    candidates = split_candidates(entry=entry)
+    kept = validate_parts(amount=entry.amount, parts=parts, candidates=candidates)
 
     now = timezone.now()
     if split is None:
@@ -101,13 +102,15 @@ def split_save(*, entry: LedgerEntry, user, parts: Sequence[tuple[int, int]], su
     for part in split.parts.all():
         if part.person_id not in wanted:
             part.delete()
-        elif part.amount != wanted[part.person_id]:
-            part.amount = wanted.pop(part.person_id)
-            part.save(update_fields=["amount"])
-        else:
-            wanted.pop(part.person_id)
+            continue
+        amount, settlement = wanted.pop(part.person_id), part_settlement(candidates[part.person_id])
+        if (part.amount, part.settlement) != (amount, settlement):
+            part.amount, part.settlement = amount, settlement
+            part.save(update_fields=["amount", "settlement"])
     for person_id, amount in wanted.items():
-        SplitPart.objects.create(split=split, person_id=person_id, amount=amount)
+        SplitPart.objects.create(
+            split=split, person_id=person_id, amount=amount, settlement=part_settlement(candidates[person_id])
+        )
     split.updated_at = now
     split.save(update_fields=["updated_at"])
     _record(split=split, user=user, action=SplitAction.SAVE, from_state=state, comment=comment if not submit else "")

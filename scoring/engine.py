@@ -31,7 +31,7 @@ Appraisal caps (R11) for one year::
 
     unit_cap_status(*, unit, year, low_quarters, published_quarters) -> UnitCapStatus
     appraisal_caps(*, year, low_quarters_by_unit, published_quarters, assignments) -> AppraisalCaps
-    exposed_assignments(*, status, assignments) -> tuple[AssignmentSpan, ...]
+    exposed_assignments(*, status, assignments) -> tuple[AssignmentSpan, ...]   # assessed roles only
 
     AssignmentSpan(person_id, employee_id, name, unit, role, start, end)
     UnitCapStatus(unit, year, low_quarters, triggered, rules, at_risk, risk_quarters)
@@ -60,6 +60,7 @@ from typing import NamedTuple
 from core.dates import Quarter
 
 __all__ = [
+    "ASSESSED_ROLES",
     "CAP_GRADE",
     "DEFAULT_BANDS",
     "DEFAULT_POLICY",
@@ -101,6 +102,10 @@ FUNCTION_CODES: tuple[str, ...] = (
 PROPERTY = "property"
 # R11: the annual appraisal cap, and the grade at or below which a quarter counts towards it.
 CAP_GRADE = "B-"
+# R3, SPEC §6: the assessed people (被考核人员) whose appraisal a cap binds — function heads, project directors and
+# functional managers (the role codes of touchpoints.choices.Role). Decision: team members (团队成员) share rewards and
+# penalties (R14) but are not assessed, so they are never capped nor listed as at risk.
+ASSESSED_ROLES: frozenset[str] = frozenset({"function_head", "project_director", "functional_manager"})
 
 _QUARTER_NUMBERS = (1, 2, 3, 4)
 _HUNDRED = 100
@@ -259,10 +264,8 @@ def grade_for(score: Fraction, bands: Sequence[GradeBand] = DEFAULT_BANDS) -> st
     if score < 0:
         raise ValueError(f"得分不能为负数，收到 {score}")
     percent = score * _HUNDRED
-    for band in checked:
-        if percent >= band.min_percent:
-            return band.label
-    raise AssertionError("unreachable: the last band starts at or below 0%")
+    # validate_bands guarantees the last band starts at or below 0 % and the score is not negative: one band matches.
+    return next(band.label for band in checked if percent >= band.min_percent)
 
 
 def is_at_or_below(grade: str, cap_grade: str = CAP_GRADE, bands: Sequence[GradeBand] = DEFAULT_BANDS) -> bool:
@@ -620,9 +623,10 @@ def unit_cap_status(
 def exposed_assignments(*, status: UnitCapStatus, assignments: Iterable[AssignmentSpan]) -> tuple[AssignmentSpan, ...]:
     """The assignments to ``status.unit`` that its cap reaches (or would reach).
 
-    Triggered unit: those overlapping any of its low quarters (R11 — these people are capped).
-    At-risk unit: those overlapping a low or a risk quarter (who would be capped if it
-    triggers). Otherwise none.
+    Only assignments in an assessed role (``ASSESSED_ROLES``, SPEC §6): a team member is never
+    capped. Triggered unit: those overlapping any of its low quarters (R11 — these people are
+    capped). At-risk unit: those overlapping a low or a risk quarter (who would be capped if
+    it triggers). Otherwise none.
     """
     if status.triggered:
         numbers = status.low_quarters
@@ -631,7 +635,15 @@ def exposed_assignments(*, status: UnitCapStatus, assignments: Iterable[Assignme
     else:
         return ()
     quarters = [Quarter(status.year, number) for number in numbers]
-    return tuple(span for span in assignments if span.unit == status.unit and any(span.overlaps(quarter) for quarter in quarters))
+    return tuple(
+        span
+        for span in assignments
+        if span.unit == status.unit and span.role in ASSESSED_ROLES and any(span.overlaps(quarter) for quarter in quarters)
+    )
+
+
+def _span_order(span: AssignmentSpan) -> tuple[UnitKey, date, str]:
+    return (span.unit, span.start, span.role)
 
 
 def appraisal_caps(
@@ -663,7 +675,7 @@ def appraisal_caps(
 
     people = []
     for pairs in causes.values():
-        pairs.sort(key=lambda pair: (pair[0].unit, pair[0].start, pair[0].role))
+        pairs.sort(key=lambda pair: _span_order(pair[0]))
         first = pairs[0][0]
         rules = {rule for _, status in pairs for rule in status.rules}
         people.append(

@@ -1,6 +1,6 @@
 """Grade bands, policy, and published quarter results (SPEC §5, §7).
 
-A `QuarterResult` is one published version of a quarter: an immutable snapshot (canonical JSON and its SHA-256 digest)
+A `QuarterResult` is one published version of a quarter: an immutable snapshot (canonical JSON and its HMAC-SHA256 digest)
 with one `UnitResult` row per unit for pages and exports. Amendments add a new version; nothing is ever edited.
 """
 
@@ -111,8 +111,9 @@ class FrozenModel(models.Model):
 class QuarterResult(FrozenModel):
     """One published version of a quarter's results. Immutable once written (R9, SPEC §7).
 
-    `snapshot` is the whole result as canonical JSON data (see `scoring.snapshot`); `digest` is the SHA-256 of its
-    canonical serialisation, which `verify_results` recomputes. Version 1 is the publication; each amendment is the next
+    `snapshot` is the whole result as canonical JSON data (see `scoring.snapshot`); `digest` is the HMAC-SHA256 of its
+    canonical serialisation under the key `digest_key` names (see `scoring.signing`), which `verify_results` recomputes.
+    A version published before keys has an empty `digest_key` and a plain SHA-256 until `resign_results` re-signs it. Version 1 is the publication; each amendment is the next
     version, with a reason, pointing at the version it `supersedes`.
     """
 
@@ -126,7 +127,8 @@ class QuarterResult(FrozenModel):
     reason = models.TextField(_("修订原因"), blank=True)
     confirmed_missing = models.JSONField(_("确认未检查的单元格"), default=list, blank=True)
     snapshot = models.JSONField(_("结果快照"))
-    digest = models.CharField(_("SHA-256 摘要"), max_length=64)
+    digest = models.CharField(_("HMAC-SHA256 摘要"), max_length=64)
+    digest_key = models.CharField(_("签名密钥编号"), max_length=32, blank=True, default="")
     supersedes = models.OneToOneField(
         "self", verbose_name=_("替代版本"), on_delete=models.PROTECT, null=True, blank=True, related_name="superseded_by"
     )

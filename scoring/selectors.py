@@ -447,6 +447,7 @@ class MyUnit:
     roles: list[str]
     quarters: list[QuarterGrade]
     status: engine.UnitCapStatus
+    assessed: bool = True  # SPEC §6: the person holds an assessed role in the unit, so its cap binds them
 
     @property
     def triggered(self) -> bool:
@@ -548,6 +549,7 @@ def my_units(*, scope: Scope, today: dt.date) -> MyUnits:
                 roles=roles[unit],
                 quarters=quarters,
                 status=lows.status(unit),
+                assessed=any(span.role in engine.ASSESSED_ROLES for span in spans if span.unit == unit),
             )
         )
     caps = engine.appraisal_caps(year=year, low_quarters_by_unit=low_by_unit, published_quarters=published, assignments=spans)

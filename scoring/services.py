@@ -14,8 +14,9 @@ Every refusal raises `PublicationRefused` with a message an operator can act on,
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -34,7 +35,7 @@ from notifications.services import notify_many_later
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function
 from touchpoints.models import Assignment, Project
 
-from . import engine, selectors
+from . import engine, selectors, signing
 from . import snapshot as snap
 from .models import GradeBand, Policy, QuarterResult, UnitResult
 from .postings import result_post
@@ -85,6 +86,38 @@ class Preview:
 
     def name_of(self, unit: engine.UnitKey) -> str:
         return self.names.get(unit, unit.code)
+
+    @property
+    def is_empty(self) -> bool:
+        """SPEC §7: no finalised inspection at all this quarter — never published."""
+        return not self.cells
+
+    @property
+    def counts(self) -> PublishCounts:
+        results = self.outcome.results
+        return PublishCounts(
+            units=sum(1 for r in results if r.assessed),
+            not_assessed=sum(1 for r in results if not r.assessed),
+            rewards=sum(1 for r in results if r.amount > 0),
+            penalties=sum(1 for r in results if r.amount < 0),
+            missing=len(self.missing),
+        )
+
+    @property
+    def fingerprint(self) -> str:
+        """A digest of what publishing now would freeze: a confirmation given for other figures is refused."""
+        return hashlib.sha256(snap.canonical_json(preview_data(self))).hexdigest()
+
+
+@dataclass(frozen=True)
+class PublishCounts:
+    """What the confirmation step names (SPEC §7): assessed units, rewards and penalties, cells counted uninspected."""
+
+    units: int
+    not_assessed: int
+    rewards: int
+    penalties: int
+    missing: int
 
 
 def function_name(code: str) -> str:
@@ -212,6 +245,7 @@ def _freeze(
         "confirmed_missing": confirmed,
         **preview_data(preview),
     }
+    signature = signing.sign(data)
     try:
         with transaction.atomic():
             result = QuarterResult.objects.create(
@@ -223,7 +257,8 @@ def _freeze(
                 reason=reason,
                 confirmed_missing=confirmed,
                 snapshot=data,
-                digest=snap.digest_of(data),
+                digest=signature.digest,
+                digest_key=signature.key_id,
                 supersedes=supersedes,
             )
             UnitResult.objects.bulk_create(
@@ -303,10 +338,19 @@ def result_notify(*, result: QuarterResult, units: list[dict[str, Any]]) -> int:
     return len(recipients)
 
 
+def refuse_if_empty(preview: Preview) -> None:
+    """SPEC §7: a quarter with no finalised inspection at all is never published (nor amended into one)."""
+    if preview.is_empty:
+        raise PublicationRefused(
+            _("{quarter} 没有任何定稿的检查,不能发布;请先完成并定稿检查(或导入纸质检查结果)").format(quarter=preview.quarter)
+        )
+
+
 def quarter_publish(*, quarter: Quarter, user, confirm_missing: bool = False) -> QuarterResult:
     """Publish a quarter's results (R9, SPEC §7): version 1, frozen, posted to the ledger, everyone assessed notified.
 
-    Refused before the quarter has ended, when it is already published (amend it instead), and — unless
+    Refused before the quarter has ended, when it is already published (amend it instead), when the quarter has no
+    finalised inspection at all, and — unless
     `confirm_missing` — while cells with applicable items have no finalised inspection. A confirmation is recorded in
     the version (`confirmed_missing`) and those cells count as not inspected.
     """
@@ -317,6 +361,7 @@ def quarter_publish(*, quarter: Quarter, user, confirm_missing: bool = False) ->
     if quarter_is_published(quarter):
         raise PublicationRefused(_("{quarter} 已发布;如需更正,请发布修订版本(amend_quarter)").format(quarter=quarter))
     preview = quarter_preview(quarter=quarter)
+    refuse_if_empty(preview)
     if preview.missing and not confirm_missing:
         cells = "、".join(str(cell) for cell in preview.missing)
         raise PublicationRefused(
@@ -344,6 +389,7 @@ def quarter_amend(*, quarter: Quarter, user, reason: str) -> QuarterResult:
     if current is None:
         raise PublicationRefused(_("{quarter} 尚未发布,无需修订;请先发布").format(quarter=quarter))
     preview = quarter_preview(quarter=quarter)
+    refuse_if_empty(preview)
     recomputed = preview_data(preview)
     if all(
         snap.canonical_json({key: recomputed[key]}) == snap.canonical_json({key: current.snapshot.get(key)})
@@ -389,15 +435,18 @@ def _unit_row_data(unit: UnitResult) -> dict[str, Any]:
     }
 
 
-def _check_version(result: QuarterResult) -> list[str]:
+def version_problems(result: QuarterResult, *, signature: bool = True) -> list[str]:
+    """Everything wrong with one version: its signature (unless `signature` is False: resign_results checks the old
+    digest itself), its unit rows against the snapshot, and the snapshot's figures against the engine."""
     problems: list[str] = []
     data = result.snapshot if isinstance(result.snapshot, dict) else {}
     try:
-        recomputed = snap.digest_of(data)
+        problem = signing.check(data, digest=result.digest, key_id=result.digest_key) if signature else None
+        snap.canonical_json(data)
     except TypeError as exc:
         return [_("快照无法规范化:{error}").format(error=exc)]
-    if recomputed != result.digest:
-        problems.append(_("摘要不符:记录为 {stored},重新计算为 {recomputed}").format(stored=result.digest, recomputed=recomputed))
+    if problem is not None:
+        problems.append(problem)
     expected = {"year": result.year, "number": result.quarter, "version": result.version}
     for key, value in expected.items():
         if data.get(key) != value:
@@ -452,11 +501,24 @@ def _check_arithmetic(data: dict[str, Any]) -> list[str]:
     return problems
 
 
+# Further checks of what publication wrote downstream, registered by the apps that own it (the ledger registers
+# `rewards.integrity.ledger_verify` in its AppConfig.ready), so scoring never imports them. Each returns mismatches.
+VERIFIERS: list[Callable[[], list[Mismatch]]] = []
+
+
+def register_verifier(check: Callable[[], list[Mismatch]]) -> None:
+    if check not in VERIFIERS:
+        VERIFIERS.append(check)
+
+
 def results_verify() -> list[Mismatch]:
-    """Recompute every published version's digest from its stored snapshot, check its unit rows against the snapshot
-    and its figures against the engine (SPEC §7). Returns every mismatch found; empty when all is well. Two queries."""
+    """Check every published version's HMAC signature of its stored snapshot, its unit rows against the snapshot and
+    its figures against the engine, then every registered downstream check (the ledger) (SPEC §7). Returns every
+    mismatch found; empty when all is well. A fixed number of queries."""
     mismatches = []
     versions = QuarterResult.objects.prefetch_related("units").order_by("year", "quarter", "version")
     for result in versions:
-        mismatches.extend(Mismatch(str(result), problem) for problem in _check_version(result))
+        mismatches.extend(Mismatch(str(result), problem) for problem in version_problems(result))
+    for check in VERIFIERS:
+        mismatches.extend(check())
     return mismatches

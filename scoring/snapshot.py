@@ -1,4 +1,6 @@
-"""The frozen snapshot of a published quarter: plain JSON data, its canonical serialisation and SHA-256 digest (SPEC §7).
+"""The frozen snapshot of a published quarter: plain JSON data and its canonical serialisation (SPEC §7).
+
+The serialisation is what `scoring.signing` signs with HMAC-SHA256.
 
 The snapshot holds everything the publication decided, so a version can be read, exported and re-checked without
 anything upstream (inspections, catalogue, bands, policy) that may change later:
@@ -56,7 +58,9 @@ def canonical_json(data: Mapping[str, Any]) -> bytes:
 
 
 def digest_of(data: Mapping[str, Any]) -> str:
-    """SHA-256 (hex) of the canonical JSON of a snapshot."""
+    """Plain SHA-256 (hex) of the canonical JSON of a snapshot: what versions published before keys store.
+
+    Published versions are signed with `scoring.signing.sign` (HMAC-SHA256); a plain digest never verifies (SPEC §7)."""
     return hashlib.sha256(canonical_json(data)).hexdigest()
 
 

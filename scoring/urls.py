@@ -11,6 +11,7 @@ urlpatterns = [
     path("insight/findings/", views_insight.findings, name="insight_findings"),
     path("<str:quarter>/", views.results_quarter, name="results_quarter"),
     path("<str:quarter>/preview/", views.preview, name="preview"),
+    path("<str:quarter>/publish/", views.publish, name="publish"),
     path("<str:quarter>/amend/", views.amend, name="amend"),
     path("<str:quarter>/export/", views.export, name="export"),
     path("<str:quarter>/bulletin/", views_insight.bulletin_page, name="bulletin"),

@@ -16,7 +16,7 @@ from core.publication import quarter_is_published
 from core.xlsx import XLSX_CONTENT_TYPE, export_for
 
 from . import selectors, services
-from .forms import AmendForm, PublishForm
+from .forms import AmendForm, ConfirmPublishForm
 
 
 def _quarter(text: str) -> Quarter:
@@ -88,41 +88,96 @@ def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] |
     return render(request, "scoring/results.html", context)
 
 
-@login_required
-@require_http_methods(["GET", "POST"])
-def preview(request: HttpRequest, quarter: str) -> HttpResponse:
-    """Operations: what publishing the quarter would freeze, the cells still without a finalised inspection, and the
-    Publish button (with the confirmation checkbox when cells are missing)."""
-    scope = _operations(request)
-    period = _quarter(quarter)
+def _open_preview(request: HttpRequest, period: Quarter) -> tuple[services.Preview | None, HttpResponse | None]:
+    """The quarter's preview, or the response that replaces the page: published already, or a refusal."""
     if quarter_is_published(period):
         messages.info(request, _("{quarter} 已发布;如需更正请发布修订版本").format(quarter=period))
-        return redirect("scoring:results_quarter", quarter=str(period))
+        return None, redirect("scoring:results_quarter", quarter=str(period))
     try:
         outcome = services.quarter_preview(quarter=period)
     except services.PublicationRefused as exc:
-        return render(
+        page = render(
             request, "scoring/preview.html", {"quarter": period, "error": str(exc), "ended": period.has_ended(local_today())}
         )
-    form = PublishForm(request.POST if request.method == "POST" else None, missing_count=len(outcome.missing))
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = services.quarter_publish(
-                quarter=period, user=request.user, confirm_missing=form.cleaned_data["confirm_missing"]
-            )
-        except services.PublicationRefused as exc:
-            messages.error(request, str(exc))
-        else:
-            messages.success(request, _("{quarter} 考核结果已发布,已通知所有被考核人员").format(quarter=period))
-            return redirect("scoring:results_quarter", quarter=str(result.period))
+        return None, page
+    return outcome, None
+
+
+def _refusal(outcome: services.Preview) -> str | None:
+    """Why the quarter cannot be published now, if it cannot (the service says the same, SPEC §7)."""
+    try:
+        services.refuse_if_empty(outcome)
+    except services.PublicationRefused as exc:
+        return str(exc)
+    return None
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def preview(request: HttpRequest, quarter: str) -> HttpResponse:
+    """Operations, step 1 of 2: what publishing the quarter would freeze and the cells still without a finalised
+    inspection, with the way on to the confirmation page. A POST here is the confirmation step's (SPEC §7): without the
+    typed confirmation it is refused and publishes nothing."""
+    scope = _operations(request)
+    period = _quarter(quarter)
+    if request.method == "POST":
+        return publish(request, quarter)
+    outcome, response = _open_preview(request, period)
+    if response is not None:
+        return response
     context = {
         "quarter": period,
         "preview": outcome,
+        "counts": outcome.counts,
+        "refusal": _refusal(outcome),
         "page": selectors.rankings(data=services.preview_data(outcome), scope=scope),
-        "form": form,
         "ended": period.has_ended(local_today()),
     }
     return render(request, "scoring/preview.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def publish(request: HttpRequest, quarter: str) -> HttpResponse:
+    """Operations, step 2 of 2 (SPEC §7): the confirmation page names the quarter and the counts of units, rewards and
+    penalties; publishing needs the quarter typed in (and the missing cells confirmed), checked here on the server."""
+    _operations(request)
+    period = _quarter(quarter)
+    outcome, response = _open_preview(request, period)
+    if response is not None:
+        return response
+    refusal = _refusal(outcome)
+    ended = period.has_ended(local_today())
+    form = ConfirmPublishForm(
+        request.POST if request.method == "POST" else None,
+        quarter=period,
+        fingerprint=outcome.fingerprint,
+        missing_count=len(outcome.missing),
+    )
+    if request.method == "POST":
+        if refusal or not ended:
+            messages.error(request, refusal or _("{quarter} 尚未结束,结束后才能发布").format(quarter=period))
+        elif form.is_valid():
+            try:
+                result = services.quarter_publish(
+                    quarter=period, user=request.user, confirm_missing=form.cleaned_data["confirm_missing"]
+                )
+            except services.PublicationRefused as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("{quarter} 考核结果已发布,已通知所有被考核人员").format(quarter=period))
+                return redirect("scoring:results_quarter", quarter=str(result.period))
+        else:
+            messages.error(request, _("未发布:请按提示完成确认"))
+    context = {
+        "quarter": period,
+        "preview": outcome,
+        "counts": outcome.counts,
+        "refusal": refusal,
+        "form": form,
+        "ended": ended,
+    }
+    return render(request, "scoring/publish_confirm.html", context, status=400 if request.method == "POST" else 200)
 
 
 @login_required

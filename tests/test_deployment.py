@@ -38,6 +38,7 @@ def service_env(redis_url: str, tmp_path: Path) -> dict[str, str]:
     db = connection.settings_dict
     env.update(
         SECRET_KEY="compose-proof-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        RESULTS_SIGNING_KEY="compose-proof-results-signing-key-0123456789",
         DATABASE_URL=f"postgres://{db['USER']}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}",
         CELERY_BROKER_URL=redis_url,
         CACHE_URL=redis_url,

@@ -252,6 +252,8 @@ def inspection_import(*, plan: InspectionPlan, user: AbstractBaseUser | None = N
     """
     quarter = plan.quarter
     refuse_if_published(quarter)
+    if dates.local_today() < quarter.first_day:  # a plan read before midnight of a quarter's eve is still refused
+        raise InspectionRefused(_("{quarter} 尚未开始,不能导入该季度的检查结果").format(quarter=quarter))
     claims = quarter_claims(cells={(g.project.pk, g.function.value) for g in plan.groups}, quarter=quarter)
     now = timezone.now()
     created = replaced = count = 0

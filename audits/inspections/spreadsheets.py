@@ -12,7 +12,7 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 
-from core.dates import Quarter
+from core.dates import Quarter, local_today
 from core.publication import quarter_is_published
 from core.xlsx import CellError, WorkbookInvalid, cell_text, open_workbook, read_sheet, sheet_is_empty
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function, function_from_text
@@ -103,6 +103,20 @@ def inspection_plan(source: Any, *, quarter: Quarter) -> InspectionPlan:
     if quarter_is_published(quarter):
         raise WorkbookInvalid(
             [CellError("-", None, None, _("{quarter} 的考核结果已发布,不能再导入检查结果").format(quarter=quarter))]
+        )
+    if local_today() < quarter.first_day:
+        # An inspection can only be of a quarter that has begun (SPEC §11).
+        raise WorkbookInvalid(
+            [
+                CellError(
+                    "-",
+                    None,
+                    None,
+                    _("{quarter} 尚未开始({day} 起),不能导入该季度的检查结果").format(
+                        quarter=quarter, day=quarter.first_day.isoformat()
+                    ),
+                )
+            ]
         )
     workbook = open_workbook(source)
     errors: list[CellError] = []

@@ -24,6 +24,11 @@ def env_list(name: str, default: str) -> list[str]:
 
 SECRET_KEY = os.environ.get("SECRET_KEY", "insecure-dev-key-change-me-in-production-0123456789")
 DEBUG = env_bool("DEBUG", False)
+# SPEC §7: published results are signed with HMAC-SHA256 under this key (scoring.signing). Rotate by moving the old key to
+# RESULTS_SIGNING_KEYS_OLD (comma-separated; still accepted for verification) and running `manage.py resign_results`.
+# The default is for development and tests only; production settings refuse to start without a key of their own.
+RESULTS_SIGNING_KEY = os.environ.get("RESULTS_SIGNING_KEY", "insecure-dev-results-signing-key-0123456789")
+RESULTS_SIGNING_KEYS_OLD = env_list("RESULTS_SIGNING_KEYS_OLD", "")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 

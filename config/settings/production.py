@@ -2,11 +2,17 @@
 
 import os
 
+from django.core.exceptions import ImproperlyConfigured
+
 from .base import *  # noqa: F403
 from .base import env_bool
 
 DEBUG = False
 SECRET_KEY = os.environ["SECRET_KEY"]
+# SPEC §7: the key that signs published results must be the site's own secret (at least 32 characters).
+RESULTS_SIGNING_KEY = os.environ.get("RESULTS_SIGNING_KEY", "")
+if len(RESULTS_SIGNING_KEY) < 32:
+    raise ImproperlyConfigured("RESULTS_SIGNING_KEY must be set to a secret of at least 32 characters in production")
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = env_bool("SECURE_COOKIES", True)
 SESSION_COOKIE_HTTPONLY = True

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from pathlib import Path
 
@@ -183,4 +184,31 @@ def test_the_upload_page_says_what_a_wrong_file_is(client, people, catalogue) ->
         page = upload(client, content).content.decode()
         errors = page.split('id="import-errors"', 1)[1].split("</div>\n</div>", 1)[0]  # the error box only
         assert fragment in errors and "未做任何更改" in page and "zip file" not in errors.lower()
+
+
+def test_a_quarter_that_has_not_started_refuses_imports_everywhere(client, people, catalogue, tmp_path: Path) -> None:
+    # Found in the field: `import_inspection 2027Q1` created 14 finalised inspections of a future quarter. Today is after 2026Q1.
+    content = good_workbook(catalogue)
+    with pytest.raises(WorkbookInvalid, match=r"2026Q3 尚未开始\(2026-07-01 起\)"):
+        inspection_plan(content, quarter=Q1.next().next())
+    path = tmp_path / "future.xlsx"
+    path.write_bytes(content)
+    with pytest.raises(CommandError, match="2027Q1 尚未开始"):
+        call_command("import_inspection", "2027Q1", str(path), stdout=io.StringIO())
+    client.force_login(people.user("inspector"))
+    page = upload(client, content, quarter="2027Q1").content.decode()
+    assert "2027Q1 尚未开始" in page and "确认导入" not in page
+    # The quarter in progress is fine (an inspection may be recorded once the quarter has begun).
+    plan = inspection_plan(content, quarter=Q1.next())
+    assert len(plan.groups) == 2
+    assert not Inspection.objects.exists()
+
+
+def test_the_import_service_itself_refuses_a_quarter_that_has_not_started(people, catalogue, time_machine) -> None:
+    from audits.inspections.services import InspectionRefused
+
+    plan = inspection_plan(good_workbook(catalogue), quarter=Q1.next())
+    time_machine.move_to(dt.datetime(2026, 3, 31, 12, tzinfo=dt.UTC), tick=False)  # 2026Q2 begins tomorrow
+    with pytest.raises(InspectionRefused, match="2026Q2 尚未开始"):
+        inspection_import(plan=plan)
     assert not Inspection.objects.exists()

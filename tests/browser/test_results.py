@@ -46,3 +46,27 @@ def test_the_results_page_fits_a_phone(phone_page, people, published) -> None:
     assert phone_page.get_by_text("职能排名").first.is_visible()
     width = phone_page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"page scrolls sideways on a phone: {width}px"
+
+
+def test_operations_publish_in_two_steps_typing_the_quarter_on_a_phone(phone_page, people) -> None:
+    """SPEC §7: the preview, then a confirmation page naming the quarter and the counts; the quarter typed in."""
+    from scoring.models import QuarterResult
+
+    ensure_default_rules()
+    build_worked_example()
+    with time_machine.travel(after(Q1), tick=True):
+        sign_in(phone_page, people.inspector.user.username)
+        phone_page.goto(f"{phone_page.base_url}/results/2026Q1/preview/")
+        phone_page.get_by_role("link", name="下一步:确认发布").click()
+        phone_page.wait_for_url("**/results/2026Q1/publish/")
+        counts = phone_page.locator("#sc-publish-counts")
+        assert "7 个考核单元列入考核" in counts.inner_text() and "处罚 1 项" in counts.inner_text()
+        assert phone_page.evaluate("document.documentElement.scrollWidth") <= 390
+        phone_page.get_by_label("输入季度编号以确认发布").fill("2025Q4")
+        phone_page.get_by_role("button", name="确认发布").click()
+        assert phone_page.get_by_text("输入的「2025Q4」不是 2026Q1;未发布任何结果").is_visible()
+        assert not QuarterResult.objects.exists()
+        phone_page.get_by_label("输入季度编号以确认发布").fill("2026Q1")
+        phone_page.get_by_role("button", name="确认发布").click()
+        phone_page.wait_for_url("**/results/2026Q1/")
+    assert QuarterResult.objects.get().published_by == people.inspector.user

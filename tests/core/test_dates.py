@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -274,3 +275,74 @@ def test_overlaps(start: date, end: date | None, expected: bool) -> None:
 def test_overlaps_refuses_a_span_ending_before_it_starts() -> None:
     with pytest.raises(ValueError):
         Q1.overlaps(date(2026, 2, 1), date(2026, 1, 31))
+
+
+# ------------------------------------------------------------------------------------------
+# Mutation-checked edges (make mutation)
+# ------------------------------------------------------------------------------------------
+
+
+def test_quarters_exist_from_year_1_to_9999_and_not_beyond() -> None:
+    assert str(Quarter(1, 1)) == "1Q1" and Quarter(1, 1).first_day == date(1, 1, 1)
+    assert Quarter(9999, 4).last_day == date(9999, 12, 31)
+    for year in (0, 10000, -1):
+        with pytest.raises(ValueError, match="年份应在 1 到 9999 之间"):
+            Quarter(year, 1)
+    for number in (0, 5):
+        with pytest.raises(ValueError, match="季度应为 1 到 4"):
+            Quarter(2026, number)
+    assert Quarter(2026, 1).number == 1 and Quarter(2026, 4).number == 4
+
+
+def test_a_quarter_is_frozen_and_hashable() -> None:
+    from dataclasses import FrozenInstanceError
+
+    quarter = Quarter(2026, 1)
+    with pytest.raises(FrozenInstanceError):
+        quarter.number = 2  # type: ignore[misc]
+    assert hash(quarter) == hash(Quarter(2026, 1))
+    assert {quarter: "Q1"}[Quarter.parse("2026Q1")] == "Q1"
+    assert len({Quarter(2026, 1), Quarter(2026, 1), Quarter(2026, 2)}) == 2
+
+
+def _refused(message: str):
+    return pytest.raises(ValueError, match=f"^{re.escape(message)}$")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: Quarter(2026, 5), "季度应为 1 到 4，收到 5"),
+        (lambda: Quarter(10000, 1), "年份应在 1 到 9999 之间，收到 10000"),
+        (lambda: Quarter.parse(None), '季度格式应为 2026Q1，收到 "None"'),
+        (lambda: Quarter.parse(20261), '季度格式应为 2026Q1，收到 "20261"'),
+        (lambda: parse_month(None), '月份格式应为 2026-11，收到 "None"'),
+        (lambda: Quarter(2026, 1).overlaps(date(2026, 2, 1), date(2026, 1, 1)), "结束日期 2026-01-01 早于起始日期 2026-02-01"),
+        (lambda: due_date(2026, 13), "月份应在 1 到 12 之间，收到 2026-13"),
+        (lambda: month_label(2027, 0), "月份应在 1 到 12 之间，收到 2027-0"),
+        (lambda: is_late(datetime(2026, 11, 30, 12, 0), 2026, 11), "提交时间必须带时区"),
+    ],
+)
+def test_every_refusal_says_exactly_what_is_wrong(make, message: str) -> None:
+    with _refused(message):
+        make()
+
+
+def test_a_quarter_contains_its_first_and_last_day_only() -> None:
+    q1 = Quarter(2026, 1)
+    assert q1.contains(date(2026, 1, 1)) and q1.contains(date(2026, 3, 31))
+    assert not q1.contains(date(2025, 12, 31)) and not q1.contains(date(2026, 4, 1))
+
+
+def test_lateness_is_judged_in_shanghai_whatever_the_servers_own_time_zone(monkeypatch) -> None:
+    """R8: the process time zone (Django sets it from TIME_ZONE; a bare worker may run in UTC) changes nothing."""
+    import time
+
+    monkeypatch.setenv("TZ", "UTC")
+    time.tzset()
+    try:
+        assert is_late(datetime(2026, 11, 30, 16, 0, 0, tzinfo=UTC), 2026, 11)  # midnight in Shanghai, 30 Nov in UTC
+        assert not is_late(datetime(2026, 11, 30, 15, 59, 59, tzinfo=UTC), 2026, 11)
+    finally:
+        monkeypatch.undo()
+        time.tzset()

@@ -89,8 +89,11 @@ def broker():
 def publish_through_the_browser(client, people):
     client.force_login(people.inspector.user)
     with time_machine.travel(after(Q1, days=10), tick=True):
+        # SPEC §7: the confirmation step, with the quarter typed in and the figures it confirms.
+        url = reverse("scoring:publish", args=[str(Q1)])
+        fingerprint = client.get(url).context["form"]["fingerprint"].value()
         started = time.monotonic()
-        response = client.post(reverse("scoring:preview", args=[str(Q1)]), {})
+        response = client.post(url, {"confirmation": str(Q1), "fingerprint": fingerprint})
         return response, time.monotonic() - started
 
 

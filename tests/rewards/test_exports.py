@@ -144,7 +144,7 @@ def test_hr_downloads_the_caps_and_quarter_workbooks_the_commands_write(client, 
     assert workbook.sheetnames == ["绩效上限", "预警"]
     rows = [tuple(c.value for c in row) for row in workbook["绩效上限"].iter_rows()]
     assert rows[0] == ("工号", "姓名", "考核单元", "角色", "年度", "绩效上限", "触发季度", "触发规则")
-    assert sorted(r[1] for r in rows[1:]) == ["周立新", "王芳"]
+    assert sorted(r[1] for r in rows[1:]) == ["周立新"]  # SPEC §6: 王芳, a marketing team member, is never capped
     head = next(r for r in rows[1:] if r[1] == "周立新")
     assert head == (people.head.employee_id, "周立新", "营销", "职能负责人", 2026, "B-", "2026Q1、2026Q2", "连续两个季度")
     call_command("export_caps", "2026", "--output", str(tmp_path / "caps.xlsx"), stdout=io.StringIO())
@@ -184,3 +184,30 @@ def test_the_writer_streams_with_flat_memory() -> None:
 
     small, large = peak(200), peak(2_000)
     assert large < small * 1.5 + 256 * 1024, (small, large)
+
+
+def test_a_part_given_to_the_property_manager_is_settled_through_the_service_fee(people, ledger) -> None:
+    """SPEC §8 Decision (R15): the project's property manager works for the property company: their part of GG's reward
+    is recorded and exported as 服务费结算, the others' as 团队奖惩."""
+    from rewards.models import SplitPart
+    from tests.factories import AssignmentFactory
+    from touchpoints.choices import Function, Role
+
+    manager = AssignmentFactory(
+        person__name="钱物业",
+        role=Role.FUNCTIONAL_MANAGER,
+        project=people.project,
+        function=Function.PROPERTY,
+        start=dt.date(2025, 1, 1),
+    ).person
+    with time_machine.travel(dt.datetime(2026, 4, 15, tzinfo=dt.UTC)):
+        split = split_save(entry=ledger.gg, user=people.user("director"), parts=[(people.director.pk, 2000), (manager.pk, 1000)])
+        assert dict(SplitPart.objects.values_list("person__name", "settlement")) == {"张伟": "team", "钱物业": "service_fee"}
+        # Saving again (the amounts change) keeps each part's settlement.
+        split = split_save(entry=ledger.gg, user=people.user("director"), parts=[(people.director.pk, 1500), (manager.pk, 1500)])
+        assert dict(split.parts.values_list("person__name", "settlement")) == {"张伟": "team", "钱物业": "service_fee"}
+    gg = [r for r in rows_of(RewardsExport(2026).to_bytes())[1:] if r[1] == "东原·光谷印"]
+    assert gg == [
+        ("2026Q1", "东原·光谷印", 3000, "团队奖惩", "草稿", people.director.employee_id, "张伟", 1500),
+        ("2026Q1", "东原·光谷印", 3000, "服务费结算", "草稿", manager.employee_id, "钱物业", 1500),
+    ]

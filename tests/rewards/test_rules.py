@@ -140,3 +140,11 @@ def test_ledger_status_reads_reversal_marks_first_then_service_fee_then_split_st
 
 def test_money_puts_the_sign_before_the_yen() -> None:
     assert (money(3000), money(-3000), money(0), money(1234567)) == ("¥3,000", "-¥3,000", "¥0", "¥1,234,567")
+
+
+def test_a_part_for_a_person_of_the_property_function_is_settled_through_the_service_fee() -> None:
+    """SPEC §8 Decision (R15): the project's property manager works for the property company."""
+    from rewards.rules import part_settlement
+
+    assert part_settlement(Candidate(4, "E0004", "钱物业", ("职能经理",), property_function=True)) == Settlement.SERVICE_FEE
+    assert part_settlement(PEOPLE[2]) == Settlement.TEAM

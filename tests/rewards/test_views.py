@@ -212,11 +212,12 @@ def test_hr_sees_units_at_risk_then_the_capped_people(client, people, ledger) ->
     client.force_login(people.user("hr"))
     url = reverse("rewards:workspace") + "?year=2026"
     caps = client.get(url).content.decode().split('id="caps"')[1]
-    assert "预警" in caps and "营销" in caps and "2026Q2" in caps and "将影响 2 人" in caps
+    assert "预警" in caps and "营销" in caps and "2026Q2" in caps and "将影响 1 人" in caps  # the head, not the member
     publish(2026, 2, [reward(UnitKind.FUNCTION, "marketing", "营销", -3000)])
     caps = client.get(url).content.decode().split('id="caps"')[1].split("</section>")[0]
-    assert "2 人上限 B-" in caps
-    assert "周立新" in caps and "王芳" in caps and "杨帆" not in caps  # SPEC §3: a functional manager is in the project unit
+    assert "1 人上限 B-" in caps
+    # SPEC §6: the team member 王芳 is not capped; SPEC §3: a functional manager (杨帆) is in the project unit.
+    assert "周立新" in caps and "王芳" not in caps and "杨帆" not in caps
     assert "2026Q1、2026Q2" in caps and "连续两个季度" in caps
 
 

@@ -110,3 +110,35 @@ def test_default_bands_and_policy_come_with_the_migrations() -> None:
         90,
         60,
     )
+
+
+def test_a_team_member_of_a_capped_unit_is_not_capped_on_any_page_or_sheet(client, people) -> None:
+    """SPEC §6 Decision: only function heads, project directors and functional managers are capped — the engine, the
+    person's own cards, the caps workbook and its 预警 sheet."""
+    from scoring.exports import CapsExport
+    from tests.factories import PersonFactory
+    from tests.scoring.builders import sheet_rows
+
+    member = AssignmentFactory(
+        person=PersonFactory(name="王芳"), role=Role.TEAM_MEMBER, function=Function.MARKETING, start=dt.date(2025, 1, 1)
+    ).person
+    low_quarter(people, Q1)
+    with time_machine.travel(after(Q1), tick=False):
+        quarter_publish(quarter=Q1, user=None)
+        risk = sheet_rows(CapsExport(2026).to_bytes(), "预警")
+        assert "周立新" in {row[5] for row in risk[1:]} and "王芳" not in {row[5] for row in risk[1:]}
+        client.force_login(member.user)
+        card = client.get("/results/2026Q1/").content.decode()
+        assert "年度绩效不受此上限约束" in card
+    low_quarter(people, Q2)
+    with time_machine.travel(after(Q2), tick=False):
+        quarter_publish(quarter=Q2, user=None)
+        caps = selectors.caps_for_year(year=2026)
+        assert "王芳" not in {p.name for p in caps.people} and "周立新" in {p.name for p in caps.people}
+        assert "王芳" not in {row[1] for row in sheet_rows(CapsExport(2026).to_bytes(), "绩效上限")}
+        client.force_login(member.user)  # a new session: the first one expired months ago
+        page = client.get("/results/2026Q2/").content.decode()
+        assert "年度绩效考核上限为" not in page and "单元已触发上限" in page and "年度绩效不受此上限约束" in page
+        client.force_login(people.user("head"))
+        page = client.get("/results/2026Q2/").content.decode()
+        assert "您的 2026 年度绩效考核上限为 B-" in page and "年度绩效不受此上限约束" not in page

@@ -81,3 +81,24 @@ def test_amend_export_and_verify(example, people, tmp_path: Path, capsys) -> Non
     assert ("营销", "职能", "2026Q1", "2026Q2", people.head.employee_id, "周立新", "职能负责人") in risk
     assert ("东原·汉口时光道", "项目", "2026Q1", "2026Q2", people.outsider.employee_id, "外人", "职能经理") in risk
     assert ("工程", "职能", "2026Q1", "2026Q2", None, None, None) in risk  # nobody assigned to engineering
+
+
+def test_a_quarter_without_any_finalised_inspection_never_publishes(people) -> None:
+    # Found in the field: `publish_quarter 2025Q1`, a quarter with no inspection at all, exited 0 and published (SPEC §7).
+    from scoring.services import PublicationRefused, quarter_amend, quarter_publish
+
+    with time_machine.travel(after(Q1), tick=False):
+        with pytest.raises(CommandError, match="发布被拒绝,未做任何更改:2026Q1 没有任何定稿的检查"):
+            call_command("publish_quarter", "2026Q1", "--confirm-missing")
+        inspect(people.project, "marketing", Q1, [(3, NOT_DONE)], state=InspectionState.IN_PROGRESS)  # not finalised
+        with pytest.raises(PublicationRefused, match="没有任何定稿的检查"):
+            quarter_publish(quarter=Q1, user=None, confirm_missing=True)
+        assert not QuarterResult.objects.exists()
+        # Once published, an amendment cannot turn it into an empty quarter either.
+        finalised = inspect(people.project, "design", Q1, [(3, NOT_DONE)])
+        quarter_publish(quarter=Q1, user=None, confirm_missing=True)
+        finalised.items.all().delete()
+        finalised.delete()
+        with pytest.raises(PublicationRefused, match="没有任何定稿的检查"):
+            quarter_amend(quarter=Q1, user=None, reason="撤销检查")
+    assert QuarterResult.objects.count() == 1

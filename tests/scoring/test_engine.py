@@ -5,7 +5,9 @@ No database and no Django: the engine takes and returns plain frozen dataclasses
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from dataclasses import FrozenInstanceError
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from fractions import Fraction
@@ -15,6 +17,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from scoring.engine import (
+    ASSESSED_ROLES,
     CAP_GRADE,
     DEFAULT_BANDS,
     FUNCTION_CODES,
@@ -23,6 +26,7 @@ from scoring.engine import (
     CapRule,
     CellTally,
     GradeBand,
+    PersonCap,
     Policy,
     QuarterOutcome,
     Settlement,
@@ -590,7 +594,7 @@ def span(
     unit: UnitKey,
     start: date,
     end: date | None = None,
-    role: str = "team_member",
+    role: str = "functional_manager",
 ) -> AssignmentSpan:
     return AssignmentSpan(person, f"E{person:03d}", f"员工{person}", unit, role, start, end)
 
@@ -643,7 +647,8 @@ def test_person_capped_through_two_units_appears_once_with_every_trigger() -> No
     (capped,) = caps.people
     assert capped.person_id == person
     assert capped.units == (MARKETING, HK)
-    assert capped.roles == ("function_head", "team_member", "project_director")
+    # SPEC §6: the team-member assignment to marketing caps nobody; the head's and the director's do.
+    assert capped.roles == ("function_head", "project_director")
     assert capped.trigger_quarters == (1, 2, 3, 4)
     assert capped.rules == (CapRule.CONSECUTIVE, CapRule.CUMULATIVE)
     assert [str(q) for q in capped.trigger_periods] == ["2026Q1", "2026Q2", "2026Q3", "2026Q4"]
@@ -676,6 +681,26 @@ def test_at_risk_units_and_their_exposed_people() -> None:
     assert exposed_assignments(status=hk, assignments=[early, later, gone]) == (early, later)
 
 
+def test_team_members_of_a_capped_or_at_risk_unit_are_never_capped_nor_exposed() -> None:
+    """SPEC §6 Decision: only function heads, project directors and functional managers (R3) are capped."""
+    member = span(1, MARKETING, date(2026, 1, 1), role="team_member")
+    head = span(2, MARKETING, date(2026, 1, 1), role="function_head")
+    director = span(3, HK, date(2026, 1, 1), role="project_director")
+    hk_member = span(4, HK, date(2026, 1, 1), role="team_member")
+    caps = appraisal_caps(
+        year=2026,
+        low_quarters_by_unit={MARKETING: {1, 2}, HK: {2}},
+        published_quarters={1, 2},
+        assignments=[member, head, director, hk_member],
+    )
+    assert [(p.employee_id, p.roles) for p in caps.people] == [("E002", ("function_head",))]
+    (hk,) = caps.at_risk
+    assert exposed_assignments(status=hk, assignments=[director, hk_member]) == (director,)
+    triggered = status({1, 2}, published={1, 2})
+    assert exposed_assignments(status=triggered, assignments=[member, head]) == (head,)
+    assert {"function_head", "project_director", "functional_manager"} == ASSESSED_ROLES
+
+
 def test_exposed_assignments_of_a_safe_unit_is_empty() -> None:
     safe = status({2}, published={1, 2, 3, 4})
     assert exposed_assignments(status=safe, assignments=[span(1, MARKETING, date(2020, 1, 1))]) == ()
@@ -691,6 +716,7 @@ def test_assignment_span_refuses_an_end_before_its_start() -> None:
 # ------------------------------------------------------------------------------------------
 
 CAP_UNITS = (MARKETING, F("design"), P("GG"), HK)
+ROLES = ("function_head", "project_director", "functional_manager", "team_member")
 quarter_sets = st.frozensets(st.integers(min_value=1, max_value=4))
 
 
@@ -705,7 +731,8 @@ def cap_years(draw: st.DrawFn) -> tuple[frozenset[int], dict[UnitKey, frozenset[
     for _ in range(draw(st.integers(min_value=0, max_value=8))):
         start = draw(st.dates(min_value=date(2025, 6, 1), max_value=date(2027, 3, 1)))
         end = draw(st.none() | st.dates(min_value=start, max_value=date(2027, 6, 1)))
-        spans.append(span(draw(st.integers(min_value=1, max_value=4)), draw(st.sampled_from(CAP_UNITS)), start, end))
+        role = draw(st.sampled_from(ROLES))
+        spans.append(span(draw(st.integers(min_value=1, max_value=4)), draw(st.sampled_from(CAP_UNITS)), start, end, role))
     return published, low, spans
 
 
@@ -745,14 +772,19 @@ def test_adding_a_low_quarter_never_removes_a_cap(
 def test_caps_match_the_definition(
     year_data: tuple[frozenset[int], dict[UnitKey, frozenset[int]], list[AssignmentSpan]],
 ) -> None:
-    """SPEC §6 spelt out naively: capped iff assigned to a triggered unit in one of its low quarters."""
+    """SPEC §6 spelt out naively: capped iff assigned in an assessed role (not a team member) to a triggered unit in
+    one of its low quarters."""
     published, low, spans = year_data
     caps = appraisal_caps(year=2026, low_quarters_by_unit=low, published_quarters=published, assignments=spans)
     expected: dict[int, set[UnitKey]] = {}
     for s in spans:
         unit_low = low.get(s.unit, frozenset())
-        if brute_force_triggered(unit_low) and any(
-            s.start <= QUARTER_SPANS_2026[q][1] and (s.end is None or s.end >= QUARTER_SPANS_2026[q][0]) for q in unit_low
+        if (
+            s.role != "team_member"
+            and brute_force_triggered(unit_low)
+            and any(
+                s.start <= QUARTER_SPANS_2026[q][1] and (s.end is None or s.end >= QUARTER_SPANS_2026[q][0]) for q in unit_low
+            )
         ):
             expected.setdefault(s.person_id, set()).add(s.unit)
     assert {p.person_id: set(p.units) for p in caps.people} == expected
@@ -769,3 +801,205 @@ def test_at_risk_matches_the_definition(low: set[int], extra_published: set[int]
         assert (number in result.risk_quarters) == (would_trigger and not result.triggered)
     assert result.at_risk == bool(result.risk_quarters)
     assert not (result.at_risk and result.triggered)
+
+
+# ------------------------------------------------------------------------------------------
+# Mutation-checked edges (make mutation): each test kills mutants that survived the tests above
+# ------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("percent", "grade"),
+    [
+        (Fraction(7995, 100), "B"),  # 79.95 %: between 79 and 80, still B (a B+ bound of 79 would say B+)
+        (Fraction(7901, 100), "B"),
+        (Fraction(80), "B+"),
+        (Fraction(8999, 100), "B+"),
+        (Fraction(6999, 100), "B-"),
+        (Fraction(5999, 100), "C"),
+        (Fraction(0), "C"),
+    ],
+)
+def test_each_default_band_starts_exactly_at_its_bound(percent: Fraction, grade: str) -> None:
+    """SPEC §5: A ≥ 90, B+ ≥ 80, B ≥ 70, B- ≥ 60, C below — no score between 79 % and 80 % is B+."""
+    assert grade_for(percent / 100) == grade
+    assert [band.min_percent for band in DEFAULT_BANDS] == [90, 80, 70, 60, 0]
+
+
+def test_a_policy_of_zero_yuan_and_equal_thresholds_is_accepted() -> None:
+    """SPEC §5 "Policy": the amount may be 0 (money switched off); the penalty line may equal the reward line."""
+    assert Policy(amount=0).amount == 0
+    same = Policy(reward_above_percent=60, penalty_below_percent=60)
+    assert (same.reward_above_percent, same.penalty_below_percent) == (60, 60)
+    with pytest.raises(ValueError, match="不能高于奖励线"):
+        Policy(reward_above_percent=60, penalty_below_percent=Fraction(6001, 100))
+    with pytest.raises(ValueError, match="非负整数"):
+        Policy(amount=-1)
+    # With the amount at 0, a rank-1 unit above the line and a unit below the line both get nothing, unsettled.
+    outcome = score_quarter([CellTally("GG", "marketing", 10, 10)], project_codes=["GG"], policy=Policy(amount=0))
+    assert outcome.entries == ()
+
+
+@pytest.mark.parametrize(
+    ("bands", "message"),
+    [
+        ((GradeBand("A", Fraction(80)), GradeBand("B", Fraction(80)), GradeBand("C", Fraction(0))), "不低于"),
+        ((GradeBand("A", Fraction(90)), GradeBand("C", Fraction(1))), "下限应为 0%"),
+    ],
+)
+def test_bands_with_equal_bounds_or_a_lowest_band_above_zero_are_refused(bands: tuple[GradeBand, ...], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        validate_bands(bands)
+
+
+def test_a_negative_score_or_impossible_unit_result_is_refused() -> None:
+    with pytest.raises(ValueError, match="得分不能为负数"):
+        grade_for(Fraction(-1, 100))
+    assert grade_for(Fraction(0)) == "C"
+    unit = F("marketing")
+    with pytest.raises(ValueError, match="完成权重应在 0 到适用权重之间"):
+        UnitResult(unit, -1, 0, None, None, None, 0, None)
+    with pytest.raises(ValueError, match="得分、等级或排名与权重不一致"):
+        UnitResult(unit, 1, 2, Fraction(1, 2), "C", 0, -3000, Settlement.TEAM)
+    ranked_first = UnitResult(unit, 1, 2, Fraction(1, 2), "C", 1, -3000, Settlement.TEAM)
+    assert (ranked_first.rank, ranked_first.assessed, ranked_first.percent) == (1, True, 50)
+    zero = UnitResult(unit, 0, 2, Fraction(0), "C", 1, -3000, Settlement.TEAM)
+    assert zero.percent_display == Decimal("0.00")
+
+
+def test_percent_display_of_a_tiny_positive_score_is_zero_not_minus_zero() -> None:
+    assert str(percent_display(Fraction(1, 10**6))) == "0.00"  # 0.0001 %
+    assert str(percent_display(Fraction(1, 20000))) == "0.01"  # 0.005 %: half-up
+    assert str(percent_display(Fraction(1, 20001))) == "0.00"
+    assert str(percent_display(Fraction(0))) == "0.00"
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: UnitKey.function("marketing"),
+        lambda: CellTally("GG", "marketing", 1, 2),
+        lambda: GradeBand("A", Fraction(90)),
+        lambda: Policy(),
+        lambda: UnitResult(F("design"), 0, 0, None, None, None, 0, None),
+        lambda: QuarterOutcome((), ()),
+        lambda: AssignmentSpan(1, "E001", "员工1", F("marketing"), "function_head", date(2026, 1, 1), None),
+        lambda: unit_cap_status(unit=F("marketing"), year=2026, low_quarters={1}, published_quarters={1}),
+        lambda: PersonCap(1, "E001", "员工1", 2026, "B-", (F("marketing"),), ("function_head",), (1, 2), ()),
+    ],
+)
+def test_the_engines_values_are_frozen(make) -> None:
+    """Frozen dataclasses in, frozen dataclasses out (engine docstring): a value cannot be changed after it is made."""
+    value = make()
+    field = next(iter(value.__dataclass_fields__))
+    with pytest.raises(FrozenInstanceError):
+        setattr(value, field, getattr(value, field))
+    assert value == make() and hash(value) == hash(make())  # frozen and compared by value, so hashable
+
+
+def _refused(message: str):
+    """The exact message an operator reads (SPEC: invalid input raises ValueError with a Chinese message)."""
+    return pytest.raises(ValueError, match=f"^{re.escape(message)}$")
+
+
+@pytest.mark.parametrize(
+    ("make", "message"),
+    [
+        (lambda: GradeBand("A", 0.9), "等级下限必须是精确数值（整数、分数或十进制数），收到 0.9"),
+        (lambda: GradeBand("", Fraction(90)), "等级名称不能为空"),
+        (lambda: Policy(reward_above_percent=90.0), "奖励线必须是精确数值（整数、分数或十进制数），收到 90.0"),
+        (lambda: Policy(penalty_below_percent=True), "处罚线必须是精确数值（整数、分数或十进制数），收到 True"),
+        (lambda: Policy(amount=True), "奖惩金额必须是非负整数，收到 True"),
+        (lambda: Policy(amount=1.5), "奖惩金额必须是非负整数，收到 1.5"),
+        (lambda: Policy(reward_above_percent=60, penalty_below_percent=61), "处罚线(61%)不能高于奖励线(60%)"),
+        (lambda: CellTally("GG", "marketing", -1, 2), "GG/marketing：权重不能为负数"),
+        (lambda: CellTally("GG", "marketing", 3, 2), "GG/marketing：完成权重大于适用权重"),
+        (lambda: validate_bands([]), "至少需要一个等级"),
+        (lambda: validate_bands([GradeBand("A", Fraction(0)), GradeBand("A", Fraction(0))]), "等级名称重复"),
+        (
+            lambda: validate_bands([GradeBand("A", Fraction(80)), GradeBand("B", Fraction(80)), GradeBand("C", Fraction(0))]),
+            "等级应从高到低排列：B(80%)不低于 A(80%)",
+        ),
+        (lambda: validate_bands([GradeBand("A", Fraction(90)), GradeBand("C", Fraction(1))]), "最低等级 C 的下限应为 0%"),
+        (lambda: grade_for(Fraction(-1, 100)), "得分不能为负数，收到 -1/100"),
+        (
+            lambda: UnitResult(F("marketing"), -1, 0, None, None, None, 0, None),
+            "function:marketing：完成权重应在 0 到适用权重之间",
+        ),
+        (
+            lambda: UnitResult(F("marketing"), 0, 0, Fraction(0), None, None, 0, None),
+            "function:marketing：不列入考核的单元不能有得分、等级、排名或奖惩",
+        ),
+        (
+            lambda: UnitResult(F("marketing"), 1, 2, Fraction(1, 2), "C", None, 0, None),
+            "function:marketing：得分、等级或排名与权重不一致",
+        ),
+        (
+            lambda: UnitResult(F("marketing"), 1, 2, Fraction(1, 2), None, 1, 0, None),
+            "function:marketing：得分、等级或排名与权重不一致",
+        ),
+        (
+            lambda: UnitResult(F("marketing"), 1, 2, Fraction(1, 2), "C", 1, 0, Settlement.TEAM),
+            "function:marketing：结算方式应当且仅当有奖惩金额时填写",
+        ),
+        (lambda: score_quarter([], project_codes=["BB", "AA", "BB", "AA"]), "项目编号重复：AA、BB"),
+        (lambda: score_quarter([], project_codes=[], function_codes=["design", "design"]), "职能编号重复：design"),
+        (
+            lambda: AssignmentSpan(1, "E001", "员工1", F("marketing"), "function_head", date(2026, 2, 1), date(2026, 1, 1)),
+            "E001 员工1：结束日期早于起始日期",
+        ),
+        (
+            lambda: unit_cap_status(unit=F("marketing"), year=2026, low_quarters={5}, published_quarters={1}),
+            "低等级季度应为 1 到 4，收到 [5]",
+        ),
+        (
+            lambda: unit_cap_status(unit=F("marketing"), year=2026, low_quarters=set(), published_quarters={0, 1}),
+            "已发布季度应为 1 到 4，收到 [0]",
+        ),
+        (
+            lambda: unit_cap_status(unit=F("marketing"), year=2026, low_quarters={1, 2}, published_quarters=set()),
+            "function:marketing：2026Q1、2026Q2 尚未发布，不能计入绩效上限",
+        ),
+    ],
+)
+def test_every_refusal_says_exactly_what_is_wrong(make, message: str) -> None:
+    with _refused(message):
+        make()
+
+
+def test_exact_thresholds_are_stored_as_fractions() -> None:
+    band = GradeBand("A", Decimal("90.5"))
+    assert isinstance(band.min_percent, Fraction) and band.min_percent == Fraction(181, 2)
+    policy = Policy(reward_above_percent=Decimal("90.5"), penalty_below_percent=Decimal("59.5"))
+    assert isinstance(policy.reward_above_percent, Fraction) and policy.reward_above_percent == Fraction(181, 2)
+    assert isinstance(policy.penalty_below_percent, Fraction) and policy.penalty_below_percent == Fraction(119, 2)
+
+
+def test_percent_display_keeps_the_sign_of_a_negative_fraction() -> None:
+    """Half-up means ties away from zero on both sides (the engine never produces a negative score)."""
+    assert str(percent_display(Fraction(-1, 8))) == "-12.50"
+    assert str(percent_display(Fraction(-1, 20000))) == "-0.01"  # -0.005 %: the tie goes away from zero
+    assert str(percent_display(Fraction(-2, 3))) == "-66.67"
+
+
+def test_result_for_an_unknown_unit_names_it() -> None:
+    outcome = score_quarter([], project_codes=["GG"])
+    with pytest.raises(KeyError) as missing:
+        outcome.result_for(P("ZZ"))
+    assert missing.value.args == (P("ZZ"),)
+
+
+def test_units_at_or_below_uses_the_bands_it_is_given() -> None:
+    bands = (GradeBand("优", Fraction(50)), GradeBand("差", Fraction(0)))
+    outcome = score_quarter([CellTally("GG", "marketing", 1, 4)], project_codes=["GG"], bands=bands)
+    assert units_at_or_below(outcome, cap_grade="差", bands=bands) == {F("marketing"), P("GG")}
+
+
+def test_a_capped_person_is_named() -> None:
+    caps = appraisal_caps(
+        year=2026,
+        low_quarters_by_unit={MARKETING: {1, 2}},
+        published_quarters={1, 2},
+        assignments=[span(7, MARKETING, date(2026, 1, 1), role="function_head")],
+    )
+    assert [(p.person_id, p.employee_id, p.name) for p in caps.people] == [(7, "E007", "员工7")]

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import hmac
 import json
 from decimal import Decimal
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 
 from audits.choices import InspectionState
@@ -23,6 +25,7 @@ from scoring import services
 from scoring.exports import QuarterExport
 from scoring.models import GradeBand, Policy, QuarterResult
 from scoring.services import PublicationRefused, quarter_amend, quarter_preview, quarter_publish
+from scoring.signing import key_id_of
 from scoring.snapshot import canonical_json
 from tests.factories import AssignmentFactory, ProjectFactory
 from touchpoints.choices import Role
@@ -83,7 +86,10 @@ def test_publication_freezes_a_canonical_snapshot_with_its_digest_and_unit_rows(
     stored = QuarterResult.objects.get(pk=result.pk)
     canonical = json.dumps(stored.snapshot, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
     assert canonical_json(stored.snapshot) == canonical
-    assert stored.digest == hashlib.sha256(canonical).hexdigest()
+    # SPEC §7: HMAC-SHA256 under RESULTS_SIGNING_KEY, with the key's id; never the plain SHA-256 anyone could recompute.
+    assert stored.digest == hmac.new(settings.RESULTS_SIGNING_KEY.encode(), canonical, hashlib.sha256).hexdigest()
+    assert stored.digest != hashlib.sha256(canonical).hexdigest()
+    assert stored.digest_key == key_id_of(settings.RESULTS_SIGNING_KEY) != ""
     assert "." not in json.dumps([u["score"] for u in stored.snapshot["units"]])  # no float anywhere near a score
     units = {(u["kind"], u["code"]): u for u in stored.snapshot["units"]}
     assert units[("function", "customer_relations")]["score"] == {"numerator": 13, "denominator": 14}

@@ -65,3 +65,16 @@ def test_the_results_page_and_home_panel_take_a_fixed_number_of_queries(people, 
             home.panels(request=None, scope=scope_for(people.director.user), today=after(q2).date())
         with django_assert_max_num_queries(len(small_caps)):
             selectors.caps_for_year(year=2026)
+
+
+def test_the_publish_confirmation_page_takes_a_fixed_number_of_queries(people, client, django_assert_max_num_queries) -> None:
+    build_quarter(Q, projects=5, items=5)
+    client.force_login(people.inspector.user)
+    with time_machine.travel(after(Q), tick=False), CaptureQueriesContext(connection) as small:
+        assert client.get("/results/2026Q1/publish/").status_code == 200
+    q2 = Quarter(2026, 2)
+    build_quarter(q2, projects=40, items=10, people_per_project=2)
+    with time_machine.travel(after(q2), tick=False):
+        client.force_login(people.inspector.user)
+        with django_assert_max_num_queries(len(small)):
+            assert client.get("/results/2026Q2/publish/").status_code == 200

@@ -10,7 +10,7 @@ from audits.choices import InspectionState
 from scoring.models import QuarterResult
 from scoring.services import quarter_publish
 
-from .builders import NOT_DONE, Q1, after, build_worked_example, inspect
+from .builders import DONE, NOT_DONE, Q1, after, build_worked_example, inspect
 
 pytestmark = pytest.mark.django_db
 ROLES = ("lead", "director", "head", "inspector", "hr", "outsider")
@@ -105,6 +105,8 @@ def test_only_operations_preview_publish_and_amend(client, people, role) -> None
     with time_machine.travel(after(Q1), tick=False):
         assert client.get("/results/2026Q1/preview/").status_code == 404
         assert client.post("/results/2026Q1/preview/", {"confirm_missing": "on"}).status_code == 404
+        assert client.get("/results/2026Q1/publish/").status_code == 404
+        assert client.post("/results/2026Q1/publish/", {"confirmation": "2026Q1", "confirm_missing": "on"}).status_code == 404
         assert client.post("/results/2026Q1/amend/", {"reason": "x"}).status_code == 404
     assert not QuarterResult.objects.exists()
 
@@ -118,10 +120,16 @@ def test_operations_preview_then_publish_with_the_missing_cells_confirmed(client
         assert response.status_code == 200
         assert [m.function for m in response.context["preview"].missing] == ["property"]
         assert "东原·光谷印" in response.content.decode()
-        refused = client.post("/results/2026Q1/preview/", {})
-        assert refused.status_code == 200 and refused.context["form"].errors
+        assert 'href="/results/2026Q1/publish/"' in response.content.decode()
+        confirm = client.get("/results/2026Q1/publish/")
+        assert confirm.status_code == 200
+        fingerprint = confirm.context["form"]["fingerprint"].value()
+        refused = client.post("/results/2026Q1/publish/", {"confirmation": "2026Q1", "fingerprint": fingerprint})
+        assert refused.status_code == 400 and list(refused.context["form"].errors) == ["confirm_missing"]
         assert not QuarterResult.objects.exists()
-        response = client.post("/results/2026Q1/preview/", {"confirm_missing": "on"})
+        response = client.post(
+            "/results/2026Q1/publish/", {"confirmation": "2026q1 ", "confirm_missing": "on", "fingerprint": fingerprint}
+        )
     assert response.status_code == 302 and response["Location"] == "/results/2026Q1/"
     result = QuarterResult.objects.get()
     assert (result.published_by, result.confirmed_missing) == (
@@ -135,8 +143,13 @@ def test_the_preview_before_the_quarter_ends_offers_no_publish_button(client, pe
     client.force_login(people.user("inspector"))
     with time_machine.travel(after(Q1, days=-5), tick=False):
         response = client.get("/results/2026Q1/preview/")
-        assert response.status_code == 200 and "发布结果" not in response.content.decode()
-        client.post("/results/2026Q1/preview/", {"confirm_missing": "on"})
+        assert response.status_code == 200 and "/results/2026Q1/publish/" not in response.content.decode()
+        client.post("/results/2026Q1/preview/", {"confirm_missing": "on", "confirmation": "2026Q1"})
+        fingerprint = client.get("/results/2026Q1/publish/").context["form"]["fingerprint"].value()
+        early = client.post(
+            "/results/2026Q1/publish/", {"confirm_missing": "on", "confirmation": "2026Q1", "fingerprint": fingerprint}
+        )
+        assert early.status_code == 400 and "尚未结束" in early.content.decode()
     assert not QuarterResult.objects.exists()
 
 
@@ -177,3 +190,56 @@ def test_the_home_page_shows_my_units_and_operations_the_pending_quarter(client,
     with time_machine.travel(after(Quarter2 := Q1.next(), days=3), tick=False):
         body = client.get("/").content.decode()
     assert f"/results/{Quarter2}/preview/" in body
+
+
+def test_publishing_from_the_browser_is_two_steps_naming_the_quarter_and_the_counts(client, people) -> None:
+    # Found in the field: the preview's form carried only the CSRF field, so one POST published (and e-mailed 35 people).
+    build_worked_example()
+    client.force_login(people.user("inspector"))
+    with time_machine.travel(after(Q1), tick=False):
+        for bare in ({}, {"confirm_missing": "on"}):
+            refused = client.post("/results/2026Q1/preview/", bare)
+            assert refused.status_code == 400
+            page = refused.content.decode()
+            assert "请输入季度编号 2026Q1 以确认发布;未发布任何结果" in page
+        confirm = client.get("/results/2026Q1/publish/")
+        page = confirm.content.decode()
+        # SPEC §12: 7 units assessed (5 functions, 2 projects); rewards: design, property; penalty: engineering.
+        counts = confirm.context["counts"]
+        assert (counts.units, counts.rewards, counts.penalties, counts.missing) == (7, 2, 1, 0)
+        assert "2026年第1季度(2026Q1)" in page
+        assert "7 个考核单元列入考核" in page and "奖励 2 项" in page and "处罚 1 项" in page
+        fingerprint = confirm.context["form"]["fingerprint"].value()
+        wrong = client.post("/results/2026Q1/publish/", {"confirmation": "2025Q4", "fingerprint": fingerprint})
+        assert wrong.status_code == 400 and "输入的「2025Q4」不是 2026Q1;未发布任何结果" in wrong.content.decode()
+        stale = client.post("/results/2026Q1/publish/", {"confirmation": "2026Q1", "fingerprint": "0" * 64})
+        assert stale.status_code == 400 and "结果已有变化" in stale.content.decode()
+        assert not QuarterResult.objects.exists()
+        done = client.post("/results/2026Q1/publish/", {"confirmation": "2026Q1", "fingerprint": fingerprint})
+    assert done.status_code == 302 and done["Location"] == "/results/2026Q1/"
+    assert QuarterResult.objects.get().published_by == people.user("inspector")
+
+
+def test_a_confirmation_given_for_other_figures_is_refused(client, people) -> None:
+    inspections = build_worked_example()
+    client.force_login(people.user("inspector"))
+    with time_machine.travel(after(Q1), tick=False):
+        fingerprint = client.get("/results/2026Q1/publish/").context["form"]["fingerprint"].value()
+        inspections[("GG", "marketing")].items.update(verdict=NOT_DONE)  # someone re-judges a cell meanwhile
+        refused = client.post("/results/2026Q1/publish/", {"confirmation": "2026Q1", "fingerprint": fingerprint})
+    assert refused.status_code == 400 and "结果已有变化" in refused.content.decode()
+    assert not QuarterResult.objects.exists()
+
+
+def test_a_quarter_without_any_finalised_inspection_is_refused_on_every_page(client, people) -> None:
+    # Found in the field: 2025Q1, with no inspection at all, published (SPEC §7).
+    inspect(people.project, "marketing", Q1, [(3, DONE)], state=InspectionState.IN_PROGRESS)
+    client.force_login(people.user("inspector"))
+    with time_machine.travel(after(Q1), tick=False):
+        preview = client.get("/results/2026Q1/preview/").content.decode()
+        assert "2026Q1 没有任何定稿的检查,不能发布" in preview and "/results/2026Q1/publish/" not in preview
+        confirm = client.get("/results/2026Q1/publish/").content.decode()
+        assert "没有任何定稿的检查" in confirm and 'id="sc-publish-form"' not in confirm
+        posted = client.post("/results/2026Q1/publish/", {"confirmation": "2026Q1", "confirm_missing": "on", "fingerprint": "x"})
+        assert posted.status_code == 400 and "没有任何定稿的检查" in posted.content.decode()
+    assert not QuarterResult.objects.exists()

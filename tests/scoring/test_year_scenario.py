@@ -7,7 +7,9 @@ engineering head changes on 16 May, CC gets a director in March and a new custom
 It covers ties (Q2 rank 1 twice in both rankings; Q3 rank 2 twice), exact boundaries (marketing exactly 90% in Q1 earns
 nothing; exactly 60% is B- and not fined, Q1/Q3/Q4; BB exactly 70% is B in Q1), a function with no applicable item
 (property: only not-applicable items in Q1, none at all in Q2 and Q4), a project not inspected (CC in Q1), and caps by
-both R11 rules, plus units at risk before the year ends.
+both R11 rules, plus units at risk before the year ends. SPEC §6: team members of capped units (侯客服 in customer
+relations, 柯客服 in CC) are never capped nor listed at risk. SPEC §8: AA's Q2 reward is split by its director with a part
+for AA's property manager, exported as 服务费结算.
 """
 
 from __future__ import annotations
@@ -51,6 +53,7 @@ PEOPLE = [
     ["2012", "白总监", "2012@example.cn", "BB", "项目总监", "", "2025-01-01", ""],
     ["2013", "陈总监", "2013@example.cn", "CC", "项目总监", "", "2026-03-01", ""],
     ["2021", "艾营销", "2021@example.cn", "AA", "职能经理", "营销", "2025-01-01", ""],
+    ["2024", "孔物业", "2024@example.cn", "AA", "职能经理", "物业", "2025-01-01", ""],  # the property company's manager
     ["2022", "曹客服", "2022@example.cn", "CC", "职能经理", "客户关系", "2025-01-01", "2026-06-30"],  # leaves
     ["2023", "邓新人", "2023@example.cn", "CC", "职能经理", "客户关系", "2026-10-01", ""],  # joins
     ["2031", "范工程", "2031@example.cn", "工程", "团队成员", "", "2026-07-01", ""],  # joins
@@ -203,9 +206,9 @@ CAPS_AFTER_Q3 = [
 ]
 RISK_AFTER_Q3 = [
     ("客户关系", "职能", "2026Q1、2026Q3", "2026Q4", "2005", "柯客服", "职能负责人"),
-    ("客户关系", "职能", "2026Q1、2026Q3", "2026Q4", "2032", "侯客服", "团队成员"),  # until 31 Aug: in Q1 and Q3
+    # SPEC §6: 2032 侯客服, a customer-relations team member until 31 Aug, is not listed: team members are never capped.
     ("研发", "职能", "2026Q1、2026Q3", "2026Q4", "2002", "顾研发", "职能负责人"),
-    ("东原·启城", "项目", "2026Q3", "2026Q4", "2005", "柯客服", "团队成员"),
+    # 2005 柯客服 is only a team member of CC: not listed under CC.
     ("东原·启城", "项目", "2026Q3", "2026Q4", "2013", "陈总监", "项目总监"),
     ("东原·启城", "项目", "2026Q3", "2026Q4", "2023", "邓新人", "职能经理"),  # from 1 Oct: would be reached through Q4
     # 2022 left CC on 30 June: no overlap with Q3 or Q4.
@@ -215,12 +218,13 @@ RISK_AFTER_Q3 = [
 CAPS_AFTER_Q4 = [
     ("2003", "甘工程", "工程", "职能负责人", 2026, "B-", "2026Q1、2026Q2", "连续两个季度"),
     ("2004", "程接任", "工程", "职能负责人", 2026, "B-", "2026Q1、2026Q2", "连续两个季度"),
-    # Capped through two units, listed once: customer relations {1,3,4} ∪ CC {3,4}.
-    ("2005", "柯客服", "客户关系、东原·启城", "职能负责人、团队成员", 2026, "B-", "2026Q1、2026Q3、2026Q4", BOTH_RULES),
+    # Capped as customer relations' head only: CC {3,4} triggers too, but 柯客服 is a team member there (SPEC §6).
+    ("2005", "柯客服", "客户关系", "职能负责人", 2026, "B-", "2026Q1、2026Q3、2026Q4", BOTH_RULES),
     ("2013", "陈总监", "东原·启城", "项目总监", 2026, "B-", "2026Q3、2026Q4", "连续两个季度"),
     ("2023", "邓新人", "东原·启城", "职能经理", 2026, "B-", "2026Q3、2026Q4", "连续两个季度"),
-    ("2032", "侯客服", "客户关系", "团队成员", 2026, "B-", "2026Q1、2026Q3、2026Q4", BOTH_RULES),
+    # 2032 侯客服, a team member of customer relations (triggered) in Q1 and Q3, is not capped (SPEC §6 Decision).
 ]
+REWARDS = ("季度", "考核单元", "金额", "结算方式", "状态", "工号", "姓名", "分配金额")
 
 
 def catalogue_workbook() -> bytes:
@@ -277,6 +281,8 @@ def test_a_year_imported_published_and_exported_through_the_commands(tmp_path: P
             assert sheet_rows(workbook, sheet) == [RANKING, *EXPECTED[number][sheet]], f"{quarter} {sheet}"
         assert sheet_rows(workbook, "明细") == [DETAIL, *EXPECTED[number]["明细"]], f"{quarter} 明细"
 
+        if number == 2:
+            split_aa_reward(quarter)
         if number == 3:
             with time_machine.travel(at(quarter.publication_date), tick=False):
                 call_command("export_caps", "2026", "--output", str(tmp_path / "caps-q3.xlsx"))
@@ -315,3 +321,25 @@ def test_a_year_imported_published_and_exported_through_the_commands(tmp_path: P
         ]
     )
     call_command("verify_results")
+    call_command("export_rewards", "2026", "--output", str(tmp_path / "rewards.xlsx"))
+    ledger = sheet_rows((tmp_path / "rewards.xlsx").read_bytes(), "奖惩台账")
+    assert ledger[0] == REWARDS
+    # SPEC §8: one row per part; the property manager's part is settled through the property company's service fee.
+    assert [row for row in ledger[1:] if row[0] == "2026Q2" and row[1] == "东原·澜岸"] == [
+        ("2026Q2", "东原·澜岸", 3000, TEAM, "已提交", "2011", "安总监", 2000),
+        ("2026Q2", "东原·澜岸", 3000, FEE, "已提交", "2024", "孔物业", 1000),
+    ]
+
+
+def split_aa_reward(quarter: Quarter) -> None:
+    """AA's director (whose account import_org created) splits AA's reward with AA's property manager (R14, SPEC §8)."""
+    from rewards.models import LedgerEntry
+    from rewards.services import split_save
+    from touchpoints.models import Person
+
+    user = Person.objects.get(employee_id="2011").user
+    people = dict(Person.objects.filter(employee_id__in=["2011", "2024"]).values_list("employee_id", "pk"))
+    entry = LedgerEntry.objects.get(year=quarter.year, quarter=quarter.number, unit_code="AA")
+    with time_machine.travel(at(quarter.publication_date, hour=11), tick=False):
+        split = split_save(entry=entry, user=user, parts=[(people["2011"], 2000), (people["2024"], 1000)], submit=True)
+    assert dict(split.parts.values_list("person__employee_id", "settlement")) == {"2011": "team", "2024": "service_fee"}

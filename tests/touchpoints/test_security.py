@@ -85,6 +85,7 @@ def test_production_settings_pass_the_deploy_check_with_secure_cookies() -> None
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "RESULTS_SIGNING_KEY": secrets.token_urlsafe(40),
         "ALLOWED_HOSTS": "touchpoint.example.cn",
     }
     env.pop("DEBUG", None)
