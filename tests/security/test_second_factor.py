@@ -148,6 +148,7 @@ def settings_probe(module: str) -> str:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": module,
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "RESULTS_SIGNING_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "touchpoint.example.cn",
     }
     env.pop("OTP_REQUIRED", None)

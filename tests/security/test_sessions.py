@@ -77,6 +77,7 @@ def production(probe: str) -> subprocess.CompletedProcess:
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "config.settings.production",
         "SECRET_KEY": secrets.token_urlsafe(50),
+        "RESULTS_SIGNING_KEY": secrets.token_urlsafe(48),
         "ALLOWED_HOSTS": "touchpoint.example.cn",
     }
     env.pop("DEBUG", None)
