@@ -17,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
@@ -91,7 +92,7 @@ class Scope:
     @property
     def reads_rectifications(self) -> bool:
         """Rectifications (SPEC §14): company-wide readers, leads, directors and heads (narrowed to their cells)."""
-        return self.sees_all or self.leads_cells or self.follows_units
+        return self.sees_all or self.leads_cells or self.follows_units or bool(self.inspected_functions)
 
     @property
     def is_assessed(self) -> bool:
@@ -243,10 +244,9 @@ def scope_for(user, on: dt.date | None = None) -> Scope:
 def inspection_team_functions(scope: Scope) -> frozenset[str]:
     """R5b: the functions whose cells this user inspects as an inspection-team member.
 
-    Hook for the inspection team (R5b decision): until a team is recorded, only operations inspect (and verify), so
-    this is empty. A team member may verify rectifications of their function, never of a unit they are assessed in.
+    A team member may verify rectifications of their function, never of a unit they are assessed in.
     """
-    return frozenset(getattr(scope, "team_functions", frozenset()))
+    return scope.inspected_functions
 
 
 def can_read_rectifications(scope: Scope) -> bool:
@@ -276,7 +276,7 @@ def can_verify_rectification(scope: Scope, *, project_id: int, function: str) ->
     """SPEC §14: operations, or the function's inspection-team member — never on a unit they are assessed in (R5b)."""
     if can_verify_every_rectification(scope):
         return True
-    assessed = (project_id, function) in scope.led_cells or project_id in scope.directed_projects
+    assessed = project_id in {project for project, _ in scope.led_cells} or project_id in scope.directed_projects
     return function in inspection_team_functions(scope) and not assessed and function not in scope.headed_functions
 
 
@@ -300,3 +300,17 @@ def can_read_plans(scope: Scope) -> bool:
 def can_acknowledge_plan(scope: Scope) -> bool:
     """Operations acknowledge a filed plan (SPEC §14)."""
     return scope.can_operate
+
+
+def second_factor_required(user, *, enrolled: bool) -> bool:
+    """Whether the user must verify a one-time code before any page (ASVS 2.7).
+
+    Anyone who enrolled a device (leads and directors may opt in) verifies it; where the settings require it
+    (`OTP_REQUIRED`, on in production), operations, HR and admins must enrol, since they move money and appraisals.
+    """
+    if enrolled:
+        return True
+    if not settings.OTP_REQUIRED:
+        return False
+    scope = scope_for(user)
+    return scope.sees_all or bool(user.is_staff)

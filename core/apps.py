@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class CoreConfig(AppConfig):
     name = "core"
     verbose_name = _("基础")
+
+    def ready(self) -> None:
+        from django.contrib.auth.signals import user_logged_in
+
+        from core.middleware import stamp_signed_in_session
+
+        # Session lifetimes and the second-factor flag start at sign-in (core.middleware).
+        user_logged_in.connect(stamp_signed_in_session, dispatch_uid="core.session-stamps")

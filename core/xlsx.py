@@ -13,19 +13,25 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
+import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import IO, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.utils.translation import gettext as _
 from openpyxl import Workbook, load_workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
+from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
+
+from . import workbook_files
 
 FORMULA_PREFIXES = ("=", "+", "-", "@")
 MONEY_FORMAT = '"¥"#,##0;[Red]-"¥"#,##0'
@@ -43,6 +49,8 @@ class CellError:
     message: str
 
     def __str__(self) -> str:
+        if self.sheet == "-" and self.row is None and not self.column:
+            return self.message  # about the file as a whole
         where = _("工作表「{sheet}」").format(sheet=self.sheet)
         if self.row is not None:
             where += _("第 {row} 行").format(row=self.row)
@@ -59,20 +67,65 @@ class WorkbookInvalid(Exception):
         super().__init__("\n".join(str(e) for e in self.errors))
 
 
-def open_workbook(source: str | bytes | IO[bytes]) -> Any:
-    """Open an .xlsx from a path, bytes or a file object; a file that is not a workbook is a clear error."""
+DIMENSION = re.compile(rb"<(?:\w+:)?dimension\b[^>]*?\bref=\"([A-Z0-9:$]+)\"")
+DIMENSION_HEAD_BYTES = 64 * 1024
+
+
+def _dimension_from_head(self: ReadOnlyWorksheet) -> None:
+    """openpyxl's read-only sheet looks for <dimension> with an XML parser that, when the element is absent, reads the
+    whole sheet before giving up (minutes for a compressed bomb). The schema puts <dimension> before <sheetData>, so
+    the head of the stream is enough: same result for every valid file, bounded work for any file."""
+    with self._get_source() as src:
+        head = src.read(DIMENSION_HEAD_BYTES)
+    head = head.split(b"sheetData", 1)[0]
+    match = DIMENSION.search(head)
+    if match is None:
+        return
     try:
-        if isinstance(source, bytes):
-            source = io.BytesIO(source)
-        return load_workbook(source, data_only=True, read_only=False)
-    except Exception as exc:  # openpyxl raises several kinds for a non-xlsx file
+        bounds = range_boundaries(match.group(1).decode().replace("$", ""))
+    except (TypeError, ValueError):
+        return
+    if all(bound is not None for bound in bounds):
+        self._min_column, self._min_row, self._max_column, self._max_row = bounds
+
+
+ReadOnlyWorksheet._get_size = _dimension_from_head
+
+
+def open_workbook(source: str | bytes | IO[bytes]) -> Any:
+    """Open an .xlsx from a path, bytes or a file object, in streaming (read-only) mode.
+
+    The file is recognised and its declared size checked first (core.workbook_files), so an .xls, CSV, a
+    password-protected or truncated file, or a small file that would inflate to millions of rows, is refused with a
+    message saying what it is and what to do, before any parsing.
+    """
+    if isinstance(source, str):
+        with open(source, "rb") as file:
+            source = file.read()
+    if not isinstance(source, bytes):
+        source = source.read()
+    try:
+        workbook_files.identify(source)
+        buffer = io.BytesIO(source)
+        workbook_files.check_archive(buffer)
+    except workbook_files.FileRefused as exc:
+        raise WorkbookInvalid([CellError(sheet="-", row=None, column=None, message=str(exc))]) from exc
+    try:
+        workbook = load_workbook(buffer, data_only=True, read_only=True)
+    except Exception as exc:  # openpyxl raises several kinds for a damaged workbook
         raise WorkbookInvalid(
             [
                 CellError(
-                    sheet="-", row=None, column=None, message=_("无法读取 Excel 文件(需要 .xlsx 格式):{error}").format(error=exc)
+                    sheet="-",
+                    row=None,
+                    column=None,
+                    message=_("工作簿已损坏,无法读取。请在 Excel 中打开并重新保存为 .xlsx 后再上传。({error})").format(
+                        error=exc.__class__.__name__
+                    ),
                 )
             ]
         ) from exc
+    return workbook
 
 
 def cell_text(value: Any) -> str:
@@ -101,7 +154,16 @@ def cell_date(value: Any) -> dt.date:
         parts = text.split(separator)
         if len(parts) == 3 and all(p.strip().isdigit() for p in parts):
             year, month, day = (int(p) for p in parts)
-            return dt.date(year, month, day)
+            if not 1 <= month <= 12:
+                raise ValueError(_("日期「{value}」的月份 {month} 不存在").format(value=text, month=month))
+            try:
+                return dt.date(year, month, day)
+            except ValueError:  # Python's own message is English ("day is out of range for month")
+                raise ValueError(
+                    _("日期「{value}」不存在:{year} 年 {month} 月没有 {day} 日").format(
+                        value=text, year=year, month=month, day=day
+                    )
+                ) from None
     raise ValueError(_("日期「{value}」无法识别,请填写 Excel 日期或 YYYY-MM-DD").format(value=text))
 
 
@@ -113,13 +175,51 @@ class SheetRows:
     rows: list[tuple[int, dict[str, Any]]] = field(default_factory=list)
 
 
-def read_sheet(ws: Worksheet, columns: Sequence[str], required: Iterable[str], errors: list[CellError]) -> SheetRows:
-    """Read a sheet whose row 1 holds `columns` (in any order, extra columns ignored).
+def sheet_is_empty(ws: Any) -> bool:
+    """Whether a sheet has no value in its first two rows (an empty extra sheet, not an error)."""
+    for index, values in enumerate(ws.iter_rows(values_only=True, max_row=2)):
+        if any(cell_text(v) != "" for v in values):
+            return False
+        if index >= 1:
+            break
+    return True
+
+
+def _merged_cells(ws: Any) -> list[tuple[str, int, int, int, int]]:
+    """The sheet's merged ranges as (ref, first row, last row, first column, last column)."""
+    archive = getattr(getattr(ws, "parent", None), "_archive", None)
+    member = getattr(ws, "_worksheet_path", None)
+    if archive is None or member is None:  # a workbook opened in normal mode keeps its own list
+        refs = [str(r) for r in getattr(ws, "merged_cells", None).ranges] if hasattr(ws, "merged_cells") else []
+    else:
+        refs = workbook_files.merged_ranges(archive, member)
+    merged = []
+    for ref in refs:
+        min_col, min_row, max_col, max_row = range_boundaries(ref)
+        if (min_row, min_col) != (max_row, max_col):
+            merged.append((ref, min_row, max_row, min_col, max_col))
+    return merged
+
+
+def read_sheet(
+    ws: Worksheet,
+    columns: Sequence[str],
+    required: Iterable[str],
+    errors: list[CellError],
+    *,
+    date_columns: Iterable[str] = (),
+) -> SheetRows:
+    """Read a sheet whose row 1 holds `columns` (in any order, extra columns ignored), streaming it row by row.
 
     Empty rows are skipped, so empty trailing rows never count. Missing required headers are reported on row 1.
+    A row in a merged range, and an Excel date in a column that is not one of `date_columns` (Excel turned what was
+    typed into a date), are reported as such and the row is left out. Past `WORKBOOK_MAX_ROWS` data rows reading stops
+    and the workbook is refused.
     """
     title = ws.title
     result = SheetRows(sheet=title)
+    if hasattr(ws, "reset_dimensions"):
+        ws.reset_dimensions()  # a forged <dimension> must not make every row millions of cells wide
     iterator = ws.iter_rows(values_only=True)
     header = next(iterator, None)
     if header is None:
@@ -135,10 +235,71 @@ def read_sheet(ws: Worksheet, columns: Sequence[str], required: Iterable[str], e
         errors.append(CellError(title, 1, column, _("缺少表头「{column}」").format(column=column)))
     if missing:
         return result
+    header_by_index = {index + 1: name for name, index in positions.items()}
+    dates_allowed = set(date_columns)
+    limit = settings.WORKBOOK_MAX_ROWS
+    deadline = time.monotonic() + settings.WORKBOOK_MAX_SECONDS
+    read: list[tuple[int, dict[str, Any], list[CellError]]] = []
     for row_number, values in enumerate(iterator, start=2):
+        if row_number % 500 == 0 and time.monotonic() > deadline:
+            raise WorkbookInvalid(
+                [
+                    CellError(
+                        title,
+                        row_number,
+                        None,
+                        _("读取超过 {seconds} 秒的上限,已停止。请删除多余的行和列,或拆分成几个文件分别导入。").format(
+                            seconds=f"{settings.WORKBOOK_MAX_SECONDS:g}"
+                        ),
+                    )
+                ]
+            )
         if values is None or all(cell_text(v) == "" for v in values):
             continue
+        if len(read) >= limit:
+            raise WorkbookInvalid(
+                [
+                    CellError(
+                        title,
+                        row_number,
+                        None,
+                        _("超过 {limit} 行数据的上限,已停止读取。请拆分成几个文件分别导入。").format(limit=limit),
+                    )
+                ]
+            )
         record = {name: (values[i] if i < len(values) else None) for name, i in positions.items()}
+        row_errors = [
+            CellError(
+                title,
+                row_number,
+                name,
+                _(
+                    "这一列应填写文字,单元格却是日期「{value}」(Excel 把输入识别成了日期)。请把单元格格式设为「文本」后重新输入"
+                ).format(value=cell_text(value)),
+            )
+            for name, value in record.items()
+            if name not in dates_allowed and isinstance(value, dt.date)
+        ]
+        read.append((row_number, record, row_errors))
+    # Merged ranges are listed after the rows in the sheet XML, so they are looked up once the rows are in.
+    merged = [m for m in _merged_cells(ws) if m[2] >= 2] if read else []
+    for row_number, record, row_errors in read:
+        for ref, first_row, last_row, first_col, last_col in merged:
+            if first_row <= row_number <= last_row:
+                names = [header_by_index[c] for c in range(first_col, last_col + 1) if c in header_by_index]
+                if names:
+                    row_errors.insert(
+                        0,
+                        CellError(
+                            title,
+                            row_number,
+                            names[0],
+                            _("位于合并单元格 {ref} 中。导入需要每一行各自填写,请取消合并并填满每个单元格").format(ref=ref),
+                        ),
+                    )
+        if row_errors:
+            errors.extend(row_errors)
+            continue
         result.rows.append((row_number, record))
     return result
 

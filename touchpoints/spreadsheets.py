@@ -300,8 +300,22 @@ def org_plan(source: Any) -> OrgPlan:
     errors: list[CellError] = []
     plan = OrgPlan()
     names = {ws.title.strip(): ws for ws in workbook.worksheets}
-    if PROJECT_SHEET not in names and PEOPLE_SHEET not in names:
-        raise WorkbookInvalid([CellError("-", None, None, _("工作簿需要包含「项目」或「人员」工作表"))])
+    # SPEC §10 names both sheets: a workbook missing one is refused, naming it, before anything is read or changed.
+    absent = [sheet for sheet in (PROJECT_SHEET, PEOPLE_SHEET) if sheet not in names]
+    if absent:
+        raise WorkbookInvalid(
+            [
+                CellError(
+                    "-",
+                    None,
+                    None,
+                    _(
+                        "工作簿缺少「{sheet}」工作表。组织架构工作簿需要同时包含「项目」和「人员」两个工作表(现有:{present})"
+                    ).format(sheet=sheet, present="、".join(names) or "-"),
+                )
+                for sheet in absent
+            ]
+        )
     stages = {s.name: s for s in Stage.objects.all()}
     project_codes = set(Project.objects.values_list("code", flat=True))
 
@@ -336,7 +350,13 @@ def org_plan(source: Any) -> OrgPlan:
         project_codes |= seen
 
     if PEOPLE_SHEET in names:
-        sheet = read_sheet(names[PEOPLE_SHEET], PEOPLE_COLUMNS, ("工号", "姓名", "考核单元", "角色", "起始日期"), errors)
+        sheet = read_sheet(
+            names[PEOPLE_SHEET],
+            PEOPLE_COLUMNS,
+            ("工号", "姓名", "考核单元", "角色", "起始日期"),
+            errors,
+            date_columns=("起始日期", "结束日期"),
+        )
         identities: dict[str, tuple[str, str, int]] = {}
         for row_number, record in sheet.rows:
             row_errors = []

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from core.dates import Quarter, local_today
 from core.publication import quarter_is_published
-from core.xlsx import CellError, WorkbookInvalid, cell_text, open_workbook, read_sheet
+from core.xlsx import CellError, WorkbookInvalid, cell_text, open_workbook, read_sheet, sheet_is_empty
 from touchpoints.choices import FUNCTION_CHINESE_NAMES, Function, function_from_text
 from touchpoints.models import Project, Touchpoint
 
@@ -127,7 +127,7 @@ def inspection_plan(source: Any, *, quarter: Quarter) -> InspectionPlan:
     groups: dict[tuple[str, str], InspectionGroup] = {}
     read_any = False
     for ws in workbook.worksheets:
-        if ws.max_row <= 1 and all(cell_text(c.value) == "" for c in ws[1]):
+        if sheet_is_empty(ws):
             continue  # an empty extra sheet is not an error
         read_any = True
         sheet = read_sheet(ws, INSPECTION_COLUMNS, INSPECTION_REQUIRED, errors)

@@ -337,7 +337,9 @@ def inspection_import_view(request: HttpRequest) -> HttpResponse:
         )
         return redirect("audits:board", quarter=str(quarter))
     form = InspectionUploadForm(
-        request.POST or None, request.FILES or None, initial={"quarter": str(selectors.default_quarter())}
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        initial={"quarter": str(selectors.default_quarter())},
     )
     context["form"] = form
     if request.method == "POST" and form.is_valid():

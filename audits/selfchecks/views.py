@@ -293,7 +293,8 @@ def selfcheck_reopen(request: HttpRequest, pk: int) -> HttpResponse:
     """Operations send a submitted checklist back to its lead with a reason."""
     scope = scope_for(request.user)
     selfcheck = selectors.get_selfcheck_for(scope=scope, pk=pk, action=OPERATE)
-    form = ReopenForm(request.POST or None)
+    # Bound on every POST, even an empty one (htmx sends the CSRF token in a header, so the body may be empty).
+    form = ReopenForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             services.selfcheck_reopen(selfcheck=selfcheck, user=request.user, reason=form.cleaned_data["reason"])
@@ -302,11 +303,10 @@ def selfcheck_reopen(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, _("已退回,职能经理会收到通知。"))
         return redirect("audits:selfcheck_detail", pk=selfcheck.pk)
-    if request.method == "POST":
-        messages.error(request, form.errors["reason"][0])
-        return redirect("audits:selfcheck_detail", pk=selfcheck.pk)
+    # A POST without a valid reason is a 400 that shows the form again, naming the missing field.
     return render(
         request,
         "audits/selfcheck_reopen.html",
         {"selfcheck": selfcheck, "form": form, "label": dates.month_label(selfcheck.year, selfcheck.month)},
+        status=400 if request.method == "POST" else 200,
     )

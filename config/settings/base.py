@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "core",
     "touchpoints",
     "audits",
@@ -58,13 +60,19 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # PUT, DELETE, TRACE… are answered 405 before anything else runs.
+    "core.middleware.AllowedMethodsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout, absolute lifetime, no-store on signed-in pages; then the second factor where required.
+    "core.middleware.SessionLifetimeMiddleware",
+    "core.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -117,10 +125,14 @@ AUTHENTICATION_BACKENDS = [
 ]
 LOGIN_URL = "login"
 
-# Login throttling (django-axes): five failures for one username from one address locks it for 15 minutes.
+# Login throttling (django-axes): five failures for one username from one address lock it for 15 minutes, and
+# twenty failures from one address, whatever the usernames (password spraying), lock that address
+# (core.throttling counts each parameter against its own limit).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_IP_FAILURE_LIMIT = int(os.environ.get("AXES_IP_FAILURE_LIMIT", "20"))
 AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES", "15")))
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "core.throttling.PerParameterLimitHandler"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -142,6 +154,11 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
+# Sessions (OWASP ASVS 3.3): signed out after SESSION_IDLE_SECONDS without a request and 12 hours after signing in,
+# whatever the activity; both enforced on the server (core.middleware.SessionLifetimeMiddleware).
+SESSION_IDLE_SECONDS = int(os.environ.get("SESSION_IDLE_SECONDS", "7200"))
+SESSION_ABSOLUTE_SECONDS = int(os.environ.get("SESSION_ABSOLUTE_SECONDS", str(12 * 3600)))
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_SECONDS
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
@@ -149,6 +166,27 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 LOGIN_REDIRECT_URL = "home"
+
+# Second factor (django-otp, TOTP): where OTP_REQUIRED is on (production), operations, HR and admins must enrol and
+# verify a code after their password; anyone else who enrolled (leads, directors) verifies too. Off by default so the
+# demo logins keep working (core.access.second_factor_required).
+OTP_REQUIRED = env_bool("OTP_REQUIRED", False)
+OTP_TOTP_ISSUER = "客户触点考核"
+OTP_TOTP_THROTTLE_FACTOR = 1
+
+# Password reset: at most this many requests per address and per account in the window (core.accounts).
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+PASSWORD_RESET_LIMIT_PER_ACCOUNT = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ACCOUNT", "3"))
+PASSWORD_RESET_WINDOW_SECONDS = 3600
+
+# Workbook uploads: refused before parsing past this much uncompressed sheet XML, and while reading past this many
+# rows in a sheet (core.xlsx), so a small compressed file cannot exhaust a worker.
+WORKBOOK_MAX_SHEET_BYTES = int(os.environ.get("WORKBOOK_MAX_SHEET_BYTES", str(50 * 1024 * 1024)))
+WORKBOOK_MAX_ROWS = int(os.environ.get("WORKBOOK_MAX_ROWS", "20000"))
+# The shared-string table is loaded whole before the first row, so it has a tighter limit of its own; and reading
+# stops after WORKBOOK_MAX_SECONDS whatever the shape of the rows (well under gunicorn's worker timeout).
+WORKBOOK_MAX_SHARED_STRINGS_BYTES = int(os.environ.get("WORKBOOK_MAX_SHARED_STRINGS_BYTES", str(8 * 1024 * 1024)))
+WORKBOOK_MAX_SECONDS = float(os.environ.get("WORKBOOK_MAX_SECONDS", "20"))
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "zh-hans"

@@ -100,6 +100,7 @@ def test_the_days_left_follow_the_date(people, checklist) -> None:
     client = signed_in(people.user("lead"))
     assert "剩 " not in page(client, checklist)  # 15 November: 15 days to the 30th
     with time_machine.travel(dt.datetime(2026, 11, 28, 10, 0, tzinfo=dates.SHANGHAI), tick=False):
+        client = signed_in(people.user("lead"))  # the session of 15 November has expired (SESSION_ABSOLUTE_SECONDS)
         assert "剩 2 天" in page(client, checklist)
 
 

@@ -171,6 +171,21 @@ def test_the_upload_page_shows_every_error_and_writes_nothing(client, people, ca
     assert not Inspection.objects.exists()
 
 
+def test_the_upload_page_says_what_a_wrong_file_is(client, people, catalogue) -> None:
+    # an .xls, a CSV or a truncated file each get their own message, not "File is not a zip file"
+    client.force_login(people.user("inspector"))
+    xls = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 504 + "Workbook".encode("utf-16-le") + b"\x00" * 1024
+    whole = sheet(["GG", "营销", "MKT-01", "完成", ""])
+    for content, fragment in (
+        (xls, "97-2003"),
+        ("项目编号,职能,触点编号,结果\nGG,营销,MKT-01,完成\n".encode(), "CSV 或纯文本"),
+        (whole[: len(whole) // 2], "不完整或已损坏"),
+    ):
+        page = upload(client, content).content.decode()
+        errors = page.split('id="import-errors"', 1)[1].split("</div>\n</div>", 1)[0]  # the error box only
+        assert fragment in errors and "未做任何更改" in page and "zip file" not in errors.lower()
+
+
 def test_a_quarter_that_has_not_started_refuses_imports_everywhere(client, people, catalogue, tmp_path: Path) -> None:
     # Found in the field: `import_inspection 2027Q1` created 14 finalised inspections of a future quarter. Today is after 2026Q1.
     content = good_workbook(catalogue)

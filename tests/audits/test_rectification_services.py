@@ -7,12 +7,14 @@ import datetime as dt
 
 import pytest
 from django.contrib.auth.models import Group
+from django.http import Http404
 
 from audits.inspections.services import inspection_finalise, inspection_import, inspection_reopen
 from audits.inspections.spreadsheets import INSPECTION_COLUMNS, inspection_plan
 from audits.models import Rectification, RectificationEvent, RectificationPolicy
 from audits.rectifications import rules
 from audits.rectifications.choices import RectificationAction, RectificationState, Responsibility
+from audits.rectifications.selectors import rectification_for_verify
 from audits.rectifications.services import (
     RectificationRefused,
     rectification_return,
@@ -333,25 +335,33 @@ def test_the_upload_page_opens_rectifications_on_confirmation_only(client, peopl
     assert (rect.code, rect.inspection.source, rect.responsible) == (m1.code, "import", people.user("lead"))
 
 
-def test_the_inspection_team_hook_lets_a_member_verify_their_function_but_not_their_own_unit(people) -> None:
-    """R5b hook: a scope that names team functions may verify those cells, never one of a unit it is assessed in."""
-    from dataclasses import dataclass
-
+def test_an_inspection_team_member_verifies_their_function_but_not_a_unit_they_are_assessed_in(people) -> None:
+    """SPEC §14 with R5b: operations, or the function's inspection-team member, verify; never on their own unit."""
     from core import access
-    from core.access import Scope
+    from core.access import Scope, scope_for
 
-    @dataclass(frozen=True)
-    class TeamScope(Scope):
-        team_functions: frozenset[str] = frozenset({Function.MARKETING})
-
-    member = TeamScope(led_cells=frozenset({(people.other_project.pk, Function.DESIGN)}))
+    member = Scope(
+        inspected_functions=frozenset({Function.MARKETING}), led_cells=frozenset({(people.other_project.pk, Function.DESIGN)})
+    )
     assert access.can_verify_rectification(member, project_id=people.project.pk, function=Function.MARKETING)
     assert not access.can_verify_rectification(member, project_id=people.project.pk, function=Function.DESIGN)
-    assessed = TeamScope(directed_projects=frozenset({people.project.pk}))
+    assert not access.can_verify_rectification(member, project_id=people.other_project.pk, function=Function.MARKETING)
+    assessed = Scope(inspected_functions=frozenset({Function.MARKETING}), directed_projects=frozenset({people.project.pk}))
     assert not access.can_verify_rectification(assessed, project_id=people.project.pk, function=Function.MARKETING)
-    # Without a team, only operations verify.
     assert not access.can_verify_rectification(Scope(), project_id=people.project.pk, function=Function.MARKETING)
     assert access.can_verify_rectification(Scope(operations=True), project_id=people.project.pk, function=Function.MARKETING)
+
+    # End to end: the marketing department's team member (营销管理部) finds the submitted fix and verifies it.
+    finalised_cell(people)
+    rect = Rectification.objects.order_by("code").first()
+    assert rect.function == Function.MARKETING
+    rect = rectification_submit(rectification=rect, user=people.user("lead"), description="已补展板", uploads=[photo()])
+    team = people.user("team_marketing")
+    found = rectification_for_verify(scope=scope_for(team), pk=rect.pk)
+    rect = rectification_verify(rectification=found, user=team)
+    assert (rect.state, rect.verified_by) == ("verified", team)
+    with pytest.raises(Http404):
+        rectification_for_verify(scope=scope_for(people.user("team_design")), pk=rect.pk)
 
 
 def test_the_due_date_counts_from_the_day_in_shanghai(people, time_machine) -> None:

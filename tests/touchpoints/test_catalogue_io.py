@@ -174,7 +174,7 @@ def test_missing_header_is_reported_on_row_1() -> None:
 def test_a_file_that_is_not_a_workbook_is_a_clear_error() -> None:
     with pytest.raises(WorkbookInvalid) as info:
         catalogue_plan(b"this is not excel")
-    assert "无法读取 Excel 文件" in str(info.value)
+    assert "CSV 或纯文本文件" in str(info.value) and "另存为" in str(info.value)
 
 
 def test_export_writes_user_text_starting_like_a_formula_as_text() -> None:
