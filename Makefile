@@ -43,7 +43,7 @@ lint: install
 
 ## make security: static analysis, dependency advisories, and Django's deployment checklist on production settings
 security: install
-	$(BIN)/bandit -q -r config touchpoints audits scoring rewards notifications -x '*/migrations/*'
+	$(BIN)/bandit -q -r config core touchpoints audits scoring rewards notifications demo -x '*/migrations/*'
 	$(BIN)/pip-audit -r requirements.txt --progress-spinner off
 	DJANGO_SETTINGS_MODULE=config.settings.production SECRET_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(50))") \
 		RESULTS_SIGNING_KEY=$$($(BIN)/python -c "import secrets; print(secrets.token_urlsafe(40))") \

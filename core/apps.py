@@ -13,3 +13,10 @@ class CoreConfig(AppConfig):
 
         # Session lifetimes and the second-factor flag start at sign-in (core.middleware).
         user_logged_in.connect(stamp_signed_in_session, dispatch_uid="core.session-stamps")
+
+        from django.utils.translation import gettext
+
+        from core import dates
+
+        # Quarter and month labels in the reader's language (core.dates stays free of Django imports).
+        dates.translate = gettext

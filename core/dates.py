@@ -31,9 +31,19 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
+
+# Labels are translated once Django is ready (core.apps sets `translate` to gettext); without Django they stay Chinese,
+# so this module still imports nothing from Django.
+translate: Callable[[str], str] = str
+
+
+def _(text: str) -> str:
+    return translate(text)
+
 
 __all__ = [
     "SHANGHAI",
@@ -110,8 +120,8 @@ class Quarter:
 
     @property
     def label(self) -> str:
-        """Chinese label, e.g. ``2026年第1季度``."""
-        return f"{self.year}年第{self.number}季度"
+        """The reader's label, e.g. ``2026年第1季度`` (Q1 2026 in English)."""
+        return _("{year}年第{number}季度").format(year=self.year, number=self.number)
 
     # -- calendar ------------------------------------------------------------------------
 
@@ -210,9 +220,9 @@ def local_today() -> date:
 
 
 def month_label(year: int, month: int) -> str:
-    """Chinese label, e.g. ``2026年11月``."""
+    """The reader's label, e.g. ``2026年11月`` (11/2026 in English)."""
     _check_month(year, month)
-    return f"{year}年{month}月"
+    return _("{year}年{month}月").format(year=year, month=month)
 
 
 def parse_month(text: str) -> tuple[int, int]:

@@ -51,11 +51,12 @@ def robot_payload(webhook, *, title: str, text: str) -> dict:
 def robot_post(webhook, *, title: str, text: str) -> None:
     """Post one markdown message; raise ChatError with the reason if the robot does not accept it."""
     body = json.dumps(robot_payload(webhook, title=title, text=text), ensure_ascii=False).encode()
-    request = urllib.request.Request(
-        robot_url(webhook), data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"}
-    )
+    url = robot_url(webhook)
+    if not url.startswith(("https://", "http://")):  # the base URLs come from settings; never file: or custom schemes
+        raise ChatError(f"unsupported URL scheme: {url.split(':', 1)[0]}")
+    request = urllib.request.Request(url, data=body, method="POST", headers={"Content-Type": "application/json; charset=utf-8"})
     try:
-        with urllib.request.urlopen(request, timeout=settings.CHAT_TIMEOUT_SECONDS) as response:
+        with urllib.request.urlopen(request, timeout=settings.CHAT_TIMEOUT_SECONDS) as response:  # nosec B310: scheme checked
             raw = response.read(64 * 1024)
     except urllib.error.HTTPError as exc:
         raise ChatError(f"HTTP {exc.code}") from exc

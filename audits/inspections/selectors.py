@@ -17,6 +17,7 @@ from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
 from core import dates
 from core.access import EDIT, Action, Scope
@@ -96,7 +97,7 @@ class MonthCell:
 
     @property
     def label(self) -> str:
-        return f"{self.month}月"
+        return _("{month}月").format(month=self.month)
 
 
 @dataclass(frozen=True)
