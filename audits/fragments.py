@@ -105,6 +105,7 @@ TEXT = {
     "not_occurred": _("本月未发生"),  # SPEC §3: event-driven items
     "event_driven": _("按事件"),
     "no_items": _("这张自检表没有检查项。"),
+    "month": _("{month}月"),
 }
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from core import dates
 from core.access import EDIT, OPERATE, VIEW, Action, Scope
 from touchpoints.choices import Frequency, Function
 from touchpoints.models import Project, Touchpoint
@@ -156,7 +157,7 @@ class SelfCheck(models.Model):
         indexes = [models.Index(fields=["year", "month"])]
 
     def __str__(self) -> str:
-        return f"{self.project.name} · {self.get_function_display()} · {self.year}年{self.month}月"
+        return f"{self.project.name} · {self.get_function_display()} · {dates.month_label(self.year, self.month)}"
 
 
 class SelfCheckItem(ItemSnapshot, ChangeStamped):
