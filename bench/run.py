@@ -59,7 +59,7 @@ READING = """## Reading the figures
   (`django_assert_max_num_queries` in tests/audits and tests/scoring).
 - **Board growth** is CPU time (`time.process_time`) of one board request divided by its cells: flat means the page
   costs a fixed amount per cell, whatever the number of projects.
-- **Publish** includes everything `quarter_publish` does in the request today, notifications included.
+- **Publish** is what the request does: the publication's transaction, with its outbox rows; the delivery after commit is the worker's, timed apart.
 - The machine is shared (2 cores, 8 concurrent development sessions); absolute times move with the load, ratios much
   less. The load average at the start and end of the run is printed above."""
 
