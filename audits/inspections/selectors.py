@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -97,7 +97,11 @@ class MonthCell:
 
     @property
     def label(self) -> str:
-        return _("{month}月").format(month=self.month)
+        return self.label_of(self.month)
+
+    @staticmethod
+    def label_of(month: int) -> str:
+        return _("{month}月").format(month=month)
 
 
 @dataclass(frozen=True)
@@ -193,6 +197,14 @@ def month_cell(year: int, month: int, state: MonthState, confirmed: bool = False
     return MonthCell(year, month, state, confirmed)
 
 
+def _item_tally(condition: Q) -> Coalesce:
+    """How many of an inspection's items meet the condition, counted per inspection (a correlated subquery): the
+    database reads each inspection's entries of the `inspection_item_tally` index instead of joining and grouping
+    the quarter's items (measured 13–17 ms against 3–6 ms for 300 inspections in docs/performance.md)."""
+    items = InspectionItem.objects.filter(condition, inspection=OuterRef("pk")).order_by().values("inspection")
+    return Coalesce(Subquery(items.annotate(n=Count("*")).values("n")), 0)
+
+
 def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = None) -> Board:
     """The projects × functions matrix of a quarter for the reader, in a fixed number of queries (6)."""
     today = today or dates.local_today()
@@ -209,11 +221,12 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
     inspections = {
         (i["project_id"], i["function"]): i
         for i in Inspection.objects.filter(scope.board_q(), year=year, quarter=quarter.number)
+        .order_by()
         .values("id", "project_id", "function", "state")
         .annotate(
-            n=Count("items"),
-            answered=Count("items", filter=~Q(items__verdict="")),
-            discrepancies=Count("items", filter=Q(items__claimed_status=ItemStatus.DONE, items__verdict=ItemStatus.NOT_DONE)),
+            n=_item_tally(Q()),
+            answered=_item_tally(~Q(verdict="")),
+            discrepancies=_item_tally(Q(claimed_status=ItemStatus.DONE, verdict=ItemStatus.NOT_DONE)),
         )
     }
     with_data = {p for p, _f, _m in checks} | {p for p, _f in inspections}

@@ -25,7 +25,7 @@ from touchpoints.choices import Function
 from touchpoints.models import Project
 
 from ..choices import InspectionState, ItemStatus
-from ..fragments import render_fragment
+from ..fragments import render_each, render_fragment
 from ..rectifications.selectors import cell_rectifications
 from ..signoff.selectors import cell_signoffs
 from . import selectors
@@ -74,16 +74,23 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     # URLs built once per page, not once per cell: the cell appends its project code and function.
     inspection_prefix = reverse("audits:inspection", args=[str(selected), "P", "F"]).removesuffix("P/F/")
     can_operate = scope.can_operate
+    month_names = {month: selectors.MonthCell.label_of(month) for _year, month in selected.months}
+    month_labels = {state.value: str(state.label) for state in MonthState}
+    month_marks = render_each(
+        "month_mark.jinja",
+        "m",
+        (m for row in data.rows for cell in row.cells if cell is not None for m in cell.months),
+        {"month_icons": MONTH_ICONS, "month_names": month_names, "month_labels": month_labels},
+    )
     board_rows = render_fragment(
         "board_rows.jinja",
         {
+            "month_marks": month_marks,
             "board": data,
             "can_operate": scope.inspects,  # R5b: operations and the inspection team open cells from the board
             "inspection_prefix": inspection_prefix,
             "discrepancies_url": reverse("audits:discrepancies", args=[str(selected)]),
             "state_labels": {state.value: str(state.label) for state in CellState},
-            "month_labels": {state.value: str(state.label) for state in MonthState},
-            "month_icons": MONTH_ICONS,
             "state_icons": STATE_ICONS,
             "function_labels": {function.value: str(function.label) for function in data.functions},
         },

@@ -10,10 +10,12 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Count, Prefetch, Q, QuerySet, Sum
+from django.db import connection
+from django.db.models import Count, Q, QuerySet, Sum
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -166,25 +168,49 @@ class ChecklistPage:
         return deadline_label(self.days_left)
 
 
-def decorate_items(items: list[SelfCheckItem]) -> None:
-    """Attach each item's history count (item changes and file uploads) in two light queries for all items; the
-    entries themselves are read only when someone opens them (item_history)."""
-    ids = [item.pk for item in items]
-    item_rows: dict[int, list[tuple[str, str, str, str]]] = defaultdict(list)
-    for item_id, *row in (
-        SelfCheckItem.history.filter(id__in=ids)
-        .order_by("history_date", "history_id")
-        .values_list("id", "history_type", "status", "na_reason", "note")
-    ):
-        item_rows[item_id].append(tuple(row))
-    file_counts = dict(
-        Deliverable.history.filter(item_id__in=ids, history_type__in=FILE_ACTIONS)
-        .values("item_id")
-        .annotate(n=Count("history_id"))
-        .values_list("item_id", "n")
-    )
+def attach_files(items: list[SelfCheckItem], files: QuerySet[Deliverable]) -> None:
+    """Each item's files in upload order as `item.file_list`, from one query (a prefetch cost a related manager
+    per item)."""
+    by_item: dict[int, list[Deliverable]] = defaultdict(list)
+    for deliverable in files.order_by("uploaded_at", "id"):
+        by_item[deliverable.item_id].append(deliverable)
     for item in items:
-        item.history_count = history_entry_count(item_rows[item.pk]) + file_counts.get(item.pk, 0)
+        item.file_list = by_item[item.pk]
+
+
+@cache
+def history_count_sql() -> str:
+    """How many entries each item's history shows (`history_entry_count`, counted by the database): its item
+    records that are the first, a creation or a change of answer, plus its file uploads and removals — one
+    statement for a whole checklist, built from the history tables' names once per process."""
+    q = connection.ops.quote_name
+    items, files = q(SelfCheckItem.history.model._meta.db_table), q(Deliverable.history.model._meta.db_table)
+    window = f"OVER (PARTITION BY {q('id')} ORDER BY {q('history_date')}, {q('history_id')})"
+    changed = " OR ".join(f"{q(c)} <> {q('previous_' + c)}" for c in ("status", "na_reason", "note"))
+    return (
+        f"SELECT item, COUNT(*) FROM ("
+        f"SELECT {q('id')} AS item, {q('history_type')} AS kind, {q('status')}, {q('na_reason')}, {q('note')}, "
+        f"LAG({q('status')}) {window} AS {q('previous_status')}, LAG({q('na_reason')}) {window} AS {q('previous_na_reason')}, "
+        f"LAG({q('note')}) {window} AS {q('previous_note')}, ROW_NUMBER() {window} AS n FROM {items} WHERE {q('id')} IN (%s)"
+        f") records WHERE n = 1 OR kind = '+' OR {changed} GROUP BY item "
+        f"UNION ALL SELECT {q('item_id')}, COUNT(*) FROM {files} "
+        f"WHERE {q('item_id')} IN (%s) AND {q('history_type')} IN ('+', '-') GROUP BY {q('item_id')}"
+    )
+
+
+def decorate_items(items: list[SelfCheckItem]) -> None:
+    """Attach each item's history count (item changes and file uploads) in one query for all items; the entries
+    themselves are read only when someone opens them (item_history)."""
+    counts: dict[int, int] = defaultdict(int)
+    ids = [item.pk for item in items]
+    if ids:
+        placeholders = ", ".join(["%s"] * len(ids))
+        with connection.cursor() as cursor:
+            cursor.execute(history_count_sql().replace("%s", placeholders), [*ids, *ids])  # nosec B608: ids only
+            for item_id, n in cursor.fetchall():
+                counts[item_id] += n
+    for item in items:
+        item.history_count = counts[item.pk]
 
 
 def item_history(*, item: SelfCheckItem) -> list[HistoryEntry]:
@@ -199,7 +225,8 @@ def item_history(*, item: SelfCheckItem) -> list[HistoryEntry]:
 
 def item_with_context(*, item: SelfCheckItem) -> SelfCheckItem:
     """One item reloaded for its partial (files and history), with its checklist."""
-    item = SelfCheckItem.objects.select_related("selfcheck__project").prefetch_related("files").get(pk=item.pk)
+    item = SelfCheckItem.objects.select_related("selfcheck__project").get(pk=item.pk)
+    attach_files([item], Deliverable.objects.filter(item=item))
     decorate_items([item])
     return item
 
@@ -210,7 +237,8 @@ def selfcheck_progress(*, selfcheck: SelfCheck) -> Progress:
 
 def checklist_page(*, selfcheck: SelfCheck, today: dt.date) -> ChecklistPage:
     """Everything the checklist page shows, in a fixed number of queries whatever the number of items."""
-    items = list(selfcheck.items.prefetch_related(Prefetch("files", queryset=Deliverable.objects.order_by("uploaded_at", "id"))))
+    items = list(selfcheck.items.all())
+    attach_files(items, Deliverable.objects.filter(item__selfcheck=selfcheck))
     decorate_items(items)
     groups: list[StageGroup] = []
     for item in items:

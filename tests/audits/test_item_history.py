@@ -4,16 +4,19 @@ when someone opens them, from an access-checked endpoint, in a fixed number of q
 from __future__ import annotations
 
 import datetime as dt
+import io
 
 import pytest
 import time_machine
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from audits.models import SelfCheckItem
-from audits.selfchecks.selectors import history_entry_count, item_history_entries
-from audits.selfchecks.services import selfcheck_item_update
+from audits.selfchecks.selectors import decorate_items, history_entry_count, item_history, item_history_entries
+from audits.selfchecks.services import deliverable_remove, deliverables_add, selfcheck_item_update
 from core import dates
-from tests.audits.builders_selfchecks import build_selfcheck
+from tests.audits.builders_selfchecks import build_selfcheck, pdf_bytes
 
 pytestmark = pytest.mark.django_db
 HTMX = {"HTTP_HX_REQUEST": "true"}
@@ -106,3 +109,29 @@ def test_the_cards_escape_what_people_typed(client, people) -> None:
     page = client.get(reverse("audits:selfcheck_detail", args=[selfcheck.pk])).content.decode()
     assert "<script>x</script>" not in page and "&lt;script&gt;x&lt;/script&gt;" in page
     assert "<b>b</b>" not in page and "&lt;b&gt;b&lt;/b&gt;" in page
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    answers=st.lists(
+        st.tuples(st.sampled_from(["done", "not_done", "na"]), st.sampled_from(["", "甲", "乙"])), min_size=0, max_size=8
+    ),
+    files=st.lists(st.booleans(), max_size=3),  # True: upload one, False: remove the latest
+)
+def test_the_counts_read_by_the_database_match_the_entries_shown(people, answers, files) -> None:
+    """decorate_items counts in SQL what item_history shows: same-answer saves are no entry, files are."""
+    lead = people.user("lead")
+    selfcheck = build_selfcheck(people, year=2026, month=11, count=2, deliverable_every=0)
+    item, untouched = selfcheck.items.order_by("code")
+    for status, note in answers:
+        selfcheck_item_update(item=item, user=lead, status=status, note=note, na_reason="无此业务" if status == "na" else "")
+    for upload in files:
+        latest = item.files.order_by("-pk").first()
+        if upload or latest is None:
+            deliverables_add(item=item, user=lead, uploads=[(io.BytesIO(pdf_bytes()), "记录.pdf", len(pdf_bytes()))])
+        else:
+            deliverable_remove(deliverable=latest, user=lead)
+    items = list(SelfCheckItem.objects.filter(pk__in=[item.pk, untouched.pk]).order_by("code"))
+    decorate_items(items)
+    assert [i.history_count for i in items] == [len(item_history(item=i)) for i in items]
+    assert items[1].history_count == 1  # generated, nothing since
