@@ -345,16 +345,23 @@ def inspection_participants(*, inspection: Inspection) -> list:
     ]
 
 
+def tally(judged: Iterable[tuple[str, str]]) -> dict[str, int]:
+    """Items, answered items, each verdict and discrepancies (claimed done, judged not done) of (verdict, claimed
+    status) pairs: the inspection page counts the rows it shows, the verdict answer counts from the database."""
+    counts = {"total": 0, "answered": 0, "done": 0, "not_done": 0, "na": 0, "discrepancies": 0}
+    for verdict, claimed in judged:
+        counts["total"] += 1
+        if verdict:
+            counts["answered"] += 1
+            counts[verdict] = counts.get(verdict, 0) + 1
+        if claimed == ItemStatus.DONE and verdict == ItemStatus.NOT_DONE:
+            counts["discrepancies"] += 1
+    return counts
+
+
 def inspection_counts(*, inspection: Inspection) -> dict[str, int]:
     """Items, answered items and discrepancies of one inspection — one query."""
-    return inspection.items.aggregate(
-        total=Count("id"),
-        answered=Count("id", filter=~Q(verdict="")),
-        done=Count("id", filter=Q(verdict=ItemStatus.DONE)),
-        not_done=Count("id", filter=Q(verdict=ItemStatus.NOT_DONE)),
-        na=Count("id", filter=Q(verdict=ItemStatus.NA)),
-        discrepancies=Count("id", filter=DISCREPANCY_Q),
-    )
+    return tally(inspection.items.order_by().values_list("verdict", "claimed_status"))
 
 
 def cell_inspection(*, project: Project, function: str, quarter: Quarter) -> Inspection | None:

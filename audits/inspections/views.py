@@ -118,13 +118,14 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
 
 
 def _inspection_context(*, inspection, scope, published: bool, user) -> dict:
+    rows = selectors.inspection_rows(inspection=inspection)
     in_progress = not published and inspection.state == InspectionState.IN_PROGRESS
     # R5b: nobody judges a cell of a unit they are assessed in that quarter.
     assessed_here = in_progress and assessed_unit_of(user=user, inspection=inspection) is not None
     return {
         "inspection": inspection,
-        "rows": selectors.inspection_rows(inspection=inspection),
-        "counts": selectors.inspection_counts(inspection=inspection),
+        "rows": rows,
+        "counts": selectors.tally((row.item.verdict, row.item.claimed_status) for row in rows),
         # R5b: operations judge every cell, an inspection-team member their function's; only operations finalise.
         "editable": scope.can_judge_function(inspection.function) and in_progress and not assessed_here,
         "assessed_here": assessed_here,
