@@ -170,7 +170,8 @@ def selfcheck_item_update(
         status=status,
         na_reason=na_reason,
         requires_deliverable=item.requires_deliverable,
-        file_count=item.files.count(),
+        # The files are counted only when they decide (a "done" that needs a deliverable): most ticks need no count.
+        file_count=item.files.count() if status == ItemStatus.DONE and item.requires_deliverable else 0,
         event_driven=item.is_event_driven,
     )
     if problem:
