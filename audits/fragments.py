@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
 from functools import cache, lru_cache
+from types import SimpleNamespace
 from typing import Any
 
 from django.conf import settings
@@ -23,7 +24,6 @@ from django.utils.translation import get_language, gettext, ngettext, override
 from django.utils.translation import gettext_lazy as _
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
-from markupsafe import escape as markup_escape
 
 from audits.templatetags.audits_badges import level_badge
 
@@ -134,16 +134,17 @@ TEXT = {
 
 
 @lru_cache(maxsize=16)
-def texts(language: str | None) -> dict[str, str]:
-    """The fragments' labels in one language, translated once per process and language."""
+def texts(language: str | None) -> SimpleNamespace:
+    """The fragments' labels in one language, translated once per process and language. Attributes, not a dict:
+    Jinja2 reads `text.saved` with getattr first, and a dict answers that with an exception every time."""
     with override(language):
-        return {key: str(value) for key, value in TEXT.items()}
+        return SimpleNamespace(**{key: str(value) for key, value in TEXT.items()})
 
 
 def _linebreaksbr(value: str) -> Markup:
     """Django's `linebreaksbr` (escape, then each line break becomes <br>) without its per-call overhead: the
     checklist shows two texts per card."""
-    text = markup_escape(value)
+    text = escape(value)
     if "\n" not in text and "\r" not in text:
         return text
     return Markup(text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>"))  # nosec B704: escaped above

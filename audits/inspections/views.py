@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from types import SimpleNamespace
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -211,10 +212,10 @@ def _item_fragment_context(*, editable: bool) -> dict:
     """What the item cards need, built once per page: URL prefixes (not one reverse() per item) and labels."""
     return {
         "editable": editable,
-        "urls": {
-            "item": reverse("audits:inspection_item", args=[0]).removesuffix("0/"),
-            "file": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
-        },
+        "urls": SimpleNamespace(
+            item=reverse("audits:inspection_item", args=[0]).removesuffix("0/"),
+            file=reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
+        ),
         "verdict_choices": [(value, str(label)) for value, label in VerdictForm.base_fields["verdict"].choices[1:]],
         "status_labels": {value: str(label) for value, label in ItemStatus.choices},
     }

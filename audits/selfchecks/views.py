@@ -4,6 +4,8 @@ otherwise), writes through services, every refusal shown as a clear Chinese mess
 
 from __future__ import annotations
 
+from types import SimpleNamespace
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -47,10 +49,10 @@ def _card_context(*, editable: bool) -> dict:
     """What every item card needs, built once per page: URL prefixes (not one reverse() per item), labels."""
     return {
         "editable": editable,
-        "urls": {
-            "item": reverse("audits:selfcheck_item_update", args=[0]).removesuffix("0/"),
-            "file": reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
-        },
+        "urls": SimpleNamespace(
+            item=reverse("audits:selfcheck_item_update", args=[0]).removesuffix("0/"),
+            file=reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
+        ),
         "status_buttons": [(value, str(label), style) for value, label, style in STATUS_BUTTONS],
         "status_labels": {value: str(label) for value, label in ItemStatus.choices},
         "accept": ACCEPT_ATTRIBUTE,

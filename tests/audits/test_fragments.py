@@ -1,0 +1,38 @@
+"""The Jinja2 fragments' helpers (audits.fragments) give what Django's filters and catalogues give."""
+
+from __future__ import annotations
+
+from django.template.defaultfilters import linebreaksbr
+from django.utils import translation
+from hypothesis import given
+from hypothesis import strategies as st
+
+from audits.fragments import _linebreaksbr, history_label, render_each, texts, weight_label
+
+text_with_breaks = st.text(alphabet=st.sampled_from(list("ab<>&\"'\r\n 触点")), max_size=30)
+
+
+@given(value=text_with_breaks)
+def test_the_fast_linebreaksbr_is_djangos(value) -> None:
+    assert str(_linebreaksbr(value)) == str(linebreaksbr(value, autoescape=True))
+
+
+def test_labels_follow_the_active_language() -> None:
+    with translation.override("zh-hans"):
+        assert weight_label(3) == "权重 3" and history_label(2) == "修改记录(2)" and texts("zh-hans").saved == "已保存"
+    with translation.override("en"):
+        assert weight_label(3) == "weight 3" and history_label(2) == "Change history (2)" and texts("en").saved == "Saved"
+    with translation.override("zh-hans"):
+        assert weight_label(3) == "权重 3"  # the memo is per language, not whichever came first
+
+
+def test_render_each_renders_every_distinct_value_once() -> None:
+    from audits.inspections.selectors import MonthState, month_cell
+
+    marks = [month_cell(2026, 10, MonthState.ON_TIME), month_cell(2026, 11, MonthState.LATE)] * 50
+    context = {"month_icons": {"on_time": "bi-check", "late": "bi-clock"}, "month_names": {10: "10月", 11: "11月"}}
+    with translation.override("zh-hans"):
+        rendered = render_each("month_mark.jinja", "m", marks, {**context, "month_labels": {"on_time": "按时", "late": "逾期"}})
+    assert len(rendered) == 2
+    assert 'data-month="10"' in rendered[marks[0]] and "10月" in rendered[marks[0]]
+    assert 'data-month-state="late"' in rendered[marks[1]]
