@@ -12,7 +12,7 @@ them; autoescaping is on, as in Django templates.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable
-from functools import cache, lru_cache
+from functools import cache, lru_cache, partial
 from types import SimpleNamespace
 from typing import Any
 
@@ -141,6 +141,18 @@ def texts(language: str | None) -> SimpleNamespace:
         return SimpleNamespace(**{key: str(value) for key, value in TEXT.items()})
 
 
+@lru_cache(maxsize=16)
+def labels(language: str | None) -> dict[str, Any]:
+    """The numbered labels bound to one language, for a render: a board calls them 300 times, and asking for the
+    active language each time cost more than the memoised translation."""
+    return {
+        "items_label": partial(_items_label, language),
+        "weight_label": partial(_weight_label, language),
+        "history_label": partial(_history_label, language),
+        "upload_label": partial(_upload_label, language),
+    }
+
+
 def _linebreaksbr(value: str) -> Markup:
     """Django's `linebreaksbr` (escape, then each line break becomes <br>) without its per-call overhead: the
     checklist shows two texts per card."""
@@ -176,7 +188,8 @@ def render_fragment(name: str, context: dict[str, Any], request: Any = None) -> 
     """The fragment's HTML, safe to insert into a Django template (it was escaped here). With a request, forms get
     its CSRF token, as Django's {% csrf_token %} gives them."""
     # The labels in the reader's language, translated once per render rather than at every use.
-    context = {"text": texts(get_language()), **context}
+    language = get_language()
+    context = {"text": texts(language), **labels(language), **context}
     if request is not None:
         context["csrf_token"] = get_token(request)
     # nosec B704: the environment autoescapes every value (select_autoescape default=True); this is its output.
@@ -187,7 +200,8 @@ def render_each(name: str, key: str, values: Iterable[Hashable], context: dict[s
     """The fragment rendered once for each distinct value (passed as `key`), for a page that shows the same few
     values hundreds of times: the quarter board's 900 month marks are a few dozen distinct ones. Nothing is kept
     after the request."""
-    context = {"text": texts(get_language()), **context}
+    language = get_language()
+    context = {"text": texts(language), **labels(language), **context}
     template = environment().get_template(name)
     # nosec B704: the environment autoescapes every value (select_autoescape default=True); this is its output.
     return {value: Markup(template.render({**context, key: value})) for value in set(values)}  # nosec B704
