@@ -220,6 +220,7 @@ class HeatRow:
     not_done: int
     applicable: int
     cells_html: SafeString
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # column key → (not done, judged)
 
     @property
     def rate(self) -> str:
@@ -448,8 +449,8 @@ def heat_maps(
         _position, name, func = names.get(code, (0, "", ""))
         by_p = _cells_html(columns=project_links, counts=per_project[code], link_base=base, looks=looks)
         by_q = _cells_html(columns=quarter_links, counts=per_quarter[code], link_base=base, looks=looks)
-        rows_p.append(HeatRow(code, name, func, nd, ap, by_p))
-        rows_q.append(HeatRow(code, name, func, nd, ap, by_q))
+        rows_p.append(HeatRow(code, name, func, nd, ap, by_p, per_project[code]))
+        rows_q.append(HeatRow(code, name, func, nd, ap, by_q, per_quarter[code]))
     first = (number - 1) * per_page + 1
     return HeatMaps(
         quarters=window,
