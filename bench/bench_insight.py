@@ -213,7 +213,7 @@ def main() -> None:
     empty_url = reverse("bench_empty")
     heat_url = reverse("scoring:insight_heatmap")
     say(
-        f"Stored counts: {HeatCount.objects.count():,} rows (one per touchpoint per cell per published version), "
+        f"Stored counts: {HeatCount.objects.count():,} rows (per published version, one per touchpoint per cell and one per touchpoint for every project), "
         f"written by the publications above."
     )
     say()
