@@ -20,13 +20,6 @@ class ScoringConfig(AppConfig):
         register_publication_check(quarter_has_results)  # SPEC §7: the lock inspections and self-checks obey
         periodic_jobs.register_jobs()
 
-        from django.db.models.signals import post_save
-
-        from .insight import heat_cache_after_publication
-        from .models import QuarterResult
-
-        # SPEC §16: once a new published version is committed, the worker warms the heat maps.
-        post_save.connect(heat_cache_after_publication, sender=QuarterResult, weak=False, dispatch_uid="insight-warm-heat-cache")
         # SPEC §14: the plans of fined units — their home panel, their reminders, and the register's 整改方案 sheet.
         from audits.rectifications.exports import register_sheet
         from scoring import plans

@@ -4,30 +4,30 @@ projects, touchpoints or quarters.
 
     published_window(*, count=8, upto=None) -> list[PublishedQuarter]
     unit_trend_table(*, scope, count=8) -> TrendTable
-    heat_maps(*, scope, function="", stage="") -> HeatMaps
+    heat_maps(*, scope, function="", stage="", page=1) -> HeatMaps
     findings(*, scope, code="", project="", quarter=None, function="", stage="") -> Findings
     unit_explanation(*, result, kind, code, scope) -> UnitExplanation
     cell_explanation(*, result, project, function) -> CellExplanation
 
-Published quarters are never edited (SPEC §7): the inspections behind them are frozen by the services, so what is
-computed from the finalised inspections of a published version is cached, keyed by that version's id and digest.
+Published quarters are never edited (SPEC §7): the heat maps read the counts each publication stored with its version
+(`HeatCount`), never the inspection items, and only the page of touchpoints the reader reads.
 """
 
 from __future__ import annotations
 
-import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from html import escape
 from typing import Any
+from urllib.parse import quote
 
-from celery import shared_task
-from django.core.cache import cache
+from django.core.exceptions import EmptyResultSet
+from django.db import connection
 from django.db.models import Q
 from django.http import Http404
 from django.urls import reverse
-from django.utils.html import escape
 from django.utils.http import urlencode
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
@@ -41,11 +41,10 @@ from touchpoints.models import Project, Stage
 
 from . import engine
 from .choices import Settlement, UnitKind
-from .models import QuarterResult, UnitResult
+from .models import HeatCount, QuarterResult, UnitResult
 from .selectors import grade_class, money
 
 APPLICABLE = (ItemStatus.DONE, ItemStatus.NOT_DONE)
-HEAT_CACHE_SECONDS = 100 * 24 * 3600  # a published window changes only at the next publication
 FINDINGS_LIMIT = 500
 
 
@@ -190,6 +189,8 @@ def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
 # ---------------------------------------------------------------------------------------------------------------
 # Where it fails: heat maps of not-done rates
 
+HEAT_PAGE_SIZE = 30  # touchpoints per page: both maps show the same page, worst first
+
 
 def rate_class(not_done: int, applicable: int) -> str:
     """The colour step of a not-done rate (hm-0 none … hm-5 three in four or more)."""
@@ -221,6 +222,7 @@ class HeatRow:
     not_done: int
     applicable: int
     cells_html: SafeString
+    counts: dict[str, tuple[int, int]] = field(default_factory=dict)  # column key → (not done, judged)
 
     @property
     def rate(self) -> str:
@@ -252,9 +254,32 @@ class HeatMap:
 
     @classmethod
     def of(cls, columns: list[tuple[str, str]], rows: list[HeatRow]) -> HeatMap:
-        """A map with its table body rendered once, to be cached with it: one string for the template."""
+        """A map with its table body rendered once: one string for the template."""
         body = "".join(row.html for row in rows)
         return cls(columns, rows, mark_safe(body))  # nosec B308 B703 - every row escapes its own values
+
+
+@dataclass(frozen=True)
+class HeatPage:
+    """Which touchpoints of the map this page shows: `first`…`last` (from 1) of `total`, page `number` of `pages`."""
+
+    number: int = 1
+    pages: int = 1
+    total: int = 0
+    first: int = 0
+    last: int = 0
+
+    @property
+    def has_other_pages(self) -> bool:
+        return self.pages > 1
+
+    @property
+    def previous_number(self) -> int | None:
+        return self.number - 1 if self.number > 1 else None
+
+    @property
+    def next_number(self) -> int | None:
+        return self.number + 1 if self.number < self.pages else None
 
 
 @dataclass(frozen=True)
@@ -263,21 +288,11 @@ class HeatMaps:
     by_project: HeatMap
     by_quarter: HeatMap
     stages: list[str]
+    page: HeatPage = field(default_factory=HeatPage)
 
     @property
     def empty(self) -> bool:
         return not self.by_project.rows
-
-
-def _scope_signature(scope: Scope) -> str:
-    if scope.sees_all:
-        return "all"
-    parts = [
-        "l" + ",".join(f"{p}/{f}" for p, f in sorted(scope.led_cells)),
-        "d" + ",".join(str(p) for p in sorted(scope.directed_projects)),
-        "h" + ",".join(sorted(scope.headed_functions)),
-    ]
-    return hashlib.sha256("|".join(parts).encode()).hexdigest()[:16]
 
 
 def _published_items(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str):
@@ -298,206 +313,176 @@ def _published_items(*, window: list[PublishedQuarter], scope: Scope, function: 
     return items
 
 
-def _heat_key(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str) -> str:
-    """The published versions (immutable), the reader's scope and the filters: everything a heat map depends on."""
-    parts = [*(f"{q.pk}:{q.digest}" for q in window), _scope_signature(scope), function, stage]
-    return "insight:heat:v2:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
-
-
-Cell = tuple[int, str]  # (project id, function)
-VerdictRow = tuple[str, str, str, bool]  # (code, stage, name, not done)
-
-
-def _verdicts_key(published: PublishedQuarter) -> str:
-    return f"insight:quarter-verdicts:v2:{published.pk}:{published.digest}"
-
-
-def quarter_verdicts(window: list[PublishedQuarter]) -> dict[int, dict[Cell, list[VerdictRow]]]:
-    """Per published version, every judged item (done or not done) of its quarter's finalised inspections, grouped
-    by cell, as plain tuples.
-
-    A published quarter never changes (SPEC §7), so each quarter's tuples are cached for good under the version's id
-    and digest (one entry per quarter): one query for all the quarters not cached yet, none afterwards. Publication
-    warms the cache (`warm_heat_cache`), so a reader never waits for it."""
-    keys = {_verdicts_key(q): q for q in window}
-    found = cache.get_many(list(keys))
-    result = {keys[key].pk: cells for key, cells in found.items()}
-    missing = [q for key, q in keys.items() if key not in found]
-    if missing:
-        by_quarter = {(q.quarter.year, q.quarter.number): q for q in missing}
-        quarters = Q(pk__in=[])
-        for year, number in by_quarter:
-            quarters |= Q(inspection__year=year, inspection__quarter=number)
-        fresh: dict[int, dict[Cell, list[VerdictRow]]] = {q.pk: {} for q in missing}
-        rows = InspectionItem.objects.filter(
-            quarters, inspection__state=InspectionState.FINALISED, verdict__in=APPLICABLE
-        ).values_list(
-            "inspection__year",
-            "inspection__quarter",
-            "inspection__project_id",
-            "inspection__function",
-            "code",
-            "stage_name",
-            "name",
-            "verdict",
-        )
-        for year, number, project_id, function, code, stage, name, verdict in rows.iterator(chunk_size=5000):
-            cells = fresh[by_quarter[(year, number)].pk]
-            cells.setdefault((project_id, function), []).append((code, stage, name, verdict == ItemStatus.NOT_DONE))
-        cache.set_many({_verdicts_key(q): fresh[q.pk] for q in missing}, None)
-        result.update(fresh)
-    return result
-
-
-def _readable_projects(scope: Scope) -> set[int] | None:
-    """The projects whose cells a reader may read, or None for every project (operations, HR, heads)."""
-    if scope.sees_all or scope.headed_functions:
+def _whole_functions(scope: Scope) -> frozenset[str] | None:
+    """The functions whose every cell the reader may read, when those are all the cells they may read: every function
+    for company-wide readers, their functions for a function head or an R5b inspection-team member (with, at most,
+    cells they lead in those functions). Their map is read from the stored totals; anyone else's (a director, a lead,
+    a head who also directs a project) is summed from their cells."""
+    if scope.sees_all:
+        return frozenset(Function.values)
+    functions = scope.headed_functions | scope.inspected_functions
+    if not functions or scope.directed_projects or any(f not in functions for _p, f in scope.led_cells):
         return None
-    return set(scope.directed_projects) | {project_id for project_id, _f in scope.led_cells}
+    return frozenset(functions)
 
 
-def _heat_counts(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str) -> dict[str, Any]:
-    """Not-done and judged counts per (touchpoint, project) and per (touchpoint, quarter), over the readable cells,
-    filtered: summed from each quarter's cached verdicts, cell by cell (a director's map reads only their project's
-    cells). One query, for the projects' codes and names."""
-    per_project: dict[tuple[str, int], list[int]] = defaultdict(lambda: [0, 0])
-    per_quarter: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    names: dict[str, tuple[str, str]] = {}
-    verdicts = quarter_verdicts(window)
-    projects_read = _readable_projects(scope)
-    for published in window:
-        label = str(published.quarter)
-        for (project_id, func), rows in verdicts[published.pk].items():
-            if (function and func != function) or (projects_read is not None and project_id not in projects_read):
-                continue
-            if not (scope.sees_all or scope.can_read_cell(project_id, func)):
-                continue
-            for code, item_stage, name, not_done in rows:
-                if stage and item_stage != stage:
-                    continue
-                counts = per_project[(code, project_id)]
-                counts[0] += not_done
-                counts[1] += 1
-                counts = per_quarter[(code, label)]
-                counts[0] += not_done
-                counts[1] += 1
-                if code not in names:
-                    names[code] = (name, func)
-    ids = {project_id for _code, project_id in per_project}
-    projects = {pk: (code, name) for pk, code, name in Project.objects.filter(pk__in=ids).values_list("id", "code", "name")}
-    by_project = [
-        (code, projects[pk][0], nd, ap, names[code][0], names[code][1], projects[pk][1])
-        for (code, pk), (nd, ap) in per_project.items()
-        if pk in projects
-    ]
-    by_quarter = [(code, label, nd, ap) for (code, label), (nd, ap) in per_quarter.items()]
-    return {"by_project": by_project, "by_quarter": by_quarter}
+def _heat_counts(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str, totals: bool = False):
+    """The counts publication stored (`HeatCount`) for the window's versions and the filters: the cells the reader may
+    read (`Scope.cell_q`), or with `totals` the every-project totals of the functions they read whole."""
+    counts = HeatCount.objects.filter(result_id__in=[q.pk for q in window])
+    if totals:
+        whole = _whole_functions(scope) or frozenset()
+        counts = counts.filter(project__isnull=True)
+        if not scope.sees_all:
+            counts = counts.filter(function__in=whole)
+    else:
+        counts = counts.filter(scope.cell_q("project", "function"), project__isnull=False)
+    if function:
+        counts = counts.filter(function=function)
+    if stage:
+        counts = counts.filter(stage=stage)
+    return counts
 
 
-def heat_cache_after_publication(sender: Any, created: bool = False, **_kwargs: Any) -> None:
-    """post_save of a QuarterResult: warm the heat maps in the worker once the publication commits. Without a broker
-    (development, tests) nothing is queued unless INSIGHT_WARM_AFTER_PUBLICATION says so: the task would run inside
-    the publishing request, and the first reader builds the maps instead."""
-    from django.conf import settings
-    from django.db import transaction
+class _Counts:
+    """A `_heat_counts` queryset's filter, compiled once, summed three ways in plain SQL.
 
-    if created and getattr(settings, "INSIGHT_WARM_AFTER_PUBLICATION", bool(settings.CELERY_BROKER_URL)):
-        transaction.on_commit(warm_heat_cache.delay)
+    The ORM would compile each aggregate afresh and convert its values one at a time (7,200 for a page of 30
+    touchpoints × 60 projects), which costs more than PostgreSQL's own work here; the filter itself (the reader's
+    scope, `Scope.cell_q`) is still the ORM's."""
+
+    def __init__(self, queryset) -> None:
+        query = queryset.query
+        try:
+            self.where, params = query.get_compiler(using=queryset.db).compile(query.where)
+        except EmptyResultSet:  # a reader without a readable cell
+            self.where, params = "", ()
+        self.params = list(params)
+        self.table = connection.ops.quote_name(HeatCount._meta.db_table)
+
+    def sums(self, columns: list[str], *, codes: list[str] | None = None, extra: str = "") -> list[tuple]:
+        """(columns…, not done, judged, extra…) summed per distinct `columns`, optionally for the given codes only."""
+        if not self.where or codes == []:
+            return []
+        where, params = self.where, list(self.params)
+        if codes is not None:
+            where += f" AND code IN ({', '.join(['%s'] * len(codes))})"
+            params += codes
+        keys = ", ".join(columns)
+        sql = f"SELECT {keys}, SUM(not_done), SUM(judged){extra} FROM {self.table} WHERE {where} GROUP BY {keys}"
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
 
 
-@shared_task(name="scoring.insight_warm_heat_cache")
-def warm_heat_cache() -> None:
-    """After a publication commits (scoring.apps), in the worker: cache the new window's per-quarter verdicts, the
-    company-wide maps operations and HR open (all functions, and each function) and each project director's and
-    function head's own map, so none of them waits for a map on their first view."""
-    window = published_window()
-    everyone = Scope(operations=True)
-    readers = [(everyone, function) for function in ("", *Function.values)]
-    readers += [(Scope(directed_projects=frozenset({pk})), "") for pk in Project.objects.values_list("pk", flat=True)]
-    readers += [(Scope(headed_functions=frozenset({code})), "") for code in Function.values]
-    for scope, function in readers:
-        key = _heat_key(window=window, scope=scope, function=function, stage="")
-        if cache.get(key) is None:
-            cache.set(key, _heat_maps(window=window, scope=scope, function=function, stage=""), HEAT_CACHE_SECONDS)
+def _worst_first(totals: list[tuple[str, int, int]]) -> list[tuple[str, int, int]]:
+    """(code, not done, judged) by not-done rate, then by not-done count, then by code. The rate as a float orders
+    exactly: two different fractions with denominators under a million differ by far more than a float's precision,
+    and equal fractions give the same float."""
+    return sorted(totals, key=lambda t: (-t[1] / t[2], -t[1], t[0]))
 
 
-def _cells_html(*, columns: list[str], counts: dict[str, tuple[int, int]], link_base: str, column_param: str) -> SafeString:
-    """One row's cells. Built as text once per cell (a template per cell would cost a hundred times more for
-    200 touchpoints × 60 projects); every value is an escaped code or a number."""
+def _cells_html(
+    *,
+    columns: list[tuple[str, str]],
+    counts: dict[str, tuple[int, int]],
+    link_base: str,
+    looks: dict[tuple[int, int], tuple[str, str]],
+) -> SafeString:
+    """One row's cells, as text (a template per cell would cost a hundred times more). `columns` are (key, the escaped
+    end of the cell's link); `looks` keeps each distinct count's markup before and after its link, computed once per
+    map (most cells share a few counts). Every value interpolated is an escaped code or a number."""
     out = []
-    for column in columns:
+    for column, link_end in columns:
         found = counts.get(column)
         if found is None:
             out.append('<td class="hm-na"></td>')
             continue
-        nd, ap = found
-        text = rate_text(nd, ap)
-        if nd:
-            out.append(
-                f'<td class="{rate_class(nd, ap)}"><a href="{link_base}&amp;{column_param}={escape(column)}" '
-                f'title="{nd}/{ap}">{text}</a></td>'
+        look = looks.get(found)
+        if look is None:
+            nd, ap = found
+            css, text = rate_class(nd, ap), rate_text(nd, ap)
+            look = looks[found] = (
+                (f'<td class="{css}"><a href="', f'" title="{nd}/{ap}">{text}</a></td>')
+                if nd
+                else (f'<td class="hm-0">{text}</td>', "")
             )
-        else:
-            out.append(f'<td class="hm-0">{text}</td>')
-    # Every interpolated value above is escaped or a number.
+        before, after = look
+        out.append(before + link_base + link_end + after if after else before)
     return mark_safe("".join(out))  # nosec B308 B703
 
 
-def heat_maps(*, scope: Scope, function: str = "", stage: str = "", count: int = 8) -> HeatMaps:
+def heat_maps(
+    *, scope: Scope, function: str = "", stage: str = "", page: int = 1, count: int = 8, per_page: int = HEAT_PAGE_SIZE
+) -> HeatMaps:
     """Not-done rates by touchpoint × project and touchpoint × quarter over the last `count` published quarters, for
-    the cells the reader may read, filtered by function and stage; worst touchpoints first. Each cell with a failure
-    links to the findings behind it.
+    the cells the reader may read, filtered by function and stage; worst touchpoints first, `per_page` touchpoints a
+    page (both maps show the same page; a page out of range shows the nearest one). Each cell with a failure links to
+    the findings behind it.
 
-    Published quarters never change (SPEC §7), so both maps, rendered, are cached under the published versions' ids and
-    digests, the reader's scope and the filters: two queries (the window and the stages) once cached, four before."""
+    Read from the counts each publication stored (`HeatCount`) with SQL aggregates, in six queries whatever the data:
+    the window, the stages, every touchpoint's totals (to order them), the page's cells by project, its cells by
+    quarter, and the projects' names. A reader who reads whole functions (operations, HR, a function head) has the
+    order and the quarter map from the stored every-project totals; anyone else's are summed from their own cells.
+    """
     window = published_window(count=count)
     stages = list(Stage.objects.order_by("order").values_list("name", flat=True))
+    empty = HeatMaps(window, HeatMap([], []), HeatMap([], []), stages)
     if not window:
-        return HeatMaps(window, HeatMap([], []), HeatMap([], []), stages)
-    key = _heat_key(window=window, scope=scope, function=function, stage=stage)
-    maps = cache.get(key)
-    if maps is None:
-        maps = _heat_maps(window=window, scope=scope, function=function, stage=stage)
-        cache.set(key, maps, HEAT_CACHE_SECONDS)
-    by_project, by_quarter = maps
-    return HeatMaps(quarters=window, by_project=by_project, by_quarter=by_quarter, stages=stages)
-
-
-def _heat_maps(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str) -> tuple[HeatMap, HeatMap]:
-    """Both maps with their rows rendered (only codes and numbers: nothing depends on the reader's language)."""
-    data = _heat_counts(window=window, scope=scope, function=function, stage=stage)
-    if not data["by_project"]:
-        return HeatMap([], []), HeatMap([], [])
+        return empty
+    cells = _Counts(_heat_counts(window=window, scope=scope, function=function, stage=stage))
+    whole = _whole_functions(scope) is not None
+    lines = _Counts(_heat_counts(window=window, scope=scope, function=function, stage=stage, totals=True)) if whole else cells
+    totals = _worst_first(lines.sums(["code"]))
+    if not totals:
+        return empty
+    pages = -(-len(totals) // per_page)
+    number = min(max(page, 1), pages)
+    shown = totals[(number - 1) * per_page : number * per_page]
+    codes = [code for code, _nd, _ap in shown]
+    by_project = cells.sums(["code", "project_id"], codes=codes)
+    func = connection.ops.quote_name("function")
+    by_quarter = lines.sums(["code", "result_id"], codes=codes, extra=f", MAX(name), MAX({func})")
+    projects = {
+        pk: (code, name)
+        for pk, code, name in Project.objects.filter(pk__in={pk for _c, pk, _n, _a in by_project}).values_list(
+            "id", "code", "name"
+        )
+    }
+    per_project: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    for code, project_id, nd, ap in by_project:
+        per_project[code][projects[project_id][0]] = (nd, ap)
+    label = {q.pk: str(q.quarter) for q in window}
+    position = {q.pk: index for index, q in enumerate(window)}
+    per_quarter: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
+    names: dict[str, tuple[int, str, str]] = {}  # code → (quarter position, name, function): the latest name
+    for code, result_id, nd, ap, name, func in by_quarter:
+        per_quarter[code][label[result_id]] = (nd, ap)
+        if code not in names or names[code][0] < position[result_id]:
+            names[code] = (position[result_id], name, func)
     findings_url = reverse("scoring:insight_findings")
     filters = {k: v for k, v in (("function", function), ("stage", stage)) if v}
-    per_project: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    totals: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    names: dict[str, tuple[str, str]] = {}
-    projects: dict[str, str] = {}
-    for code, project, nd, ap, name, func, pname in data["by_project"]:
-        per_project[code][project] = (nd, ap)
-        totals[code][0] += nd
-        totals[code][1] += ap
-        names[code] = (name, func)
-        projects[project] = pname
-    per_quarter: dict[str, dict[str, tuple[int, int]]] = defaultdict(dict)
-    for code, label, nd, ap in data["by_quarter"]:
-        per_quarter[code][label] = (nd, ap)
-    codes = sorted(totals, key=lambda c: (-Fraction(totals[c][0], totals[c][1]), -totals[c][0], c))  # worst first
-    project_columns = sorted(projects)
+    project_columns = sorted((code, name) for code, name in projects.values())
     quarter_columns = [str(q.quarter) for q in window]
+    # Each column's end of a cell's link, escaped once.
+    project_links = [(code, escape(f"&project={quote(code)}")) for code, _name in project_columns]
+    quarter_links = [(q, escape(f"&quarter={q}")) for q in quarter_columns]
     rows_p, rows_q = [], []
-    for code in codes:
+    looks: dict[tuple[int, int], tuple[str, str]] = {}
+    for code, nd, ap in shown:
         base = escape(f"{findings_url}?{urlencode({'code': code, **filters})}")
-        name, func = names[code]
-        nd, ap = totals[code]
-        by_p = _cells_html(columns=project_columns, counts=per_project[code], link_base=base, column_param="project")
-        by_q = _cells_html(columns=quarter_columns, counts=per_quarter[code], link_base=base, column_param="quarter")
-        rows_p.append(HeatRow(code, name, func, nd, ap, by_p))
-        rows_q.append(HeatRow(code, name, func, nd, ap, by_q))
-    return (
-        HeatMap.of([(p, projects[p]) for p in project_columns], rows_p),
-        HeatMap.of([(q, q) for q in quarter_columns], rows_q),
+        _position, name, func = names.get(code, (0, "", ""))
+        by_p = _cells_html(columns=project_links, counts=per_project[code], link_base=base, looks=looks)
+        by_q = _cells_html(columns=quarter_links, counts=per_quarter[code], link_base=base, looks=looks)
+        rows_p.append(HeatRow(code, name, func, nd, ap, by_p, per_project[code]))
+        rows_q.append(HeatRow(code, name, func, nd, ap, by_q, per_quarter[code]))
+    first = (number - 1) * per_page + 1
+    return HeatMaps(
+        quarters=window,
+        by_project=HeatMap.of(project_columns, rows_p),
+        by_quarter=HeatMap.of([(q, q) for q in quarter_columns], rows_q),
+        stages=stages,
+        page=HeatPage(number=number, pages=pages, total=len(totals), first=first, last=first + len(shown) - 1),
     )
 
 

@@ -203,6 +203,62 @@ class UnitResult(FrozenModel):
         return None if self.score is None else percent_display(self.score)
 
 
+class HeatCountQuerySet(FrozenQuerySet):
+    frozen_label = _("问题分布计数")
+
+
+class HeatCount(FrozenModel):
+    """How often one touchpoint was judged, and judged not done (未完成), in one cell of one published version: the
+    figures behind the heat map (SPEC §16). A row without a project is the version's total over every project for that
+    function, touchpoint and stage, so company-wide readers and function heads read 200 totals, not 12,000 cells.
+
+    Written once, in the publication's own transaction, from the finalised inspections the version was computed from
+    (`scoring.services.heat_counts_write`), and never changed (SPEC §7): the database refuses UPDATE and DELETE as it
+    does on the other published rows. Only items with a done or not-done verdict count; not applicable ones do not.
+    """
+
+    result = models.ForeignKey(
+        QuarterResult, verbose_name=_("季度结果"), on_delete=models.PROTECT, related_name="heat_counts", db_index=False
+    )
+    project = models.ForeignKey(
+        "touchpoints.Project", verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    function = models.CharField(_("职能"), max_length=30)
+    code = models.CharField(_("编号"), max_length=30)
+    name = models.CharField(_("触点名称"), max_length=200)
+    stage = models.CharField(_("阶段"), max_length=50, blank=True)
+    not_done = models.PositiveIntegerField(_("未完成项"))
+    judged = models.PositiveIntegerField(_("已判定项"))
+
+    objects = HeatCountQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("问题分布计数")
+        verbose_name_plural = _("问题分布计数")
+        constraints = [
+            # A cell's rows (a director's or a lead's map reads them by result and project).
+            models.UniqueConstraint(fields=["result", "project", "function", "code"], name="one_heat_count_per_cell_code"),
+            # The totals (company-wide readers and function heads order the touchpoints and fill the quarter map).
+            models.UniqueConstraint(
+                fields=["result", "code", "function", "stage"],
+                condition=models.Q(project__isnull=True),
+                name="one_heat_total_per_code_stage",
+            ),
+        ]
+        indexes = [
+            # A page of touchpoints across every project: read from the index alone on PostgreSQL.
+            models.Index(
+                fields=["code", "project", "result"],
+                include=["function", "not_done", "judged"],
+                condition=models.Q(project__isnull=False),
+                name="heat_count_page_cells",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.result} {self.code} {self.not_done}/{self.judged}"
+
+
 class PlanState(models.TextChoices):
     """A rectification plan (整改方案) of a fined unit (SPEC §14): owed, filed, acknowledged by operations."""
 

@@ -11,7 +11,7 @@ import datetime as dt
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -63,32 +63,55 @@ class PlanRefused(Exception):
 # -- owners ---------------------------------------------------------------------------------------------------------
 
 
-def _owners(*, units: list[tuple[str, str]], on: dt.date) -> dict[tuple[str, str], Any]:
-    """The director of each project unit and the head of each function unit in force on the date (one query)."""
-    project_codes = [code for kind, code in units if kind == UnitKind.PROJECT]
-    function_codes = [code for kind, code in units if kind == UnitKind.FUNCTION]
-    found: dict[tuple[str, str], Any] = {}
-    for a in (
+# (user id, role, project code or None, function, start, end) of an assignment whose person signs in.
+AssignmentLine = tuple[int, str, str | None, str, dt.date, dt.date | None]
+
+
+def plan_owner_lines(*, on: dt.date) -> QuerySet:
+    """The directors and heads in force on the date whose person signs in, as `AssignmentLine`s (publication reads
+    them with the people it notifies, in one query)."""
+    return (
         Assignment.objects.current(on)
-        .filter(
-            Q(role=Role.PROJECT_DIRECTOR, project__code__in=project_codes)
-            | Q(role=Role.FUNCTION_HEAD, function__in=function_codes)
-        )
+        .filter(role__in=[Role.PROJECT_DIRECTOR, Role.FUNCTION_HEAD])
         .filter(person__user__isnull=False, person__user__is_active=True)
-        .select_related("person__user", "project")
-        .order_by("person__employee_id", "pk")
-    ):
-        key = (UnitKind.PROJECT, a.project.code) if a.role == Role.PROJECT_DIRECTOR else (UnitKind.FUNCTION, a.function)
-        found.setdefault(key, a.person.user)
+    )
+
+
+def assignment_lines(queryset: QuerySet) -> list[AssignmentLine]:
+    return list(
+        queryset.values_list("person__user_id", "role", "project__code", "function", "start", "end").order_by(
+            "person__employee_id", "start", "pk"
+        )
+    )
+
+
+def _owners(
+    *, units: list[tuple[str, str]], on: dt.date, lines: list[AssignmentLine] | None = None
+) -> dict[tuple[str, str], int]:
+    """The user id of each project unit's director and each function unit's head in force on the date, from `lines`
+    (read here, one query, when not given)."""
+    projects = {code for kind, code in units if kind == UnitKind.PROJECT}
+    functions = {code for kind, code in units if kind == UnitKind.FUNCTION}
+    if lines is None:
+        lines = assignment_lines(plan_owner_lines(on=on))
+    found: dict[tuple[str, str], int] = {}
+    for user_id, role, project_code, function, start, end in lines:
+        if start > on or (end is not None and end < on):
+            continue
+        if role == Role.PROJECT_DIRECTOR and project_code in projects:
+            found.setdefault((UnitKind.PROJECT, project_code), user_id)
+        elif role == Role.FUNCTION_HEAD and function in functions:
+            found.setdefault((UnitKind.FUNCTION, function), user_id)
     return found
 
 
-def plans_open(*, result: QuarterResult, units: list[dict] | None = None) -> int:
+def plans_open(*, result: QuarterResult, units: list[dict] | None = None, lines: list[AssignmentLine] | None = None) -> int:
     """SPEC §14: every unit of a published version fined under R13 owes a plan, due in the policy's days.
 
-    Runs in the publication's transaction in a fixed number of queries (the owners, the policy, one insert): an
-    amendment's units already owing a plan are skipped by the unique constraint, so nothing is opened twice. The
-    plan's history starts with its first step (filing); its opening is the publication itself (`opened_on`).
+    Runs in the publication's transaction in a fixed number of queries (the owners unless `lines` holds them, the
+    policy, one insert): an amendment's units already owing a plan are skipped by the unique constraint, so nothing is
+    opened twice. The plan's history starts with its first step (filing); its opening is the publication itself
+    (`opened_on`).
     """
     if units is None:
         units = [{"kind": u.kind, "code": u.code, "name": u.name, "amount": u.amount} for u in result.units.all()]
@@ -96,7 +119,7 @@ def plans_open(*, result: QuarterResult, units: list[dict] | None = None) -> int
     if not fined:
         return 0
     today = timezone.localtime(result.published_at, dates.SHANGHAI).date()
-    owners = _owners(units=[(u["kind"], u["code"]) for u in fined], on=today)
+    owners = _owners(units=[(u["kind"], u["code"]) for u in fined], on=today, lines=lines)
     due = rules.due_date(today, policy_days(today).plan_days)
     plans = [
         RectificationPlan(
@@ -106,7 +129,7 @@ def plans_open(*, result: QuarterResult, units: list[dict] | None = None) -> int
             unit_code=u["code"],
             unit_name=u["name"],
             amount=u["amount"],
-            owner=owners.get((u["kind"], u["code"])),
+            owner_id=owners.get((u["kind"], u["code"])),
             opened_on=today,
             due_date=due,
         )

@@ -21,14 +21,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from audits.choices import InspectionState, ItemStatus
 from audits.inspections.selectors import cells_without_finalised_inspection, finalised_cell_weights
-from core.dates import Quarter, local_today
+from audits.models import Inspection, InspectionItem
+from core.dates import SHANGHAI, Quarter, local_today
 from core.publication import quarter_is_published
 from notifications.choices import NotificationKind
 from notifications.services import notify_many_later
@@ -37,8 +39,8 @@ from touchpoints.models import Assignment, Project
 
 from . import engine, selectors, signing
 from . import snapshot as snap
-from .models import GradeBand, Policy, QuarterResult, UnitResult
-from .plans import plans_open
+from .models import GradeBand, HeatCount, Policy, QuarterResult, UnitResult
+from .plans import AssignmentLine, assignment_lines, plan_owner_lines, plans_open
 from .postings import result_post
 
 
@@ -279,15 +281,60 @@ def _freeze(
                 )
                 for unit in data["units"]
             )
+            heat_counts_write(result=result)  # SPEC §16: the heat map's figures, frozen with the version
             result_post(result=result)  # the ledger (rewards registers it)
-            plans_open(result=result, units=data["units"])  # SPEC §14: every unit fined under R13 owes a rectification plan
+            # The people notified and the plans' owners, read together (one query).
+            lines = assignment_lines(_notified(quarter) | plan_owner_lines(on=timezone.localtime(published_at, SHANGHAI).date()))
+            # SPEC §14: every unit fined under R13 owes a rectification plan.
+            plans_open(result=result, units=data["units"], lines=lines)
             # SPEC §7: the notifications are written in this transaction (one outbox row) and delivered by the worker
             # after commit; the request renders no e-mail and needs no broker.
-            result_notify(result=result, units=data["units"])
+            result_notify(result=result, units=data["units"], lines=lines)
     except IntegrityError as exc:
         # The unique (year, quarter, version) and one-to-one `supersedes` refuse a concurrent second publication.
         raise PublicationRefused(_("{quarter} 刚刚已由他人发布或修订,请刷新后重试").format(quarter=quarter)) from exc
     return result
+
+
+def _heat_counts_sql() -> str:
+    """INSERT … SELECT … GROUP BY, one statement: per touchpoint per cell of the quarter's finalised inspections, how many
+    items were judged (done or not done) and how many not done; then the same per touchpoint over every project (rows
+    without a project). Migration 0006 backfills with a frozen copy of the same text."""
+    quote = connection.ops.quote_name
+    heat, item, inspection, function = (
+        quote(HeatCount._meta.db_table),
+        quote(InspectionItem._meta.db_table),
+        quote(Inspection._meta.db_table),
+        quote("function"),
+    )
+    counted = f"""%(result)s, MAX(it.name), SUM(CASE WHEN it.verdict = %(not_done)s THEN 1 ELSE 0 END), COUNT(*)
+FROM {item} it INNER JOIN {inspection} i ON i.id = it.inspection_id
+WHERE i.year = %(year)s AND i.quarter = %(quarter)s AND i.state = %(finalised)s AND it.verdict IN (%(done)s, %(not_done)s)"""
+    return f"""
+INSERT INTO {heat} (project_id, {function}, code, stage, result_id, name, not_done, judged)
+SELECT i.project_id, i.{function}, it.code, it.stage_name, {counted}
+GROUP BY i.project_id, i.{function}, it.code, it.stage_name
+UNION ALL
+SELECT NULL, i.{function}, it.code, it.stage_name, {counted}
+GROUP BY i.{function}, it.code, it.stage_name
+"""
+
+
+def heat_counts_write(*, result: QuarterResult) -> None:
+    """SPEC §16: store the heat map's counts of a new published version, in its own transaction, in one statement.
+
+    A published version never changes (SPEC §7), and neither do these rows (`HeatCount` is frozen like the results):
+    the heat map reads them instead of the inspection items, whoever reads it."""
+    params = {
+        "result": result.pk,
+        "year": result.year,
+        "quarter": result.quarter,
+        "finalised": InspectionState.FINALISED.value,
+        "done": ItemStatus.DONE.value,
+        "not_done": ItemStatus.NOT_DONE.value,
+    }
+    with connection.cursor() as cursor:
+        cursor.execute(_heat_counts_sql(), params)
 
 
 def _unit_params(unit: dict[str, Any]) -> dict[str, Any]:
@@ -306,22 +353,28 @@ def _unit_params(unit: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-def result_notify(*, result: QuarterResult, units: list[dict[str, Any]]) -> int:
+def _notified(quarter: Quarter):
+    """The assignments overlapping the quarter whose person signs in: who hears of its results."""
+    return Assignment.objects.overlapping(quarter.first_day, quarter.last_day).filter(
+        person__user__isnull=False, person__user__is_active=True
+    )
+
+
+def result_notify(*, result: QuarterResult, units: list[dict[str, Any]], lines: list[AssignmentLine] | None = None) -> int:
     """Write the notifications of a published version to the outbox: everyone assessed, once (SPEC §7).
 
     Everyone with an assignment overlapping the quarter to a unit in the result gets their own units' lines. One
-    query (the assignments) and one insert (notifications.notify_many_later); returns how many people.
+    query (the assignments, unless `lines` holds them) and one insert (notifications.notify_many_later); returns how
+    many people.
     """
     quarter = result.period
     by_unit = {(unit["kind"], unit["code"]): unit for unit in units}
-    assignments = (
-        Assignment.objects.overlapping(quarter.first_day, quarter.last_day)
-        .filter(person__user__isnull=False, person__user__is_active=True)
-        .values_list("person__user_id", "project__code", "function")
-        .order_by("person__employee_id", "start")
-    )
+    if lines is None:
+        lines = assignment_lines(_notified(quarter))
     recipients: dict[int, list[dict[str, Any]]] = defaultdict(list)
-    for user_id, project_code, function in assignments:
+    for user_id, _role, project_code, function, start, end in lines:
+        if start > quarter.last_day or (end is not None and end < quarter.first_day):
+            continue  # a plan's owner from after the quarter
         key = ("function", function) if project_code is None else ("project", project_code)
         unit = by_unit.get(key)
         if unit is None:

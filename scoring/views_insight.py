@@ -38,6 +38,14 @@ def _filters(request: HttpRequest) -> tuple[str, str]:
     return (function if function in Function.values else ""), request.GET.get("stage", "")[:50]
 
 
+def _page(request: HttpRequest) -> int:
+    """The page asked for; anything that is not a number is the first page (the map clamps a number out of range)."""
+    try:
+        return int(request.GET.get("page", "1")[:6])
+    except ValueError:
+        return 1
+
+
 @login_required
 @require_GET
 def trends(request: HttpRequest) -> HttpResponse:
@@ -51,9 +59,9 @@ def trends(request: HttpRequest) -> HttpResponse:
 @require_GET
 def heatmap(request: HttpRequest) -> HttpResponse:
     """Where it fails: not-done rates by touchpoint × project and × quarter over the published quarters, for the cells
-    the reader may read; filters by function and stage."""
+    the reader may read, worst touchpoints first, a page at a time (`?page=`); filters by function and stage."""
     function, stage = _filters(request)
-    maps = insight.heat_maps(scope=scope_for(request.user), function=function, stage=stage)
+    maps = insight.heat_maps(scope=scope_for(request.user), function=function, stage=stage, page=_page(request))
     context = {"maps": maps, "function": function, "stage": stage, "functions": Function.choices}
     return render(request, "scoring/insight_heatmap.html", context)
 

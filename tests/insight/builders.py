@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import pytest
 import time_machine
-from django.core.cache import cache
+from django.utils import timezone
 
-from audits.choices import ItemStatus
-from audits.models import InspectionItem
+from audits.choices import InspectionSource, InspectionState, ItemStatus
+from audits.models import Inspection, InspectionItem
 from core.dates import Quarter
 from scoring.models import QuarterResult
 from scoring.services import quarter_publish
 from tests.scoring.builders import after, build_worked_example, ensure_default_rules
+from touchpoints.models import Project
+
+DONE, NOT_DONE = ItemStatus.DONE, ItemStatus.NOT_DONE
 
 
 def publish(quarter: Quarter, user=None) -> QuarterResult:
@@ -30,9 +32,31 @@ def publish_worked_example(quarter: Quarter, user=None) -> QuarterResult:
     return publish(quarter, user)
 
 
-@pytest.fixture(autouse=True)
-def _fresh_cache():
-    """Heat-map aggregates are cached by published version; each test starts from an empty cache."""
-    cache.clear()
-    yield
-    cache.clear()
+def cell(
+    project: Project, function: str, quarter: Quarter, rows: list[tuple[str, str, str]], state=InspectionState.FINALISED
+) -> Inspection:
+    """A finalised inspection (or one in `state`) whose items are (code, stage, verdict), weight 1."""
+    inspection = Inspection.objects.create(
+        project=project,
+        function=function,
+        year=quarter.year,
+        quarter=quarter.number,
+        state=state,
+        source=InspectionSource.WEB,
+        finalised_at=timezone.now() if state == InspectionState.FINALISED else None,
+    )
+    InspectionItem.objects.bulk_create(
+        InspectionItem(
+            inspection=inspection,
+            code=code,
+            name=f"触点{code}",
+            stage_name=stage,
+            level_name="三级",
+            weight=1,
+            verdict=verdict,
+            claimed_status=DONE,
+            finding=f"{code} 未见记录" if verdict == NOT_DONE else "",
+        )
+        for code, stage, verdict in rows
+    )
+    return inspection

@@ -1,1 +1,0 @@
-from tests.insight.builders import _fresh_cache  # noqa: F401  (autouse fixture)
