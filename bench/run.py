@@ -62,6 +62,10 @@ READING = """## Reading the figures
 - **Board growth** is CPU time (`time.process_time`) of one board request divided by its cells: flat means the page
   costs a fixed amount per cell, whatever the number of projects.
 - **Publish** is what the request does: the publication's transaction, with its outbox rows; the delivery after commit is the worker's, timed apart.
+- **Where a page's time goes** when a ratio misses: the profiles above. The empty view is a signed-in request that
+  does nothing (about 2 ms: session and user queries, the middleware); a page adds its own queries, each costing more
+  to compose and compile in the ORM than to run (the "in the database" column is what PostgreSQL and the driver
+  took), the layout, and its fragment. What was cut, and how, is in docs/performance-notes.md.
 - The machine is shared (2 cores, 8 concurrent development sessions); absolute times move with the load, ratios much
   less. The load average at the start and end of the run is printed above."""
 
