@@ -189,7 +189,7 @@ def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
 # ---------------------------------------------------------------------------------------------------------------
 # Where it fails: heat maps of not-done rates
 
-HEAT_PAGE_SIZE = 30  # touchpoints per page: both maps show the same page, worst first
+HEAT_PAGE_SIZE = 20  # touchpoints per page: both maps show the same page, worst first
 
 
 def rate_class(not_done: int, applicable: int) -> str:

@@ -246,10 +246,11 @@ class HeatCount(FrozenModel):
             ),
         ]
         indexes = [
-            # A page of touchpoints across every project: read from the index alone on PostgreSQL.
+            # A page of touchpoints across every project, filtered by stage or not: read from the index alone on
+            # PostgreSQL.
             models.Index(
                 fields=["code", "project", "result"],
-                include=["function", "not_done", "judged"],
+                include=["function", "stage", "not_done", "judged"],
                 condition=models.Q(project__isnull=False),
                 name="heat_count_page_cells",
             ),

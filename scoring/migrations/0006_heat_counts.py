@@ -90,7 +90,7 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '问题分布计数',
                 'verbose_name_plural': '问题分布计数',
-                'indexes': [models.Index(condition=models.Q(('project__isnull', False)), fields=['code', 'project', 'result'], include=('function', 'not_done', 'judged'), name='heat_count_page_cells')],
+                'indexes': [models.Index(condition=models.Q(('project__isnull', False)), fields=['code', 'project', 'result'], include=('function', 'stage', 'not_done', 'judged'), name='heat_count_page_cells')],
                 'constraints': [models.UniqueConstraint(fields=('result', 'project', 'function', 'code'), name='one_heat_count_per_cell_code'), models.UniqueConstraint(condition=models.Q(('project__isnull', True)), fields=('result', 'code', 'function', 'stage'), name='one_heat_total_per_code_stage')],
             },
         ),

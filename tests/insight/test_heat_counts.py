@@ -341,7 +341,7 @@ def test_touchpoints_come_worst_first_a_page_at_a_time(many_touchpoints) -> None
     ops = Scope(operations=True)
     order = worst_first(ops)
     assert len(order) == 75
-    pages = [insight.heat_maps(scope=ops, page=n) for n in (1, 2, 3)]
+    pages = [insight.heat_maps(scope=ops, page=n, per_page=30) for n in (1, 2, 3)]
     assert [[r.code for r in m.by_project.rows] for m in pages] == [order[:30], order[30:60], order[60:]]
     assert [[r.code for r in m.by_quarter.rows] for m in pages] == [order[:30], order[30:60], order[60:]]
     assert [(m.page.number, m.page.pages, m.page.first, m.page.last, m.page.total) for m in pages] == [
@@ -349,25 +349,27 @@ def test_touchpoints_come_worst_first_a_page_at_a_time(many_touchpoints) -> None
         (2, 3, 31, 60, 75),
         (3, 3, 61, 75, 75),
     ]
-    assert insight.heat_maps(scope=ops, page=99).page.number == 3  # out of range: the nearest page
-    assert insight.heat_maps(scope=ops, page=-2).page.number == 1
+    assert insight.heat_maps(scope=ops, page=99, per_page=30).page.number == 3  # out of range: the nearest page
+    assert insight.heat_maps(scope=ops, page=-2, per_page=30).page.number == 1
     director = scope_for(many_touchpoints.user("director"))  # the same order, over GG's cells only
-    assert [r.code for r in insight.heat_maps(scope=director, page=2).by_project.rows] == worst_first(director)[30:60]
+    assert [r.code for r in insight.heat_maps(scope=director, page=2, per_page=30).by_project.rows] == worst_first(director)[
+        30:60
+    ]
 
 
 def test_filters_page_and_the_pager_keeps_them(client, many_touchpoints) -> None:
     client.force_login(many_touchpoints.user("inspector"))
     response = client.get("/results/insight/heatmap/?function=marketing&stage=签约按揭")
     maps = response.context["maps"]
-    assert maps.page.total == 35 and maps.page.pages == 2
+    assert insight.HEAT_PAGE_SIZE == 20 and maps.page.total == 35 and maps.page.pages == 2
     assert [r.code for r in maps.by_project.rows] == worst_first(Scope(operations=True), function="marketing", stage="签约按揭")[
-        :30
+        :20
     ]
     html = response.content.decode()
     assert 'href="?function=marketing&amp;stage=%E7%AD%BE%E7%BA%A6%E6%8C%89%E6%8F%AD&amp;page=2"' in html
-    assert "第 1–30 个触点,共 35 个" in html
+    assert "第 1–20 个触点,共 35 个" in html
     second = client.get("/results/insight/heatmap/?function=marketing&stage=签约按揭&page=2")
-    assert second.context["maps"].page.number == 2 and len(second.context["maps"].by_project.rows) == 5
+    assert second.context["maps"].page.number == 2 and len(second.context["maps"].by_project.rows) == 15
     assert (
         'rel="prev" href="?function=marketing&amp;stage=%E7%AD%BE%E7%BA%A6%E6%8C%89%E6%8F%AD&amp;page=1"'
         in second.content.decode()
