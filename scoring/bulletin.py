@@ -12,6 +12,7 @@ wkhtmltopdf/headless Chromium need a browser binary on the server. reportlab is 
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections import defaultdict
 from dataclasses import dataclass
@@ -23,6 +24,10 @@ from django.utils.translation import gettext as _
 
 from audits.choices import InspectionState, ItemStatus
 from audits.models import InspectionItem
+from audits.rectifications.choices import RectificationState
+from audits.rectifications.models import Rectification
+from audits.rectifications.rules import UNVERIFIED
+from core import dates
 from core.dates import Quarter
 from touchpoints.choices import Function
 
@@ -86,7 +91,9 @@ class RectificationLine:
     name: str
     findings: int  # items judged 未完成
     discrepancies: int  # of which claimed done in the self-check (虚报)
-    closed: int | None = None  # verified fixes, once rectifications are tracked (SPEC §14)
+    verified: int = 0  # rectifications verified fixed (SPEC §14)
+    unverified: int = 0  # still to fix or to verify
+    overdue: int = 0  # of which past their due date
 
 
 @dataclass(frozen=True)
@@ -99,6 +106,7 @@ class Bulletin:
     triggered: list[CapLine]
     at_risk: list[CapLine]
     rectifications: list[RectificationLine]
+    as_of: dt.date  # the day the rectification progress was read
 
     @property
     def total_reward(self) -> str:
@@ -155,13 +163,14 @@ def caps_as_of(*, quarter: Quarter, names: dict[tuple[str, str], str]) -> tuple[
     return triggered, at_risk
 
 
-def rectification_summary(*, quarter: Quarter, names: dict[tuple[str, str], str]) -> list[RectificationLine]:
-    """The rectification summary of a quarter, per unit: items judged 未完成 in its finalised inspections and, of
-    those, the ones its self-check had claimed done (虚报). One query.
-
-    SPEC §14 opens one rectification per 未完成 item; until that register exists the findings are what is to be fixed.
-    This is the one function the rectification feature feeds (add each unit's open / verified counts here)."""
-    rows = (
+def rectification_summary(
+    *, quarter: Quarter, names: dict[tuple[str, str], str], today: dt.date | None = None
+) -> list[RectificationLine]:
+    """The rectification summary of a quarter, per unit: the items judged 未完成 in its finalised inspections and, of
+    those, the ones its self-check had claimed done (虚报); then, from the rectification register (SPEC §14), how many
+    of the quarter's rectifications are verified, still unverified, and overdue on `today`. Two queries."""
+    today = today or dates.local_today()
+    findings = (
         InspectionItem.objects.filter(
             inspection__year=quarter.year,
             inspection__quarter=quarter.number,
@@ -172,26 +181,41 @@ def rectification_summary(*, quarter: Quarter, names: dict[tuple[str, str], str]
         .annotate(n=Count("id"), false_claims=Count("id", filter=Q(claimed_status=ItemStatus.DONE)))
         .order_by()
     )
-    per_unit: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for project, function, n, false_claims in rows:
+    unverified = Q(state__in=UNVERIFIED)
+    register = (
+        Rectification.objects.live()
+        .filter(year=quarter.year, quarter=quarter.number)
+        .values_list("project__code", "function")
+        .annotate(
+            verified=Count("id", filter=Q(state=RectificationState.VERIFIED)),
+            unverified=Count("id", filter=unverified),
+            overdue=Count("id", filter=unverified & Q(due_date__lt=today)),
+        )
+        .order_by()
+    )
+    per_unit: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
+
+    def add(project: str, function: str, counts: tuple[int, int, int, int, int]) -> None:
         for key in ((UnitKind.FUNCTION.value, function), (UnitKind.PROJECT.value, project)):
-            per_unit[key][0] += n
-            per_unit[key][1] += false_claims
+            per_unit[key] = [a + b for a, b in zip(per_unit[key], counts, strict=True)]
+
+    for project, function, n, false_claims in findings:
+        add(project, function, (n, false_claims, 0, 0, 0))
+    for project, function, verified, open_, overdue in register:
+        add(project, function, (0, 0, verified, open_, overdue))
     order = {f.value: i for i, f in enumerate(Function)}
-    lines = [
-        RectificationLine(kind, code, names.get((kind, code), code), n, false_claims)
-        for (kind, code), (n, false_claims) in per_unit.items()
-    ]
+    lines = [RectificationLine(kind, code, names.get((kind, code), code), *counts) for (kind, code), counts in per_unit.items()]
     return sorted(lines, key=lambda line: (line.kind != UnitKind.FUNCTION, order.get(line.code, 0), line.code))
 
 
 def bulletin_for(*, quarter: Quarter) -> Bulletin | None:
-    """The bulletin of a quarter's latest published version, or None while it is open. Four queries."""
+    """The bulletin of a quarter's latest published version, or None while it is open. Five queries."""
     result = selectors.latest_results(quarter=quarter)
     if result is None:
         return None
     units = result.snapshot["units"]
     names = {(u["kind"], u["code"]): u["name"] for u in units}
+    today = dates.local_today()
     triggered, at_risk = caps_as_of(quarter=quarter, names=names)
     return Bulletin(
         quarter=quarter,
@@ -201,7 +225,8 @@ def bulletin_for(*, quarter: Quarter) -> Bulletin | None:
         policy=result.snapshot.get("policy", {}),
         triggered=triggered,
         at_risk=at_risk,
-        rectifications=rectification_summary(quarter=quarter, names=names),
+        rectifications=rectification_summary(quarter=quarter, names=names, today=today),
+        as_of=today,
     )
 
 
@@ -354,12 +379,24 @@ def bulletin_pdf(data: Bulletin) -> bytes:
         story.append(Spacer(1, 3 * mm))
         story.append(
             _table(
-                [_("考核单元"), _("未完成项"), _("其中虚报")],
-                [[line.name, str(line.findings), str(line.discrepancies)] for line in data.rectifications],
-                [w * mm for w in (90, 45, 45)],
+                [_("考核单元"), _("未完成项"), _("其中虚报"), _("已验证"), _("未验证"), _("逾期")],
+                [
+                    [
+                        line.name,
+                        str(line.findings),
+                        str(line.discrepancies),
+                        str(line.verified),
+                        str(line.unverified),
+                        str(line.overdue),
+                    ]
+                    for line in data.rectifications
+                ],
+                [w * mm for w in (60, 24, 24, 24, 24, 24)],
                 styles,
             )
         )
+        story.append(Spacer(1, 2 * mm))
+        story.append(Paragraph(_escape(_("整改进度截至 %(d)s。") % {"d": data.as_of.isoformat()}), styles["body"]))
     else:
         story.append(Paragraph(_escape(_("本季度检查没有未完成项。")), styles["body"]))
     doc.build(story)

@@ -3,6 +3,7 @@ names every unit and every amount; Chinese needs no font file (STSong-Light is a
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 
 import pytest
@@ -10,6 +11,7 @@ import time_machine
 from django.core.management import CommandError, call_command
 from pypdf import PdfReader
 
+from core import dates
 from core.dates import Quarter
 from scoring.bulletin import bulletin_for, bulletin_pdf
 from tests.scoring.builders import Q1, after, build_worked_example, inspect
@@ -127,3 +129,32 @@ def test_rectification_summary_counts_false_claims(people, later) -> None:
     publish(Q1)
     lines = {(x.kind, x.code): (x.findings, x.discrepancies) for x in bulletin_for(quarter=Q1).rectifications}
     assert lines == {("function", "marketing"): (2, 1), ("project", "GG"): (2, 1)}
+
+
+def test_the_rectification_summary_reads_the_register(people, later) -> None:
+    """SPEC §14 in the bulletin: of a unit's findings, how many rectifications are verified, unverified, overdue."""
+    from audits.rectifications.models import Rectification
+    from audits.rectifications.services import rectification_submit, rectification_verify
+    from scoring.bulletin import rectification_summary
+    from tests.audits.builders_rectifications import finalised_cell, photo
+    from tests.scoring.builders import ensure_default_rules
+
+    finalised_cell(people)  # GG × marketing: two not-done items, one of them claimed done
+    first, second = Rectification.objects.order_by("code")
+    rectification_submit(rectification=first, user=people.user("lead"), description="已补寄", uploads=[photo()])
+    rectification_verify(rectification=Rectification.objects.get(pk=first.pk), user=people.user("inspector"))
+    ensure_default_rules()
+    publish(Q1)
+    names = {("function", "marketing"): "营销", ("project", "GG"): "光谷印"}
+
+    def lines(today):
+        summary = rectification_summary(quarter=Q1, names=names, today=today)
+        return {(x.kind, x.code): (x.findings, x.discrepancies, x.verified, x.unverified, x.overdue) for x in summary}
+
+    assert lines(second.due_date) == {("function", "marketing"): (2, 1, 1, 1, 0), ("project", "GG"): (2, 1, 1, 1, 0)}
+    after_due = second.due_date + dt.timedelta(days=1)
+    assert lines(after_due)[("project", "GG")] == (2, 1, 1, 1, 1)
+    with time_machine.travel(dt.datetime.combine(after_due, dt.time(10), tzinfo=dates.SHANGHAI), tick=False):
+        data = bulletin_for(quarter=Q1)
+        text = pdf_text(bulletin_pdf(data))
+    assert data.as_of == after_due and f"整改进度截至 {after_due.isoformat()}" in text
