@@ -1,7 +1,8 @@
 """Benchmark: export the appraisal caps (SPEC §10 `export_caps`) for a city company of 5,000 people.
 
 Builds its own scratch database (a SQLite file in /tmp by default, or a PostgreSQL database named tp_bench_caps with
---postgres), bulk-inserts 100 projects, 5,000 people with assignments, and 2026Q1–Q3 published with low grades, then times
+--postgres), bulk-inserts a company whose 5,000 people all hold assessed roles (SPEC §6 caps only those: 833 projects ×
+(a director and five functional managers) and the five function heads), and 2026Q1–Q3 published with low grades, then times
 `scoring.exports.CapsExport(2026).write(...)` — the class the command and the HR workspace use — and prints cells per
 second (wall and CPU, best of five runs without tracemalloc), then in a separate traced run
 peak Python memory (tracemalloc), the process's peak RSS, the query count and the rows written.
@@ -25,7 +26,7 @@ SQLITE_PATH = Path("/tmp/tp_bench_caps.sqlite3")
 POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tp_bench_caps"
 OUTPUT = Path("/tmp/tp_bench_caps.xlsx")
 YEAR = 2026
-PROJECTS = 100
+ASSESSED_PER_PROJECT = 6  # the project director and one functional manager per function
 
 
 def prepare_database(use_postgres: bool) -> None:
@@ -54,7 +55,8 @@ def prepare_database(use_postgres: bool) -> None:
 
 
 def build(people: int) -> dict[str, int]:
-    """100 projects × 5 functions, `people` persons, and 2026Q1–Q3 published with low grades. Bulk inserts only."""
+    """As many projects × 5 functions as `people` assessed persons fill (team members, never capped, make up any
+    remainder), and 2026Q1–Q3 published with low grades. Bulk inserts only."""
     from django.db import transaction
     from django.utils import timezone
 
@@ -63,8 +65,9 @@ def build(people: int) -> dict[str, int]:
     from touchpoints.choices import Function, Role
     from touchpoints.models import Assignment, Person, Project
 
+    count = max(1, (people - len(Function)) // ASSESSED_PER_PROJECT)
     with transaction.atomic():
-        projects = Project.objects.bulk_create(Project(code=f"C{i:03d}", name=f"东原·基准项目{i:03d}") for i in range(PROJECTS))
+        projects = Project.objects.bulk_create(Project(code=f"C{i:03d}", name=f"东原·基准项目{i:03d}") for i in range(count))
         persons: list[Person] = []
         spans: list[tuple[int, str, Project | None, str]] = []
 
@@ -82,7 +85,7 @@ def build(people: int) -> dict[str, int]:
         i = 0
         while len(persons) < people:
             if i % 5:
-                add(Role.TEAM_MEMBER, projects[i % PROJECTS], "")
+                add(Role.TEAM_MEMBER, projects[i % count], "")
             else:
                 add(Role.TEAM_MEMBER, None, Function.values[i % 5])
             i += 1
@@ -95,14 +98,14 @@ def build(people: int) -> dict[str, int]:
             batch_size=2000,
         )
 
-        # Projects 0–79 graded C in Q1 and Q2 (triggered, consecutive); 80–89 low in Q3 only (at risk for Q4); 90–99
-        # fine. Every function low in Q1 and Q3, and Q2 (consecutive and cumulative).
+        # The first 80 % of projects graded C in Q1 and Q2 (triggered, consecutive), the next 10 % low in Q3 only (at
+        # risk for Q4), the last 10 % fine. Every function low in Q1, Q2 and Q3 (consecutive and cumulative).
         def low(kind: str, index: int, quarter: int) -> bool:
             if kind == UnitKind.FUNCTION:
                 return True
-            if index < 80:
+            if index < 0.8 * count:
                 return quarter in (1, 2)
-            if index < 90:
+            if index < 0.9 * count:
                 return quarter == 3
             return False
 
