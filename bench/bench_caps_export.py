@@ -1,7 +1,7 @@
 """Benchmark: export the appraisal caps (SPEC §10 `export_caps`) for a city company of 5,000 people.
 
 Builds its own scratch database (a SQLite file in /tmp by default, or a PostgreSQL database named tp_bench_caps with
---postgres), bulk-inserts a company whose 5,000 people all hold assessed roles (SPEC §6 caps only those: 833 projects ×
+--postgres), bulk-inserts a company whose 5,000 people all hold assessed roles (SPEC §6 caps only those: 832 projects ×
 (a director and five functional managers) and the five function heads), and 2026Q1–Q3 published with low grades, then times
 `scoring.exports.CapsExport(2026).write(...)` — the class the command and the HR workspace use — and prints cells per
 second (wall and CPU, best of five runs without tracemalloc), then in a separate traced run
