@@ -32,7 +32,7 @@ def access_sql() -> str:
     group, user_groups = Group._meta.db_table, get_user_model().groups.through._meta.db_table
     in_force = f"x.{q('start')} <= %s AND (x.{q('end')} IS NULL OR x.{q('end')} >= %s)"
     return (
-        f"SELECT '{PERSON}', p.{q('name')}, p.{q('id')}, p.{q('employee_id')}, p.{q('email')} "
+        f"SELECT '{PERSON}', p.{q('name')}, p.{q('id')}, p.{q('employee_id')}, p.{q('email')} "  # nosec B608: names from the models
         f"FROM {q(person)} p WHERE p.{q('user_id')} = %s "
         f"UNION ALL SELECT '{GROUP}', g.{q('name')}, NULL, '', '' "
         f"FROM {q(group)} g JOIN {q(user_groups)} ug ON ug.{q('group_id')} = g.{q('id')} WHERE ug.{q('user_id')} = %s "
