@@ -95,10 +95,6 @@ class MonthCell:
     state: MonthState
     confirmed: bool = False  # R5a: the project director confirmed the submitted month
 
-    @property
-    def label(self) -> str:
-        return self.label_of(self.month)
-
     @staticmethod
     def label_of(month: int) -> str:
         return _("{month}月").format(month=month)

@@ -96,18 +96,6 @@ def item_history_entries(records: Iterable[Any]) -> list[HistoryEntry]:
     return entries
 
 
-def history_entry_count(rows: Iterable[tuple[str, str, str, str]]) -> int:
-    """How many entries `item_history_entries` shows, from (history_type, status, na_reason, note) rows in
-    chronological order: the checklist page shows only the count, the entries load when opened."""
-    count = 0
-    previous = None
-    for row in rows:
-        if previous is None or row[0] == "+" or row[1:] != previous[1:]:
-            count += 1
-        previous = row
-    return count
-
-
 FILE_ACTIONS = ("+", "-")
 
 
@@ -180,7 +168,7 @@ def attach_files(items: list[SelfCheckItem], files: QuerySet[Deliverable]) -> No
 
 @cache
 def history_count_sql() -> str:
-    """How many entries each item's history shows (`history_entry_count`, counted by the database): its item
+    """How many entries each item's history shows (`item_history_entries`, counted by the database): its item
     records that are the first, a creation or a change of answer, plus its file uploads and removals — one
     statement for a whole checklist, built from the history tables' names once per process."""
     q = connection.ops.quote_name
