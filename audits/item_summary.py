@@ -1,15 +1,28 @@
-"""A checklist's item count, total weight and codes, stored on the SelfCheck when it is generated.
+"""What the quarter board reads of checklists and inspections, stored when their items are written.
+
+A checklist's item count, total weight and codes are stored on the SelfCheck when it is generated.
 
 The quarter board needs, per cell, how many distinct touchpoints the quarter's checklists hold; counting them over every
 self-check item of the quarter on every view cost a 44 ms query. Items are created only with their checklist, so the
 summary is written once, in the same transaction, and read as three plain columns.
+
+An inspection's item count, answered items and discrepancies (虚报) are stored on the Inspection by every service that
+writes its items (`inspection_store_tally`, in the same transaction, after locking the inspection). The board read them
+with three correlated counts over the quarter's 12,000 items: 15–18 ms of its 28 ms in the database.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from .models import SelfCheck
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+
+from .choices import ItemStatus
+from .models import Inspection, InspectionItem, SelfCheck
+
+ANSWERED_Q = ~Q(verdict="")
+DISCREPANCY_Q = Q(claimed_status=ItemStatus.DONE, verdict=ItemStatus.NOT_DONE)
 
 
 def item_summary(items: Iterable[tuple[str, int]]) -> dict[str, object]:
@@ -39,3 +52,35 @@ def selfcheck_store_item_summary(*, selfcheck: SelfCheck) -> SelfCheck:
     for name, value in summary.items():
         setattr(selfcheck, name, value)
     return selfcheck
+
+
+def _item_tally(condition: Q) -> Coalesce:
+    """How many of an inspection's items meet the condition (a correlated count, for an UPDATE of inspections)."""
+    items = InspectionItem.objects.filter(condition, inspection=OuterRef("pk")).order_by().values("inspection")
+    return Coalesce(Subquery(items.annotate(n=Count("*")).values("n")), 0)
+
+
+def inspections_store_tally(inspections: QuerySet[Inspection]) -> int:
+    """Recount and store the items, answered items and discrepancies of the inspections (one UPDATE); returns how many.
+
+    A recount, never an increment, so a stored tally cannot drift from the items whatever wrote them. Builders and
+    repairs call it on many inspections; services go through `inspection_store_tally`.
+    """
+    return inspections.order_by().update(
+        item_count=_item_tally(Q()),
+        answered_count=_item_tally(ANSWERED_Q),
+        discrepancy_count=_item_tally(DISCREPANCY_Q),
+    )
+
+
+def inspection_store_tally(*, inspection: Inspection) -> None:
+    """Recount one inspection's tally after its items changed, inside the writer's transaction.
+
+    The inspection's row is locked first: two inspectors judging items of the same inspection at once are serialised
+    here, so the second recount, a new statement under READ COMMITTED, sees the first one's committed item.
+    """
+    list(Inspection.objects.select_for_update().filter(pk=inspection.pk).order_by().values_list("pk"))
+    inspections_store_tally(Inspection.objects.filter(pk=inspection.pk))
+    inspection.item_count, inspection.answered_count, inspection.discrepancy_count = (
+        Inspection.objects.filter(pk=inspection.pk).values_list("item_count", "answered_count", "discrepancy_count").get()
+    )

@@ -82,6 +82,7 @@ def main() -> None:
     from django.utils import timezone
 
     from audits.choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
+    from audits.item_summary import inspections_store_tally
     from audits.models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
     from core.dates import Quarter
     from scoring.bulletin import bulletin_for, bulletin_pdf
@@ -156,6 +157,7 @@ def main() -> None:
                         )
                     )
             InspectionItem.objects.bulk_create(rows, batch_size=5000)
+            inspections_store_tally(Inspection.objects.filter(year=quarter.year, quarter=quarter.number))
             items_total += len(rows)
             del inspections
             quarter_publish(quarter=quarter, user=None, confirm_missing=True)

@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
-from audits.item_summary import item_summary
+from audits.item_summary import inspections_store_tally, item_summary
 from audits.models import Inspection, InspectionItem, SelfCheck, SelfCheckItem
 from core.dates import due_date
 from touchpoints.choices import Function, Role
@@ -193,6 +193,7 @@ def build_large_org(
             item.copy_from(touchpoint)
             inspection_items.append(item)
     InspectionItem.objects.bulk_create(inspection_items, batch_size=5000)
+    inspections_store_tally(Inspection.objects.all())  # what the services store with the items
     return LargeOrg(
         projects=len(project_rows),
         people=len(persons),

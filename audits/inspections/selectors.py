@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from django.db import models
-from django.db.models import Count, OuterRef, Q, Subquery, Sum
+from django.db.models import Count, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -193,22 +193,17 @@ def month_cell(year: int, month: int, state: MonthState, confirmed: bool = False
     return MonthCell(year, month, state, confirmed)
 
 
-def _item_tally(condition: Q) -> Coalesce:
-    """How many of an inspection's items meet the condition, counted per inspection (a correlated subquery): the
-    database reads each inspection's entries of the `inspection_item_tally` index instead of joining and grouping
-    the quarter's items (measured 13–17 ms against 3–6 ms for 300 inspections in docs/performance.md)."""
-    items = InspectionItem.objects.filter(condition, inspection=OuterRef("pk")).order_by().values("inspection")
-    return Coalesce(Subquery(items.annotate(n=Count("*")).values("n")), 0)
-
-
 def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = None) -> Board:
     """The projects × functions matrix of a quarter for the reader, in a fixed number of queries (6)."""
     today = today or dates.local_today()
     year, months = quarter.year, [m for _y, m in quarter.months]
     checks = {}
     quarter_codes: dict[tuple[int, str], list[str]] = defaultdict(list)
-    for c in SelfCheck.objects.filter(scope.board_q(), year=year, month__in=months).values_list(
-        "project_id", "function", "month", "state", "is_late", "item_codes", "confirmed_at"
+    # No ordering: the model's default joins the projects to sort 900 rows the loop below reads into a dict.
+    for c in (
+        SelfCheck.objects.filter(scope.board_q(), year=year, month__in=months)
+        .order_by()
+        .values_list("project_id", "function", "month", "state", "is_late", "item_codes", "confirmed_at")
     ):
         checks[c[:3]] = {"state": c[3], "is_late": c[4], "confirmed_at": c[6]}
         quarter_codes[c[:2]].append(c[5])
@@ -218,12 +213,7 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
         (i["project_id"], i["function"]): i
         for i in Inspection.objects.filter(scope.board_q(), year=year, quarter=quarter.number)
         .order_by()
-        .values("id", "project_id", "function", "state")
-        .annotate(
-            n=_item_tally(Q()),
-            answered=_item_tally(~Q(verdict="")),
-            discrepancies=_item_tally(Q(claimed_status=ItemStatus.DONE, verdict=ItemStatus.NOT_DONE)),
-        )
+        .values("id", "project_id", "function", "state", "item_count", "answered_count", "discrepancy_count")
     }
     with_data = {p for p, _f, _m in checks} | {p for p, _f in inspections}
     projects = list(Project.objects.filter(Q(is_active=True) | Q(pk__in=with_data)).order_by("code"))
@@ -243,9 +233,11 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
             inspection = inspections.get(key)
             codes = selfcheck_codes.get(key, 0)
             catalogue_items = catalogue.get(key, 0)
-            if inspection is not None and inspection["n"]:
+            if inspection is not None and inspection["item_count"]:
                 state = CellState.FINALISED if inspection["state"] == InspectionState.FINALISED else CellState.IN_PROGRESS
-                items, answered, discrepancies = inspection["n"], inspection["answered"], inspection["discrepancies"]
+                # Stored with the items by every service that writes them (audits.item_summary.inspection_store_tally).
+                items, answered = inspection["item_count"], inspection["answered_count"]
+                discrepancies = inspection["discrepancy_count"]
             else:
                 state = CellState.NOT_STARTED if codes else CellState.NO_ITEMS
                 items, answered, discrepancies = codes, 0, 0

@@ -24,6 +24,7 @@ from touchpoints.choices import Function
 from touchpoints.models import Assignment, Project
 
 from ..choices import VERDICT_CHOICES, InspectionSource, InspectionState
+from ..item_summary import inspection_store_tally
 from ..models import Inspection, InspectionItem, InspectionParticipant, SelfCheckItem
 from ..rectifications.services import rectifications_open, rectifications_withdraw
 from .selectors import (  # noqa: F401
@@ -157,6 +158,7 @@ def inspection_open(*, project: Project, function: str, quarter: Quarter, user: 
                 default_user=user,
                 default_change_reason="开始季度检查",
             )
+            inspection_store_tally(inspection=inspection)
     except IntegrityError:  # opened at the same moment by another inspector
         return Inspection.objects.get(project=project, function=function, year=quarter.year, quarter=quarter.number)
     return inspection
@@ -166,12 +168,14 @@ def inspection_add_new_items(*, inspection: Inspection, user: AbstractBaseUser |
     """Add to an open inspection the self-check items whose codes appeared after it was created; returns how many."""
     new = inspection_new_sources(inspection=inspection)
     if new:
-        bulk_create_with_history(
-            [_new_item(inspection, s, user) for s in new],
-            InspectionItem,
-            default_user=user,
-            default_change_reason="补充自检新增的检查项",
-        )
+        with transaction.atomic():
+            bulk_create_with_history(
+                [_new_item(inspection, s, user) for s in new],
+                InspectionItem,
+                default_user=user,
+                default_change_reason="补充自检新增的检查项",
+            )
+            inspection_store_tally(inspection=inspection)
     return len(new)
 
 
@@ -238,6 +242,7 @@ def inspection_item_record(*, item: InspectionItem, verdict: str, finding: str, 
     with transaction.atomic():
         _save(item, user, "记录检查结果")
         participant_add(inspection=item.inspection, user=user)
+        inspection_store_tally(inspection=item.inspection)
     return item
 
 
@@ -348,6 +353,7 @@ def inspection_import(*, plan: InspectionPlan, user: AbstractBaseUser | None = N
             item.copy_from(row.touchpoint)
             items.append(item)
         bulk_create_with_history(items, InspectionItem, default_user=user, default_change_reason=reason)
+        inspection_store_tally(inspection=inspection)
         rectifications_open(inspection=inspection, user=user)  # SPEC §14: paper inspections open theirs the same way
         count += len(items)
     return InspectionImportSummary(created=created, replaced=replaced, items=count)

@@ -72,6 +72,9 @@ def test_a_good_workbook_gives_finalised_inspections_whose_items_are_exactly_its
     hk = Inspection.objects.get(project=people.other_project, function=Function.DESIGN)
     assert sorted(hk.items.values_list("verdict", flat=True)) == ["done", "na"]
     assert InspectionItem.objects.count() == 5
+    # The board's stored tallies follow the import: the replaced cell's four old items are no longer counted.
+    assert (gg.item_count, gg.answered_count, gg.discrepancy_count) == (3, 3, 1)
+    assert (hk.item_count, hk.answered_count, hk.discrepancy_count) == (2, 2, 0)
 
 
 @pytest.mark.parametrize(
