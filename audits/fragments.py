@@ -16,16 +16,16 @@ from functools import cache, lru_cache, partial
 from types import SimpleNamespace
 from typing import Any
 
-from django.conf import settings
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import escape
 from django.utils.translation import get_language, gettext, ngettext, override
 from django.utils.translation import gettext_lazy as _
-from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment
 from markupsafe import Markup
 
 from audits.templatetags.audits_badges import level_badge
+from core.layout import fragment_environment
 
 
 @lru_cache(maxsize=1024)
@@ -164,14 +164,7 @@ def _linebreaksbr(value: str) -> Markup:
 
 @cache
 def environment() -> Environment:
-    env = Environment(
-        loader=FileSystemLoader(str(settings.BASE_DIR / "templates" / "fragments")),
-        autoescape=select_autoescape(default=True, default_for_string=True),
-        undefined=ChainableUndefined,  # as lenient as Django templates: a missing attribute renders nothing
-        auto_reload=settings.DEBUG,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = fragment_environment()
     env.globals.update(
         level_badge=level_badge,
         items_label=items_label,

@@ -1,0 +1,129 @@
+"""The navigation bar of every signed-in page, rendered with Jinja2 (templates/fragments/navigation.jinja).
+
+Django's template engine walked the bar's 13 `{% url %}`, 20 `{% translate %}` and the language menu node by node on
+every page: 2–4 ms, as much as the empty view itself (docs/performance-notes.md). Here the links are reversed once per
+URL configuration and the labels translated once per language, because neither changes while the process runs; what
+belongs to the reader (the scope's roles, the unread count, the name, the CSRF token) is read on every request.
+Nothing about the reader is kept.
+"""
+
+from __future__ import annotations
+
+from functools import cache, lru_cache
+from types import SimpleNamespace
+from typing import Any
+
+from django.conf import settings
+from django.middleware.csrf import get_token
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.utils.translation import get_language, ngettext, override
+from django.utils.translation import gettext_lazy as _
+from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
+from markupsafe import Markup
+
+NAV_TEXT = {
+    "brand": _("客户触点考核"),
+    "menu": _("菜单"),
+    "home": _("我的待办"),
+    "selfchecks": _("月度自检"),
+    "signoff": _("自检签认"),
+    "board": _("季度检查"),
+    "rectifications": _("整改"),
+    "results": _("考核结果"),
+    "rewards": _("奖惩与绩效"),
+    "catalogue": _("触点目录"),
+    "admin": _("管理后台"),
+    "notifications": _("通知"),
+    "password": _("修改密码"),
+    "otp": _("两步验证"),
+    "language": _("语言"),
+    "switch": _("切换"),
+    "logout": _("退出登录"),
+}
+
+# name → URL name. A link whose app does not provide the URL is left out (as `{% url … as %}` was silent).
+NAV_URLS = {
+    "home": "home",
+    "selfchecks": "audits:selfcheck_overview",
+    "signoff": "audits:selfcheck_signoff",
+    "board": "audits:board",
+    "rectifications": "audits:rectifications",
+    "results": "scoring:results",
+    "rewards": "rewards:workspace",
+    "catalogue": "catalogue",
+    "admin": "admin:index",
+    "notifications": "notifications:list",
+    "password": "password_change",
+    "otp": "otp_setup",
+    "set_language": "set_language",
+    "logout": "logout",
+}
+
+
+def fragment_environment() -> Environment:
+    """A Jinja2 environment for templates/fragments: autoescaping on and as lenient as Django templates about a
+    missing attribute. Each app that renders fragments makes its own and adds its globals."""
+    return Environment(
+        loader=FileSystemLoader(str(settings.BASE_DIR / "templates" / "fragments")),
+        autoescape=select_autoescape(default=True, default_for_string=True),
+        undefined=ChainableUndefined,
+        auto_reload=settings.DEBUG,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+
+@cache
+def _environment() -> Environment:
+    return fragment_environment()
+
+
+def _reverse_or_none(name: str) -> str | None:
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+@lru_cache(maxsize=8)
+def _urls(root_urlconf: str, urlconf: str | None, prefix: str) -> SimpleNamespace:
+    return SimpleNamespace(**{key: _reverse_or_none(name) for key, name in NAV_URLS.items()})
+
+
+def nav_urls() -> SimpleNamespace:
+    """The bar's links, reversed once per URL configuration and script prefix (the arguments key the memo)."""
+    return _urls(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
+
+
+@lru_cache(maxsize=16)
+def nav_texts(language: str | None) -> SimpleNamespace:
+    """The bar's labels in one language, translated once per process and language, and the language menu."""
+    with override(language):
+        labels = {key: str(value) for key, value in NAV_TEXT.items()}
+        labels["languages"] = tuple((code, str(name)) for code, name in settings.LANGUAGES)
+        return SimpleNamespace(**labels)
+
+
+def unread_label(n: int) -> str:
+    return ngettext("通知:%(n)s 条未读", "通知:%(n)s 条未读", n) % {"n": n}
+
+
+def navigation(*, request: Any, scope: Any, unread: int) -> Markup:
+    """The navigation bar for the request's reader, as safe HTML for the Django layout (templates/base.html)."""
+    language = get_language()
+    user = getattr(request, "user", None)
+    authenticated = bool(user is not None and user.is_authenticated)
+    context = {
+        "text": nav_texts(language),
+        "urls": nav_urls(),
+        "language": language,
+        "authenticated": authenticated,
+        "user": user,
+        "scope": scope,
+        "unread": unread,
+        "unread_label": unread_label(unread) if unread else "",
+        "next": request.get_full_path() if request is not None else "",
+        "csrf_token": get_token(request) if authenticated else "",
+    }
+    # nosec B704: the environment autoescapes every value (select_autoescape default=True); this is its output.
+    return Markup(_environment().get_template("navigation.jinja").render(context))  # nosec B704
