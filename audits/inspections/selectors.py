@@ -319,7 +319,8 @@ def inspection_rows(*, inspection: Inspection) -> list[ItemRow]:
     """The inspection's items, each with the deliverable files of the quarter's self-checks — two queries."""
     quarter = Quarter(inspection.year, inspection.quarter)
     files = quarter_deliverables(project=inspection.project, function=inspection.function, quarter=quarter)
-    items = inspection.items.select_related("updated_by", "judged_by__person").order_by("stage_order", "code")
+    # Who judged is shown; who saved last is not (no join for it).
+    items = inspection.items.select_related("judged_by__person").order_by("stage_order", "code")
     return [ItemRow(item=item, files=tuple(files.get(item.code, ()))) for item in items]
 
 
