@@ -279,7 +279,7 @@ def main() -> int:
     )
     flat = {rows: writer_peak(rows) for rows in (5_000, 50_000)}
     print(
-        "shared writer alone (core.xlsx, write-only): "
+        "shared writer alone (core.xlsx, XlsxWriter constant_memory): "
         + ", ".join(f"{rows:,} rows → peak {mib:.2f} MiB" for rows, mib in flat.items())
     )
     return 0

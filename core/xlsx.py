@@ -4,9 +4,10 @@ Reading takes what Excel really produces: numbers stored as text or as floats, t
 Excel dates or `YYYY-MM-DD` text. Every problem is collected as a `CellError` naming sheet, row and column, so an
 import can refuse the whole workbook with every reason at once.
 
-Writing goes through one renderer: an export is a small class with an identifier, a title and a generator of sheets;
-`write_workbook` streams it with openpyxl's write-only mode, styles the header, freezes it, sizes the columns, and writes
-any text a user typed that starts with `=`, `+`, `-` or `@` as text, never as a formula.
+Reading uses openpyxl (read-only mode). Writing goes through one renderer: an export is a small class with an
+identifier, a title and a generator of sheets; `write_workbook` streams it with XlsxWriter's constant_memory mode,
+styles the header, freezes it, repeats it on printed pages, sizes the columns, filters the data, and writes any text a
+user typed that starts with `=`, `+`, `-` or `@` as a quote-prefixed string, never as a formula.
 """
 
 from __future__ import annotations
