@@ -1,11 +1,12 @@
 """Benchmark: export the appraisal caps (SPEC §10 `export_caps`) for a city company of 5,000 people.
 
-Builds its own scratch database (a SQLite file in /tmp by default, or a PostgreSQL database named tp_bench_caps with
---postgres), bulk-inserts a company whose 5,000 people all hold assessed roles (SPEC §6 caps only those: 832 projects ×
-(a director and five functional managers) and the five function heads), and 2026Q1–Q3 published with low grades, then times
-`scoring.exports.CapsExport(2026).write(...)` — the class the command and the HR workspace use — and prints cells per
-second (wall and CPU, best of five runs without tracemalloc), then in a separate traced run
-peak Python memory (tracemalloc), the process's peak RSS, the query count and the rows written.
+Builds its own scratch database (a SQLite file in /tmp by default, or with --postgres the PostgreSQL database that
+BENCH_CAPS_DATABASE_URL names, tp_bench_caps by default), bulk-inserts a company whose 5,000 people all hold assessed
+roles (SPEC §6 caps only those: 832 projects × (a director and five functional managers) and the five function heads),
+and 2026Q1–Q3 published with low grades, then times `scoring.exports.CapsExport(2026).write(...)` — the class the
+command and the HR workspace use — and prints cells per second (wall and CPU, best of five runs without tracemalloc),
+then in a separate traced run peak Python memory (tracemalloc), the process's peak RSS, the query count and the rows
+written.
 
     .venv/bin/python bench/bench_caps_export.py [--people 5000] [--postgres]
 """
@@ -23,7 +24,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SQLITE_PATH = Path("/tmp/tp_bench_caps.sqlite3")
-POSTGRES_URL = "postgres://postgres@127.0.0.1:5432/tp_bench_caps"
+POSTGRES_URL = os.environ.get("BENCH_CAPS_DATABASE_URL", "postgres://postgres@127.0.0.1:5432/tp_bench_caps")
 OUTPUT = Path("/tmp/tp_bench_caps.xlsx")
 YEAR = 2026
 ASSESSED_PER_PROJECT = 6  # the project director and one functional manager per function
@@ -33,12 +34,14 @@ def prepare_database(use_postgres: bool) -> None:
     """Point Django at a fresh scratch database (never the product's own)."""
     if use_postgres:
         import psycopg2
+        from psycopg2 import sql
 
-        conn = psycopg2.connect("postgresql://postgres@127.0.0.1:5432/postgres")
+        server, name = POSTGRES_URL.rsplit("/", 1)
+        conn = psycopg2.connect(f"{server}/postgres")
         conn.autocommit = True
         with conn.cursor() as cursor:
-            cursor.execute("DROP DATABASE IF EXISTS tp_bench_caps")
-            cursor.execute("CREATE DATABASE tp_bench_caps")
+            cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
+            cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
         conn.close()
         os.environ["DATABASE_URL"] = POSTGRES_URL
     else:
@@ -276,7 +279,7 @@ def main() -> int:
     )
     flat = {rows: writer_peak(rows) for rows in (5_000, 50_000)}
     print(
-        "shared writer alone (core.xlsx, write-only): "
+        "shared writer alone (core.xlsx, XlsxWriter constant_memory): "
         + ", ".join(f"{rows:,} rows → peak {mib:.2f} MiB" for rows, mib in flat.items())
     )
     return 0

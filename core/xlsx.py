@@ -4,9 +4,10 @@ Reading takes what Excel really produces: numbers stored as text or as floats, t
 Excel dates or `YYYY-MM-DD` text. Every problem is collected as a `CellError` naming sheet, row and column, so an
 import can refuse the whole workbook with every reason at once.
 
-Writing goes through one renderer: an export is a small class with an identifier, a title and a generator of sheets;
-`write_workbook` streams it with openpyxl's write-only mode, styles the header, freezes it, sizes the columns, and writes
-any text a user typed that starts with `=`, `+`, `-` or `@` as text, never as a formula.
+Reading uses openpyxl (read-only mode). Writing goes through one renderer: an export is a small class with an
+identifier, a title and a generator of sheets; `write_workbook` streams it with XlsxWriter's constant_memory mode,
+styles the header, freezes it, repeats it on printed pages, sizes the columns, filters the data, and writes any text a
+user typed that starts with `=`, `+`, `-` or `@` as a quote-prefixed string, never as a formula.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import tempfile
 import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -21,13 +23,11 @@ from decimal import Decimal
 from typing import IO, Any, ClassVar
 from zoneinfo import ZoneInfo
 
+import xlsxwriter
 from django.conf import settings
 from django.utils.translation import gettext as _
-from openpyxl import Workbook, load_workbook
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl import load_workbook
+from openpyxl.utils import range_boundaries
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -404,12 +404,25 @@ def export_identifiers() -> list[str]:
 
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-HEADER_FONT = Font(bold=True, color="FFFFFF")
-HEADER_FILL = PatternFill("solid", fgColor="1F4E79")
-HEADER_ALIGNMENT = Alignment(vertical="center", horizontal="center", wrap_text=True)
+HEADER_STYLE = {
+    "bold": True,
+    "font_color": "#FFFFFF",
+    "pattern": 1,  # solid
+    "bg_color": "#1F4E79",
+    "align": "center",
+    "valign": "vcenter",
+    "text_wrap": True,
+}
 DATETIME_FORMAT = "yyyy-mm-dd hh:mm"
 # Excel has no time zones: aware datetimes are written as the company's wall-clock time (SPEC §4).
 EXCEL_TIME_ZONE = ZoneInfo("Asia/Shanghai")
+# The control characters XML 1.0 cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): pasted into a text field, they would
+# make the workbook unreadable, so they are dropped.
+ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
+# A column `width` counts characters of the default font (Calibri 11, 7 pixels a digit), the unit of the <col> width
+# Excel reads. XlsxWriter's set_column() adds Excel's 5-pixel cell padding on top; widths are given in pixels so the
+# file says exactly `width`.
+PIXELS_PER_CHARACTER = 7
 
 
 def looks_like_formula(value: str) -> bool:
@@ -417,64 +430,92 @@ def looks_like_formula(value: str) -> bool:
     return value.startswith(FORMULA_PREFIXES)
 
 
-def _value_cell(ws: Any, value: Any, column: Column) -> Any:
-    """What to append for one value: the plain value when it needs nothing, else a styled write-only cell.
+@dataclass(frozen=True)
+class _ColumnFormats:
+    """The cell formats of one column's values, made once per sheet: numbers, dates and datetimes."""
 
-    Plain values keep large exports fast; a cell object is made only for formula-like text, dates and formatted numbers.
+    number: Any
+    date: Any
+    datetime: Any
+
+
+def _column_formats(column: Column, formats: dict[str, Any], workbook: Any) -> _ColumnFormats:
+    def get(number_format: str | None) -> Any:
+        if number_format is None:
+            return None
+        if number_format not in formats:
+            formats[number_format] = workbook.add_format({"num_format": number_format})
+        return formats[number_format]
+
+    datetime_format = column.number_format if column.number_format not in (None, DATE_FORMAT) else DATETIME_FORMAT
+    return _ColumnFormats(
+        number=get(column.number_format), date=get(column.number_format or DATE_FORMAT), datetime=get(datetime_format)
+    )
+
+
+def _write_value(ws: Any, row: int, col: int, value: Any, formats: _ColumnFormats, quoted: Any) -> None:
+    """Write one value (zero-based row and column) with its column's format.
+
+    Text a user typed is only ever a string: formula-like text gets Excel's quote prefix and is never a formula.
     """
     if isinstance(value, str):
-        if ILLEGAL_CHARACTERS_RE.search(value):
-            # Control characters pasted into a text field would make the whole workbook unwritable.
-            value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        if not looks_like_formula(value):
-            return value
-        # Text a user typed is never run as a formula: store it as a string with Excel's quote prefix.
-        cell = WriteOnlyCell(ws, value=value)
-        cell.data_type = "s"
-        cell.quotePrefix = True
-        return cell
-    if isinstance(value, dt.datetime):
+        if type(value) is not str:  # a TextChoices member, a SafeString: the text itself
+            value = str(value)
+        if ILLEGAL_CHARACTERS.search(value):
+            value = ILLEGAL_CHARACTERS.sub("", value)
+        if value:  # empty text is an empty cell
+            ws.write_string(row, col, value, quoted if looks_like_formula(value) else None)
+    elif isinstance(value, bool):
+        ws.write_boolean(row, col, value)
+    elif isinstance(value, int | float | Decimal):
+        ws.write_number(row, col, value, formats.number)
+    elif isinstance(value, dt.datetime):
         if value.tzinfo is not None:
             value = value.astimezone(EXCEL_TIME_ZONE).replace(tzinfo=None)
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = column.number_format if column.number_format not in (None, DATE_FORMAT) else DATETIME_FORMAT
-        return cell
-    if isinstance(value, dt.date):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = column.number_format or DATE_FORMAT
-        return cell
-    if column.number_format and isinstance(value, int | float | Decimal) and not isinstance(value, bool):
-        cell = WriteOnlyCell(ws, value=value)
-        cell.number_format = column.number_format
-        return cell
-    return value
+        ws.write_datetime(row, col, value, formats.datetime)
+    elif isinstance(value, dt.date):
+        ws.write_datetime(row, col, value, formats.date)
+    else:
+        raise TypeError(f"cannot write {type(value).__name__} {value!r} to a workbook")
 
 
 def write_workbook(sheets: Iterable[Sheet], target: str | IO[bytes]) -> None:
     """Stream sheets into an .xlsx with a bold, frozen, filterable header row (repeated when printed) and sensible widths.
 
-    Rows are consumed one at a time from each sheet's generator (openpyxl write-only mode), so memory stays flat
-    however many rows an export has.
+    XlsxWriter in constant_memory mode: each sheet's rows are taken one at a time from its generator and each row is
+    written out as the next one starts, so memory stays flat however many rows an export has. Its scratch files live
+    in a directory of their own, removed when the workbook is written or fails; nothing is written to `target` unless
+    every row was.
     """
-    workbook = Workbook(write_only=True)
-    for sheet in sheets:
-        ws = workbook.create_sheet(title=sheet.name[:31])
-        ws.freeze_panes = "A2"
-        ws.print_title_rows = "1:1"
-        for index, column in enumerate(sheet.columns, start=1):
-            ws.column_dimensions[get_column_letter(index)].width = column.width
-        header = []
-        for column in sheet.columns:
-            cell = WriteOnlyCell(ws, value=column.header)
-            cell.font = HEADER_FONT
-            cell.fill = HEADER_FILL
-            cell.alignment = HEADER_ALIGNMENT
-            header.append(cell)
-        ws.append(header)
-        count = 0
-        for row in sheet.rows:
-            ws.append([_value_cell(ws, value, column) for value, column in zip(row, sheet.columns, strict=False)])
-            count += 1
-        if sheet.columns:
-            ws.auto_filter.ref = f"A1:{get_column_letter(len(sheet.columns))}{count + 1}"
-    workbook.save(target)
+    with tempfile.TemporaryDirectory(prefix="tp-xlsx-") as scratch:
+        workbook = xlsxwriter.Workbook(
+            target,
+            {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False, "strings_to_urls": False},
+        )
+        header_format = workbook.add_format(HEADER_STYLE)
+        quoted = workbook.add_format({"quote_prefix": True})
+        formats: dict[str, Any] = {}
+        for sheet in sheets:
+            ws = workbook.add_worksheet(sheet.name[:31])
+            ws.freeze_panes(1, 0)
+            ws.repeat_rows(0)
+            plans = [_column_formats(column, formats, workbook) for column in sheet.columns]
+            for index, column in enumerate(sheet.columns):
+                ws.set_column_pixels(index, index, column.width * PIXELS_PER_CHARACTER)
+                ws.write_string(0, index, column.header, header_format)
+            count = 0
+            write_string, write_number = ws.write_string, ws.write_number
+            for count, row in enumerate(sheet.rows, start=1):
+                for index, (value, plan) in enumerate(zip(row, plans, strict=False)):
+                    # Plain text and plain numbers, most of any export, are written here; the rest by _write_value.
+                    kind = type(value)
+                    if kind is str and value.isprintable():  # no control character to drop
+                        if value:  # empty text is an empty cell
+                            write_string(count, index, value, quoted if value.startswith(FORMULA_PREFIXES) else None)
+                    elif kind is int or kind is float:
+                        write_number(count, index, value, plan.number)
+                    elif value is not None:
+                        _write_value(ws, count, index, value, plan, quoted)
+            if sheet.columns:
+                ws.autofilter(0, 0, count, len(sheet.columns) - 1)
+        workbook.close()

@@ -17,7 +17,7 @@ from django.http import Http404
 
 from core.dates import Quarter
 from core.xlsx import DECIMAL_FORMAT, MONEY_FORMAT, Column, Export, Sheet
-from touchpoints.choices import FUNCTION_CHINESE_NAMES, ROLE_CHINESE_NAMES, Function, Role
+from touchpoints.choices import FUNCTION_CHINESE_NAMES, ROLE_CHINESE_NAMES
 
 from . import engine, selectors
 from .models import QuarterResult
@@ -76,11 +76,11 @@ class QuarterNotPublished(Http404):
 
 
 def _role_name(role: str) -> str:
-    return ROLE_CHINESE_NAMES.get(Role(role), role) if role in Role.values else role
+    return ROLE_CHINESE_NAMES.get(role, role)  # keyed by the choices, which equal their value text
 
 
 def _function_name(code: str) -> str:
-    return FUNCTION_CHINESE_NAMES.get(Function(code), code) if code in Function.values else code
+    return FUNCTION_CHINESE_NAMES.get(code, code)
 
 
 def _decimal(text: str | None) -> Decimal | None:
@@ -161,7 +161,7 @@ class CapsExport(Export):
         }
 
     def sheets(self) -> Iterator[Sheet]:
-        caps = selectors.caps_for_year(year=self.year)
+        caps, exposed = selectors.caps_and_exposure_for_year(year=self.year)
         names = self._names(caps)
         people = (
             (
@@ -177,10 +177,14 @@ class CapsExport(Export):
             for person in caps.people
         )
         yield Sheet(CAPS_SHEET, CAPS_COLUMNS, people)
-        yield Sheet(RISK_SHEET, RISK_COLUMNS, self._risk_rows(caps, names))
+        yield Sheet(RISK_SHEET, RISK_COLUMNS, self._risk_rows(caps, exposed, names))
 
-    def _risk_rows(self, caps: engine.AppraisalCaps, names: dict[engine.UnitKey, str]) -> Iterator[Sequence[Any]]:
-        spans = selectors.at_risk_people(year=self.year, caps=caps)
+    def _risk_rows(
+        self,
+        caps: engine.AppraisalCaps,
+        spans: dict[engine.UnitKey, list[engine.AssignmentSpan]],
+        names: dict[engine.UnitKey, str],
+    ) -> Iterator[Sequence[Any]]:
         for status in caps.at_risk:
             head = (
                 names[status.unit],

@@ -5,6 +5,7 @@ number of queries, whatever the number of units, people or versions.
     published_versions(*, quarter) -> list[QuarterResult]
     published_periods() -> list[Quarter]
     caps_for_year(*, year) -> engine.AppraisalCaps          # R11, from published quarters only
+    caps_and_exposure_for_year(*, year)                     # the same, with the people each unit at risk would cap
     unit_trends(*, upto, count) -> Trends
     results_page(*, result, scope) -> ResultsPage
     my_units(*, scope, today) -> MyUnits
@@ -176,8 +177,32 @@ def at_risk_people(*, year: int, caps: engine.AppraisalCaps) -> dict[engine.Unit
     if not caps.at_risk:
         return {}
     units = {status.unit for status in caps.at_risk}
-    spans = [span for span in _year_spans(year) if span.unit in units]
-    return {status.unit: list(engine.exposed_assignments(status=status, assignments=spans)) for status in caps.at_risk}
+    return _exposure(caps, [span for span in _year_spans(year) if span.unit in units])
+
+
+def _exposure(
+    caps: engine.AppraisalCaps, spans: Iterable[engine.AssignmentSpan]
+) -> dict[engine.UnitKey, list[engine.AssignmentSpan]]:
+    by_unit: dict[engine.UnitKey, list[engine.AssignmentSpan]] = defaultdict(list)
+    for span in spans:
+        by_unit[span.unit].append(span)
+    return {
+        status.unit: list(engine.exposed_assignments(status=status, assignments=by_unit.get(status.unit, ())))
+        for status in caps.at_risk
+    }
+
+
+def caps_and_exposure_for_year(*, year: int) -> tuple[engine.AppraisalCaps, dict[engine.UnitKey, list[engine.AssignmentSpan]]]:
+    """`caps_for_year` and `at_risk_people` from one read of the year's assignments (the caps export needs both).
+    Three queries."""
+    lows = year_lows(year=year)
+    if not lows.low_by_unit:
+        return engine.AppraisalCaps(people=(), at_risk=()), {}
+    spans = [span for span in _year_spans(year) if span.unit in lows.low_by_unit]
+    caps = engine.appraisal_caps(
+        year=year, low_quarters_by_unit=lows.low_by_unit, published_quarters=lows.published, assignments=spans
+    )
+    return caps, _exposure(caps, spans)
 
 
 def unit_names(units: Iterable[engine.UnitKey]) -> dict[engine.UnitKey, str]:

@@ -169,7 +169,7 @@ def test_hr_downloads_the_caps_and_quarter_workbooks_the_commands_write(client, 
 
 
 def test_the_writer_streams_with_flat_memory() -> None:
-    """Ten times the rows, about the same peak: rows are written as they come (openpyxl write-only)."""
+    """Ten times the rows, about the same peak: rows are written as they come (XlsxWriter constant_memory)."""
     import tracemalloc
 
     def peak(rows: int) -> int:

@@ -51,6 +51,23 @@ def test_two_consecutive_low_quarters_cap_every_assessed_person_and_the_manager_
     assert caps.at_risk == ()
 
 
+def test_caps_and_exposure_read_together_are_the_caps_and_the_people_at_risk(people, django_assert_num_queries) -> None:
+    """The caps export reads both from one read of the year's assignments: the same answers as the two selectors."""
+    low_quarter(people, Q1)
+    with time_machine.travel(after(Q1), tick=False):
+        quarter_publish(quarter=Q1, user=None)
+        caps = selectors.caps_for_year(year=2026)
+        exposed = selectors.at_risk_people(year=2026, caps=caps)
+        assert exposed[UnitKey.project("GG")] and exposed[UnitKey.function("marketing")]
+        with django_assert_num_queries(3):
+            assert selectors.caps_and_exposure_for_year(year=2026) == (caps, exposed)
+    low_quarter(people, Q2)
+    with time_machine.travel(after(Q2), tick=False):
+        quarter_publish(quarter=Q2, user=None)
+        caps = selectors.caps_for_year(year=2026)
+        assert caps.people and selectors.caps_and_exposure_for_year(year=2026) == (caps, {})
+
+
 def test_only_the_latest_version_counts(people) -> None:
     low_quarter(people, Q1)
     low_quarter(people, Q2)
