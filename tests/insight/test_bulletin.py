@@ -96,19 +96,25 @@ def test_export_bulletin_command(tmp_path, people, later) -> None:
     assert not (tmp_path / "x.pdf").exists()
 
 
-def test_bulletin_for_sixty_projects_renders_in_under_two_seconds(people, later) -> None:
-    import time
+def test_bulletin_for_sixty_projects_names_every_unit_in_a_fixed_number_of_queries(people, later) -> None:
+    """Its speed (under 2 s) is measured by bench/bench_insight.py, not here: a timed test fails on a busy machine.
+    What a test can hold is that the data for sixty projects takes no more queries than for a handful."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
 
     from tests.scoring.builders import build_quarter, ensure_default_rules
 
     ensure_default_rules()
+    build_quarter(Q2, projects=3, items=4)
+    publish(Q2)
+    with CaptureQueriesContext(connection) as few:
+        bulletin_for(quarter=Q2)
     build_quarter(Q1, projects=60, items=4)
     publish(Q1)
-    started = time.perf_counter()
-    data = bulletin_for(quarter=Q1)
+    with CaptureQueriesContext(connection) as many:
+        data = bulletin_for(quarter=Q1)
+    assert len(many) <= len(few)
     pdf = bulletin_pdf(data)
-    elapsed = time.perf_counter() - started
-    assert elapsed < 2, elapsed
     text = pdf_text(pdf)
     assert sum(1 for row in data.projects if row.assessed) == 60
     assert all(row.name in text and row.money in text for row in data.projects + data.functions)
