@@ -275,12 +275,20 @@ class HeatMap:
     columns: list[tuple[str, str]]  # (key, label)
     rows: list[HeatRow]
     body_html: SafeString = field(default_factory=lambda: mark_safe(""))  # nosec B308 B703 - empty
+    columns_html: SafeString = field(default_factory=lambda: mark_safe(""))  # nosec B308 B703 - empty
 
     @classmethod
-    def of(cls, columns: list[tuple[str, str]], rows: list[HeatRow]) -> HeatMap:
-        """A map with its table body rendered once: one string for the template."""
+    def of(cls, columns: list[tuple[str, str]], rows: list[HeatRow], *, titled: bool = False) -> HeatMap:
+        """A map with its column headers and table body rendered once: a string each for the template (a loop there
+        would resolve and escape two variables per column). `titled`: each header shows its key, its label on hover
+        (a project's code and name); otherwise its label (a quarter)."""
+        if titled:
+            heads = (f'<th scope="col" class="in-col" title="{escape(label)}">{escape(key)}</th>' for key, label in columns)
+        else:
+            heads = (f'<th scope="col" class="in-col">{escape(label)}</th>' for _key, label in columns)
         body = "".join(row.html for row in rows)
-        return cls(columns, rows, mark_safe(body))  # nosec B308 B703 - every row escapes its own values
+        # nosec B308 B703: every value interpolated is escaped here or by its row
+        return cls(columns, rows, mark_safe(body), mark_safe("".join(heads)))  # nosec B308 B703
 
 
 @dataclass(frozen=True)
@@ -531,7 +539,7 @@ def heat_maps(
     first = (number - 1) * per_page + 1
     return HeatMaps(
         quarters=window,
-        by_project=HeatMap.of(project_columns, rows_p),
+        by_project=HeatMap.of(project_columns, rows_p, titled=True),
         by_quarter=HeatMap.of([(q, q) for q in quarter_columns], rows_q),
         stages=stages,
         page=HeatPage(number=number, pages=pages, total=len(totals), first=first, last=first + len(shown) - 1),
