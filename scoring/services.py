@@ -340,13 +340,14 @@ SELECT a.ids AS ids FROM (SELECT {ids} AS ids FROM latest) a WHERE EXISTS (SELEC
 INSERT INTO {heat} (project_id, {function}, code, stage, result_id, window_id, members, name, not_done, judged)
 SELECT project_id, {function}, code, stage, %(result)s, NULL, NULL, name, not_done, judged FROM counted
 UNION ALL
-SELECT w.project_id, w.{function}, w.code, w.stage, NULL, %(result)s, m.ids, '', SUM(w.not_done), SUM(w.judged)
+SELECT w.project_id, w.{function}, w.code, w.stage, NULL, %(result)s, m.ids, '', w.not_done, w.judged
 FROM (
+SELECT project_id, {function}, code, stage, SUM(not_done) AS not_done, SUM(judged) AS judged FROM (
 SELECT project_id, {function}, code, stage, not_done, judged FROM counted
 UNION ALL
 SELECT project_id, {function}, code, stage, not_done, judged FROM {heat} WHERE result_id IN (SELECT id FROM latest)
+) v GROUP BY project_id, {function}, code, stage
 ) w CROSS JOIN members m
-GROUP BY w.project_id, w.{function}, w.code, w.stage, m.ids
 """  # nosec B608 - the tables and columns are the models' names, quoted; every value is a parameter
 
 
