@@ -262,8 +262,12 @@ class HeatCount(FrozenModel):
         verbose_name = _("问题分布计数")
         verbose_name_plural = _("问题分布计数")
         constraints = [
-            # A cell's rows (a director's or a lead's map reads them by result and project).
-            models.UniqueConstraint(fields=["result", "project", "function", "code"], name="one_heat_count_per_cell_code"),
+            # A version's cells (a director's or a lead's quarter map reads them by result and project).
+            models.UniqueConstraint(
+                fields=["result", "project", "function", "code"],
+                condition=models.Q(result__isnull=False),
+                name="one_heat_count_per_cell_code",
+            ),
             # The totals (company-wide readers and function heads order the touchpoints and fill the quarter map).
             models.UniqueConstraint(
                 fields=["result", "code", "function", "stage"],

@@ -345,7 +345,8 @@ FROM (
 SELECT project_id, {function}, code, stage, SUM(not_done) AS not_done, SUM(judged) AS judged FROM (
 SELECT project_id, {function}, code, stage, not_done, judged FROM counted
 UNION ALL
-SELECT project_id, {function}, code, stage, not_done, judged FROM {heat} WHERE result_id IN (SELECT id FROM latest)
+SELECT project_id, {function}, code, stage, SUM(not_done), SUM(judged) FROM {heat}
+WHERE result_id IN (SELECT id FROM latest) GROUP BY project_id, {function}, code, stage
 ) v GROUP BY project_id, {function}, code, stage
 ) w CROSS JOIN members m
 """  # nosec B608 - the tables and columns are the models' names, quoted; every value is a parameter

@@ -3,7 +3,7 @@
 - Columns: `window` (the version whose publication summed the window) and `members` (the window's version ids) on a
   window's rows, which have no `result`; a check keeps every row one kind or the other. Indexes for the page's reads of
   a window's cells and totals (unique per cell, touchpoint and stage), and the versions' page index now leaves the
-  window rows out.
+  window rows out, as does the unique index of a version's cells.
 - Frozen: adding columns fires no row trigger on PostgreSQL and 0006's trigger stays; SQLite rebuilds the table and
   loses its trigger, so it is created again here (as 0004 does for the results).
 - Backfill: the current window (the current version of each of the last eight published quarters) gets its sums from
@@ -93,6 +93,14 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name='heatcount',
             index=models.Index(condition=models.Q(('project__isnull', False), ('window__isnull', False)), fields=['window', 'project', 'function'], include=('code', 'stage', 'not_done', 'judged'), name='heat_window_scoped_cells'),
+        ),
+        migrations.RemoveConstraint(
+            model_name='heatcount',
+            name='one_heat_count_per_cell_code',
+        ),
+        migrations.AddConstraint(
+            model_name='heatcount',
+            constraint=models.UniqueConstraint(condition=models.Q(('result__isnull', False)), fields=('result', 'project', 'function', 'code'), name='one_heat_count_per_cell_code'),
         ),
         migrations.AddConstraint(
             model_name='heatcount',

@@ -10,7 +10,7 @@ from collections import defaultdict
 
 import pytest
 import time_machine
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
@@ -21,7 +21,7 @@ from audits.models import InspectionItem
 from core.access import Scope, scope_for
 from core.dates import Quarter
 from scoring import insight, services
-from scoring.models import HeatCount, QuarterResult
+from scoring.models import HeatCount, QuarterResult, ResultFrozen
 from scoring.services import PublicationRefused, quarter_amend, quarter_publish
 from tests.scoring.builders import after, ensure_default_rules
 from touchpoints.choices import Function
@@ -229,3 +229,27 @@ def test_migration_0007_backfills_the_current_window_as_publication_stores_it(pe
         executor = MigrationExecutor(connection)
         executor.loader.build_graph()
         executor.migrate(executor.loader.graph.leaf_nodes())
+
+
+def test_window_sums_are_frozen_like_the_counts(people) -> None:
+    """The ORM refuses to change or delete them; the database refuses UPDATE (and DELETE on PostgreSQL), also after
+    migration 0007 rebuilt SQLite's table."""
+    ensure_default_rules()
+    cell(people.project, Function.MARKETING, QUARTERS[0], [("MKT-01", "开盘销售", NOT_DONE)])
+    with time_machine.travel(after(QUARTERS[0]), tick=False):
+        result = quarter_publish(quarter=QUARTERS[0], user=None, confirm_missing=True)
+    row = HeatCount.objects.filter(window=result, project__isnull=False).get()
+    row.not_done = 0
+    with pytest.raises(ResultFrozen):
+        row.save()
+    with pytest.raises(ResultFrozen):
+        row.delete()
+    with pytest.raises(ResultFrozen):
+        HeatCount.objects.filter(window=result).update(not_done=0)
+    statements = ["UPDATE scoring_heatcount SET not_done = 0 WHERE window_id = %s"]
+    if connection.vendor == "postgresql":
+        statements.append("DELETE FROM scoring_heatcount WHERE window_id = %s")
+    for sql in statements:
+        with pytest.raises(DatabaseError, match="immutable"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(sql, [result.pk])
+    assert HeatCount.objects.filter(window=result).count() == 2 and HeatCount.objects.get(pk=row.pk).not_done == 1
