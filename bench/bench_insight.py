@@ -214,9 +214,15 @@ def main() -> None:
         clients[name].force_login(user)
     empty_url = reverse("bench_empty")
     heat_url = reverse("scoring:insight_heatmap")
+    from scoring.insight import heat_window
+
+    window, stored = heat_window()
+    assert stored is not None, "the publications stored the window's sums"
     say(
-        f"Stored counts: {HeatCount.objects.count():,} rows (per published version, one per touchpoint per cell and one per touchpoint for every project), "
-        f"written by the publications above."
+        f"Stored counts: {HeatCount.objects.filter(result__isnull=False).count():,} rows (per published version, one per "
+        f"touchpoint per cell and one per touchpoint for every project) and {HeatCount.objects.filter(window=stored).count():,} "
+        f"rows of the current window's sums (the same, summed over its {len(window)} versions; "
+        f"{HeatCount.objects.filter(window__isnull=False).count():,} window rows in all), written by the publications above."
     )
     say()
 

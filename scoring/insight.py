@@ -3,6 +3,7 @@ unit's score to its cells and items. Every function here runs a fixed number of 
 projects, touchpoints or quarters.
 
     published_window(*, count=8, upto=None) -> list[PublishedQuarter]
+    heat_window(*, count=8) -> (list[PublishedQuarter], stored window id or None)
     unit_trend_table(*, scope, count=8) -> TrendTable
     heat_maps(*, scope, function="", stage="", page=1) -> HeatMaps
     findings(*, scope, code="", project="", quarter=None, function="", stage="") -> Findings
@@ -10,7 +11,8 @@ projects, touchpoints or quarters.
     cell_explanation(*, result, project, function) -> CellExplanation
 
 Published quarters are never edited (SPEC §7): the heat maps read the counts each publication stored with its version
-(`HeatCount`), never the inspection items, and only the page of touchpoints the reader reads.
+and the sums it stored for the window it entered (`HeatCount`), never the inspection items, and only the page of
+touchpoints the reader reads.
 """
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -41,7 +43,7 @@ from touchpoints.models import Project, Stage
 
 from . import engine
 from .choices import Settlement, UnitKind
-from .models import HeatCount, QuarterResult, UnitResult
+from .models import HEAT_WINDOW, HeatCount, QuarterResult, UnitResult
 from .selectors import grade_class, money
 
 APPLICABLE = (ItemStatus.DONE, ItemStatus.NOT_DONE)
@@ -66,7 +68,7 @@ class PublishedQuarter:
     digest: str
 
 
-def published_window(*, count: int = 8, upto: Quarter | None = None) -> list[PublishedQuarter]:
+def published_window(*, count: int = HEAT_WINDOW, upto: Quarter | None = None) -> list[PublishedQuarter]:
     """The last `count` published quarters (latest version of each), oldest first. One query."""
     rows = QuarterResult.objects.latest_versions()
     if upto is not None:
@@ -74,6 +76,28 @@ def published_window(*, count: int = 8, upto: Quarter | None = None) -> list[Pub
     picked = list(rows.order_by("-year", "-quarter").values_list("id", "year", "quarter", "version", "digest")[:count])
     picked.reverse()
     return [PublishedQuarter(pk, Quarter(year, number), version, digest) for pk, year, number, version, digest in picked]
+
+
+def heat_window(*, count: int = HEAT_WINDOW) -> tuple[list[PublishedQuarter], int | None]:
+    """`published_window`, and the version under which publication stored this window's sums (`HeatCount.window`),
+    or None when no stored sums are exactly this window's (its versions compared as a set: two publications committed
+    at the same moment may each have summed a window without the other). One query: each version's stored window's
+    `members`, beside it."""
+    members = HeatCount.objects.filter(window=OuterRef("pk"), project__isnull=True).values("members")[:1]
+    picked = list(
+        QuarterResult.objects.latest_versions()
+        .order_by("-year", "-quarter")
+        .annotate(heat_members=Subquery(members))
+        .values_list("id", "year", "quarter", "version", "digest", "heat_members")[:count]
+    )
+    picked.reverse()
+    window = [PublishedQuarter(pk, Quarter(year, number), version, digest) for pk, year, number, version, digest, _m in picked]
+    ids = {q.pk for q in window}
+    # Only the newest version can have summed the whole window (the others were published before it).
+    newest = max(picked, default=None, key=lambda row: row[0])
+    if newest is None or not newest[5] or {int(pk) for pk in newest[5].split(",")} != ids:
+        return window, None
+    return window, newest[0]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -251,12 +275,20 @@ class HeatMap:
     columns: list[tuple[str, str]]  # (key, label)
     rows: list[HeatRow]
     body_html: SafeString = field(default_factory=lambda: mark_safe(""))  # nosec B308 B703 - empty
+    columns_html: SafeString = field(default_factory=lambda: mark_safe(""))  # nosec B308 B703 - empty
 
     @classmethod
-    def of(cls, columns: list[tuple[str, str]], rows: list[HeatRow]) -> HeatMap:
-        """A map with its table body rendered once: one string for the template."""
+    def of(cls, columns: list[tuple[str, str]], rows: list[HeatRow], *, titled: bool = False) -> HeatMap:
+        """A map with its column headers and table body rendered once: a string each for the template (a loop there
+        would resolve and escape two variables per column). `titled`: each header shows its key, its label on hover
+        (a project's code and name); otherwise its label (a quarter)."""
+        if titled:
+            heads = (f'<th scope="col" class="in-col" title="{escape(label)}">{escape(key)}</th>' for key, label in columns)
+        else:
+            heads = (f'<th scope="col" class="in-col">{escape(label)}</th>' for _key, label in columns)
         body = "".join(row.html for row in rows)
-        return cls(columns, rows, mark_safe(body))  # nosec B308 B703 - every row escapes its own values
+        # nosec B308 B703: every value interpolated is escaped here or by its row
+        return cls(columns, rows, mark_safe(body), mark_safe("".join(heads)))  # nosec B308 B703
 
 
 @dataclass(frozen=True)
@@ -326,10 +358,11 @@ def _whole_functions(scope: Scope) -> frozenset[str] | None:
     return frozenset(functions)
 
 
-def _heat_counts(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str, totals: bool = False):
-    """The counts publication stored (`HeatCount`) for the window's versions and the filters: the cells the reader may
-    read (`Scope.cell_q`), or with `totals` the every-project totals of the functions they read whole."""
-    counts = HeatCount.objects.filter(result_id__in=[q.pk for q in window])
+def _heat_filter(*, scope: Scope, function: str, stage: str, totals: bool = False):
+    """Which stored counts the reader reads, whichever rows they are (a window's sums or its versions' counts): the
+    cells the reader may read (`Scope.cell_q`), or with `totals` the every-project totals of the functions they read
+    whole; then the filters."""
+    counts = HeatCount.objects.all()
     if totals:
         whole = _whole_functions(scope) or frozenset()
         counts = counts.filter(project__isnull=True)
@@ -344,10 +377,21 @@ def _heat_counts(*, window: list[PublishedQuarter], scope: Scope, function: str,
     return counts
 
 
-class _Counts:
-    """A `_heat_counts` queryset's filter, compiled once, summed three ways in plain SQL.
+def _of_window(window_id: int) -> tuple[str, list[Any]]:
+    """The rows of a stored window's sums (`HeatCount.window`)."""
+    return "window_id = %s", [window_id]
 
-    The ORM would compile each aggregate afresh and convert its values one at a time (4,800 for a page of 20
+
+def _of_versions(window: list[PublishedQuarter]) -> tuple[str, list[Any]]:
+    """The rows of the window's versions' own counts (`HeatCount.result`)."""
+    return f"result_id IN ({', '.join(['%s'] * len(window))})", [q.pk for q in window]
+
+
+class _Counts:
+    """A `_heat_filter` queryset's filter, compiled once, summed in plain SQL over the rows asked for (a window's sums
+    or its versions' counts).
+
+    The ORM would compile each aggregate afresh and convert its values one at a time (2,400 for a page of 20
     touchpoints × 60 projects), which costs more than PostgreSQL's own work here; the filter itself (the reader's
     scope, `Scope.cell_q`) is still the ORM's."""
 
@@ -360,11 +404,14 @@ class _Counts:
         self.params = list(params)
         self.table = connection.ops.quote_name(HeatCount._meta.db_table)
 
-    def sums(self, columns: list[str], *, codes: list[str] | None = None, extra: str = "") -> list[tuple]:
-        """(columns…, not done, judged, extra…) summed per distinct `columns`, optionally for the given codes only."""
+    def sums(
+        self, columns: list[str], *, rows: tuple[str, list[Any]], codes: list[str] | None = None, extra: str = ""
+    ) -> list[tuple]:
+        """(columns…, not done, judged, extra…) summed per distinct `columns` over `rows` (`_of_window` or
+        `_of_versions`), optionally for the given codes only."""
         if not self.where or codes == []:
             return []
-        where, params = self.where, list(self.params)
+        where, params = f"{rows[0]} AND {self.where}", [*rows[1], *self.params]
         if codes is not None:
             where += f" AND code IN ({', '.join(['%s'] * len(codes))})"
             params += codes
@@ -414,7 +461,13 @@ def _cells_html(
 
 
 def heat_maps(
-    *, scope: Scope, function: str = "", stage: str = "", page: int = 1, count: int = 8, per_page: int = HEAT_PAGE_SIZE
+    *,
+    scope: Scope,
+    function: str = "",
+    stage: str = "",
+    page: int = 1,
+    count: int = HEAT_WINDOW,
+    per_page: int = HEAT_PAGE_SIZE,
 ) -> HeatMaps:
     """Not-done rates by touchpoint × project and touchpoint × quarter over the last `count` published quarters, for
     the cells the reader may read, filtered by function and stage; worst touchpoints first, `per_page` touchpoints a
@@ -422,28 +475,34 @@ def heat_maps(
     the findings behind it.
 
     Read from the counts each publication stored (`HeatCount`) with SQL aggregates, in six queries whatever the data:
-    the window, the stages, every touchpoint's totals (to order them), the page's cells by project, its cells by
-    quarter, and the projects' names. A reader who reads whole functions (operations, HR, a function head) has the
-    order and the quarter map from the stored every-project totals; anyone else's are summed from their own cells.
+    the window (and whether its sums are stored), the stages, every touchpoint's totals over the window (to order
+    them), the page's cells by project over the window, its cells by quarter, and the projects' names. The window's
+    totals and cells are the sums publication stored for it (one row per touchpoint and per touchpoint × cell), or,
+    when none are stored for exactly this window, its versions' counts summed here; the quarter map reads each
+    version's counts. A reader who reads whole functions (operations, HR, a function head) has the order and the
+    quarter map from the stored every-project totals; anyone else's are summed from their own cells.
     """
-    window = published_window(count=count)
+    window, stored = heat_window(count=count)
     stages = list(Stage.objects.order_by("order").values_list("name", flat=True))
     empty = HeatMaps(window, HeatMap([], []), HeatMap([], []), stages)
     if not window:
         return empty
-    cells = _Counts(_heat_counts(window=window, scope=scope, function=function, stage=stage))
+    # The window's sums when publication stored them for exactly this window, else its versions' counts summed here.
+    summed = _of_window(stored) if stored is not None else _of_versions(window)
+    versions = _of_versions(window)
+    cells = _Counts(_heat_filter(scope=scope, function=function, stage=stage))
     whole = _whole_functions(scope) is not None
-    lines = _Counts(_heat_counts(window=window, scope=scope, function=function, stage=stage, totals=True)) if whole else cells
-    totals = _worst_first(lines.sums(["code"]))
+    lines = _Counts(_heat_filter(scope=scope, function=function, stage=stage, totals=True)) if whole else cells
+    totals = _worst_first(lines.sums(["code"], rows=summed))
     if not totals:
         return empty
     pages = -(-len(totals) // per_page)
     number = min(max(page, 1), pages)
     shown = totals[(number - 1) * per_page : number * per_page]
     codes = [code for code, _nd, _ap in shown]
-    by_project = cells.sums(["code", "project_id"], codes=codes)
+    by_project = cells.sums(["code", "project_id"], rows=summed, codes=codes)
     func = connection.ops.quote_name("function")
-    by_quarter = lines.sums(["code", "result_id"], codes=codes, extra=f", MAX(name), MAX({func})")
+    by_quarter = lines.sums(["code", "result_id"], rows=versions, codes=codes, extra=f", MAX(name), MAX({func})")
     projects = {
         pk: (code, name)
         for pk, code, name in Project.objects.filter(pk__in={pk for _c, pk, _n, _a in by_project}).values_list(
@@ -480,7 +539,7 @@ def heat_maps(
     first = (number - 1) * per_page + 1
     return HeatMaps(
         quarters=window,
-        by_project=HeatMap.of(project_columns, rows_p),
+        by_project=HeatMap.of(project_columns, rows_p, titled=True),
         by_quarter=HeatMap.of([(q, q) for q in quarter_columns], rows_q),
         stages=stages,
         page=HeatPage(number=number, pages=pages, total=len(totals), first=first, last=first + len(shown) - 1),

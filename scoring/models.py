@@ -203,23 +203,49 @@ class UnitResult(FrozenModel):
         return None if self.score is None else percent_display(self.score)
 
 
+HEAT_WINDOW = 8  # SPEC §16: the heat map covers the last eight published quarters
+
+
 class HeatCountQuerySet(FrozenQuerySet):
     frozen_label = _("问题分布计数")
 
 
 class HeatCount(FrozenModel):
-    """How often one touchpoint was judged, and judged not done (未完成), in one cell of one published version: the
-    figures behind the heat map (SPEC §16). A row without a project is the version's total over every project for that
-    function, touchpoint and stage, so company-wide readers and function heads read 200 totals, not 12,000 cells.
+    """How often one touchpoint was judged, and judged not done (未完成), in one cell: the figures behind the heat map
+    (SPEC §16). A row without a project is the total over every project for that function, touchpoint and stage, so
+    company-wide readers and function heads read 200 totals, not 12,000 cells. A row is one of two kinds:
 
-    Written once, in the publication's own transaction, from the finalised inspections the version was computed from
+    * a version's count (`result` set): the cell in that published version;
+    * a window's sum (`window` set, no `result`): the cell summed over the heat map's window as it stood when the
+      version `window` was published: the current version of each of the last `HEAT_WINDOW` published quarters, the
+      version ids in `members`. The page reads these (1,200 rows for a page across 60 projects) instead of summing
+      eight versions' counts (9,600); it uses them only while its window is exactly `members`, and sums the versions'
+      counts otherwise.
+
+    Both kinds are written once, in the publication's own transaction and in one statement
     (`scoring.services.heat_counts_write`), and never changed (SPEC §7): the database refuses UPDATE and DELETE as it
     does on the other published rows. Only items with a done or not-done verdict count; not applicable ones do not.
     """
 
     result = models.ForeignKey(
-        QuarterResult, verbose_name=_("季度结果"), on_delete=models.PROTECT, related_name="heat_counts", db_index=False
+        QuarterResult,
+        verbose_name=_("季度结果"),
+        on_delete=models.PROTECT,
+        related_name="heat_counts",
+        db_index=False,
+        null=True,
+        blank=True,
     )
+    window = models.ForeignKey(
+        QuarterResult,
+        verbose_name=_("问题分布窗口"),
+        on_delete=models.PROTECT,
+        related_name="heat_window_counts",
+        db_index=False,
+        null=True,
+        blank=True,
+    )
+    members = models.CharField(_("窗口内的版本"), max_length=200, null=True, blank=True)
     project = models.ForeignKey(
         "touchpoints.Project", verbose_name=_("项目"), on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
@@ -236,28 +262,60 @@ class HeatCount(FrozenModel):
         verbose_name = _("问题分布计数")
         verbose_name_plural = _("问题分布计数")
         constraints = [
-            # A cell's rows (a director's or a lead's map reads them by result and project).
-            models.UniqueConstraint(fields=["result", "project", "function", "code"], name="one_heat_count_per_cell_code"),
+            # A version's cells (a director's or a lead's quarter map reads them by result and project).
+            models.UniqueConstraint(
+                fields=["result", "project", "function", "code"],
+                condition=models.Q(result__isnull=False),
+                name="one_heat_count_per_cell_code",
+            ),
             # The totals (company-wide readers and function heads order the touchpoints and fill the quarter map).
             models.UniqueConstraint(
                 fields=["result", "code", "function", "stage"],
                 condition=models.Q(project__isnull=True),
                 name="one_heat_total_per_code_stage",
             ),
+            # A row is a version's count or a window's sum, never both.
+            models.CheckConstraint(
+                condition=models.Q(result__isnull=False, window__isnull=True, members__isnull=True)
+                | models.Q(result__isnull=True, window__isnull=False, members__isnull=False),
+                name="heat_count_version_or_window",
+            ),
+            # A window's cells: a page of touchpoints across every project, filtered by stage or not, read from the
+            # index alone on PostgreSQL.
+            models.UniqueConstraint(
+                fields=["window", "code", "project", "function", "stage"],
+                include=["not_done", "judged"],
+                condition=models.Q(window__isnull=False, project__isnull=False),
+                name="one_heat_window_cell_per_code",
+            ),
+            # A window's totals: company-wide readers and function heads order the touchpoints by them.
+            models.UniqueConstraint(
+                fields=["window", "code", "function", "stage"],
+                include=["not_done", "judged"],
+                condition=models.Q(window__isnull=False, project__isnull=True),
+                name="one_heat_window_total_per_code",
+            ),
         ]
         indexes = [
-            # A page of touchpoints across every project, filtered by stage or not: read from the index alone on
-            # PostgreSQL.
+            # A version's cells of a page of touchpoints across every project, when its window is not stored.
             models.Index(
                 fields=["code", "project", "result"],
                 include=["function", "stage", "not_done", "judged"],
-                condition=models.Q(project__isnull=False),
+                condition=models.Q(project__isnull=False, result__isnull=False),
                 name="heat_count_page_cells",
+            ),
+            # A window's cells of the projects a director, a lead or a mixed reader reads.
+            models.Index(
+                fields=["window", "project", "function"],
+                include=["code", "stage", "not_done", "judged"],
+                condition=models.Q(window__isnull=False, project__isnull=False),
+                name="heat_window_scoped_cells",
             ),
         ]
 
     def __str__(self) -> str:
-        return f"{self.result} {self.code} {self.not_done}/{self.judged}"
+        of = self.result if self.window_id is None else f"{self.window} [{self.members}]"
+        return f"{of} {self.code} {self.not_done}/{self.judged}"
 
 
 class PlanState(models.TextChoices):

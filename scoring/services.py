@@ -39,7 +39,7 @@ from touchpoints.models import Assignment, Project
 
 from . import engine, selectors, signing
 from . import snapshot as snap
-from .models import GradeBand, HeatCount, Policy, QuarterResult, UnitResult
+from .models import HEAT_WINDOW, GradeBand, HeatCount, Policy, QuarterResult, UnitResult
 from .plans import AssignmentLine, assignment_lines, plan_owner_lines, plans_open
 from .postings import result_post
 
@@ -296,32 +296,65 @@ def _freeze(
     return result
 
 
-def _heat_counts_sql() -> str:
-    """INSERT … SELECT … GROUP BY, one statement: per touchpoint per cell of the quarter's finalised inspections, how many
-    items were judged (done or not done) and how many not done; then the same per touchpoint over every project (rows
-    without a project). Migration 0006 backfills with a frozen copy of the same text."""
+def _heat_counts_sql(vendor: str | None = None) -> str:
+    """One statement (`WITH … INSERT … SELECT`, a query on SQLite as on PostgreSQL) writing both kinds of `HeatCount`
+    rows of a new version:
+
+    * its counts: per touchpoint per cell of the quarter's finalised inspections, how many items were judged (done or
+      not done) and how many not done, and the same per touchpoint over every project (rows without a project);
+    * when the version is in the heat map's window as it now stands (the current version of each of the last
+      `HEAT_WINDOW` published quarters: a first publication of one of the latest quarters, or an amendment of one of
+      them), the window's sums: its counts plus the stored counts of the window's other versions, per touchpoint per
+      cell and per touchpoint, with the window's version ids in `members`. The version it amends is out of the window
+      (this version supersedes it in the same transaction), so its counts are not summed.
+
+    Migration 0006 backfills the counts with a frozen copy of the first part, migration 0007 the current window."""
+    vendor = vendor or connection.vendor
     quote = connection.ops.quote_name
-    heat, item, inspection, function = (
+    heat, item, inspection, result, function = (
         quote(HeatCount._meta.db_table),
         quote(InspectionItem._meta.db_table),
         quote(Inspection._meta.db_table),
+        quote(QuarterResult._meta.db_table),
         quote("function"),
     )
-    counted = f"""%(result)s, MAX(it.name), SUM(CASE WHEN it.verdict = %(not_done)s THEN 1 ELSE 0 END), COUNT(*)
-FROM {item} it INNER JOIN {inspection} i ON i.id = it.inspection_id
-WHERE i.year = %(year)s AND i.quarter = %(quarter)s AND i.state = %(finalised)s AND it.verdict IN (%(done)s, %(not_done)s)"""
+    # The window's version ids, in any order (the map compares them as a set).
+    ids = "string_agg(CAST(id AS text), ',')" if vendor == "postgresql" else "group_concat(id, ',')"
     return f"""
-INSERT INTO {heat} (project_id, {function}, code, stage, result_id, name, not_done, judged)
-SELECT i.project_id, i.{function}, it.code, it.stage_name, {counted}
+WITH fresh AS (
+SELECT i.project_id AS project_id, i.{function} AS {function}, it.code AS code, it.stage_name AS stage,
+MAX(it.name) AS name, SUM(CASE WHEN it.verdict = %(not_done)s THEN 1 ELSE 0 END) AS not_done, COUNT(*) AS judged
+FROM {item} it INNER JOIN {inspection} i ON i.id = it.inspection_id
+WHERE i.year = %(year)s AND i.quarter = %(quarter)s AND i.state = %(finalised)s AND it.verdict IN (%(done)s, %(not_done)s)
 GROUP BY i.project_id, i.{function}, it.code, it.stage_name
+), counted AS (
+SELECT project_id, {function}, code, stage, name, not_done, judged FROM fresh
 UNION ALL
-SELECT NULL, i.{function}, it.code, it.stage_name, {counted}
-GROUP BY i.{function}, it.code, it.stage_name
-"""
+SELECT NULL, {function}, code, stage, MAX(name), SUM(not_done), SUM(judged) FROM fresh GROUP BY {function}, code, stage
+), latest AS (
+SELECT r.id AS id FROM {result} r WHERE NOT EXISTS (SELECT 1 FROM {result} s WHERE s.supersedes_id = r.id)
+ORDER BY r.year DESC, r.quarter DESC LIMIT %(window)s
+), members AS (
+SELECT a.ids AS ids FROM (SELECT {ids} AS ids FROM latest) a WHERE EXISTS (SELECT 1 FROM latest WHERE id = %(result)s)
+)
+INSERT INTO {heat} (project_id, {function}, code, stage, result_id, window_id, members, name, not_done, judged)
+SELECT project_id, {function}, code, stage, %(result)s, NULL, NULL, name, not_done, judged FROM counted
+UNION ALL
+SELECT w.project_id, w.{function}, w.code, w.stage, NULL, %(result)s, m.ids, '', w.not_done, w.judged
+FROM (
+SELECT project_id, {function}, code, stage, SUM(not_done) AS not_done, SUM(judged) AS judged FROM (
+SELECT project_id, {function}, code, stage, not_done, judged FROM counted
+UNION ALL
+SELECT project_id, {function}, code, stage, SUM(not_done), SUM(judged) FROM {heat}
+WHERE result_id IN (SELECT id FROM latest) GROUP BY project_id, {function}, code, stage
+) v GROUP BY project_id, {function}, code, stage
+) w CROSS JOIN members m
+"""  # nosec B608 - the tables and columns are the models' names, quoted; every value is a parameter
 
 
 def heat_counts_write(*, result: QuarterResult) -> None:
-    """SPEC §16: store the heat map's counts of a new published version, in its own transaction, in one statement.
+    """SPEC §16: store the heat map's counts of a new published version, and the sums of the window it enters, in its
+    own transaction, in one statement.
 
     A published version never changes (SPEC §7), and neither do these rows (`HeatCount` is frozen like the results):
     the heat map reads them instead of the inspection items, whoever reads it."""
@@ -332,6 +365,7 @@ def heat_counts_write(*, result: QuarterResult) -> None:
         "finalised": InspectionState.FINALISED.value,
         "done": ItemStatus.DONE.value,
         "not_done": ItemStatus.NOT_DONE.value,
+        "window": HEAT_WINDOW,
     }
     with connection.cursor() as cursor:
         cursor.execute(_heat_counts_sql(), params)

@@ -175,8 +175,13 @@ def test_raw_sql_cannot_update_or_delete_a_count_on_postgresql(postgres, publish
 # -- backfill ---------------------------------------------------------------------------------------------------------
 
 
-def test_the_migration_backfills_with_the_publications_own_sql() -> None:
-    assert _heat_counts_sql() == migration.HEAT_COUNTS_SQL
+def test_the_migration_backfills_with_the_publications_own_counting() -> None:
+    """0006's frozen copy counts as publication does (publication's statement then also sums the window, 0007)."""
+    counting = _heat_counts_sql().split("), counted AS (")[0]
+    for part in ("SUM(CASE WHEN it.verdict = %(not_done)s THEN 1 ELSE 0 END)", "COUNT(*)", "MAX(it.name)"):
+        assert part in counting and part in migration.HEAT_COUNTS_SQL
+    where = "WHERE i.year = %(year)s AND i.quarter = %(quarter)s AND i.state = %(finalised)s AND it.verdict IN (%(done)s, %(not_done)s)"
+    assert where in counting and where in migration.HEAT_COUNTS_SQL
 
 
 @pytest.mark.django_db(transaction=True)
