@@ -34,7 +34,7 @@ NAV_TEXT = {
     "catalogue": _("触点目录"),
     "admin": _("管理后台"),
     "notifications": _("通知"),
-    "password": _("修改密码"),
+    "account": _("修改密码"),  # the page to change one's password
     "otp": _("两步验证"),
     "language": _("语言"),
     "switch": _("切换"),
@@ -53,7 +53,7 @@ NAV_URLS = {
     "catalogue": "catalogue",
     "admin": "admin:index",
     "notifications": "notifications:list",
-    "password": "password_change",
+    "account": "password_change",
     "otp": "otp_setup",
     "set_language": "set_language",
     "logout": "logout",

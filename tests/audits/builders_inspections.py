@@ -9,7 +9,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus, SelfCheckState
-from audits.item_summary import inspection_store_tally, selfcheck_store_item_summary
+from audits.item_summary import inspections_store_tally, selfcheck_store_item_summary
 from audits.models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
 from core.dates import Quarter
 from scoring.models import QuarterResult
@@ -107,7 +107,7 @@ def inspection(
             verdict=verdict,
             claimed_status=claimed,
         )
-    inspection_store_tally(inspection=result)  # as the services do when they write items
+    inspections_store_tally(Inspection.objects.filter(pk=result.pk))  # as the services store it with the items
     return result
 
 

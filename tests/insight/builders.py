@@ -6,7 +6,7 @@ import time_machine
 from django.utils import timezone
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus
-from audits.item_summary import inspection_store_tally
+from audits.item_summary import inspections_store_tally
 from audits.models import Inspection, InspectionItem
 from core.dates import Quarter
 from scoring.models import QuarterResult
@@ -60,5 +60,5 @@ def cell(
         )
         for code, stage, verdict in rows
     )
-    inspection_store_tally(inspection=inspection)  # as the services do when they write items
+    inspections_store_tally(Inspection.objects.filter(pk=inspection.pk))  # as the services store it with the items
     return inspection

@@ -11,7 +11,7 @@ from django.utils import timezone
 from openpyxl import load_workbook
 
 from audits.choices import InspectionSource, InspectionState, ItemStatus
-from audits.item_summary import inspection_store_tally
+from audits.item_summary import inspections_store_tally
 from audits.models import Inspection, InspectionItem
 from core.dates import SHANGHAI, Quarter
 from touchpoints.models import Project
@@ -51,7 +51,7 @@ def inspect(
         )
         for index, (weight, verdict) in enumerate(items, start=1)
     )
-    inspection_store_tally(inspection=inspection)  # as the services do when they write items
+    inspections_store_tally(Inspection.objects.filter(pk=inspection.pk))  # as the services store it with the items
     return inspection
 
 
