@@ -32,14 +32,11 @@ ASSESSED_PER_PROJECT = 6  # the project director and one functional manager per 
 def prepare_database(use_postgres: bool) -> None:
     """Point Django at a fresh scratch database (never the product's own)."""
     if use_postgres:
-        import psycopg2
+        import psycopg
 
-        conn = psycopg2.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cursor:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn, conn.cursor() as cursor:
             cursor.execute("DROP DATABASE IF EXISTS tp_bench_caps")
             cursor.execute("CREATE DATABASE tp_bench_caps")
-        conn.close()
         os.environ["DATABASE_URL"] = POSTGRES_URL
     else:
         SQLITE_PATH.unlink(missing_ok=True)
