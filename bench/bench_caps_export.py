@@ -33,16 +33,13 @@ ASSESSED_PER_PROJECT = 6  # the project director and one functional manager per 
 def prepare_database(use_postgres: bool) -> None:
     """Point Django at a fresh scratch database (never the product's own)."""
     if use_postgres:
-        import psycopg2
-        from psycopg2 import sql
+        import psycopg
+        from psycopg import sql
 
         server, name = POSTGRES_URL.rsplit("/", 1)
-        conn = psycopg2.connect(f"{server}/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cursor:
+        with psycopg.connect(f"{server}/postgres", autocommit=True) as conn, conn.cursor() as cursor:
             cursor.execute(sql.SQL("DROP DATABASE IF EXISTS {}").format(sql.Identifier(name)))
             cursor.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-        conn.close()
         os.environ["DATABASE_URL"] = POSTGRES_URL
     else:
         SQLITE_PATH.unlink(missing_ok=True)

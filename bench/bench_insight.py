@@ -29,16 +29,14 @@ DATABASE_URL = os.environ.get("BENCH_INSIGHT_DATABASE_URL", "postgres://postgres
 
 
 def recreate_database(url: str) -> None:
-    import psycopg2
+    import psycopg
 
     parsed = urlparse(url)
     name = parsed.path.lstrip("/")
-    conn = psycopg2.connect(f"postgresql://{parsed.username or 'postgres'}@{parsed.hostname}:{parsed.port or 5432}/postgres")
-    conn.autocommit = True
-    with conn.cursor() as cursor:
+    server = f"postgresql://{parsed.username or 'postgres'}@{parsed.hostname}:{parsed.port or 5432}/postgres"
+    with psycopg.connect(server, autocommit=True) as conn, conn.cursor() as cursor:
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
         cursor.execute(f'CREATE DATABASE "{name}"')
-    conn.close()
 
 
 def rss_kib() -> int:

@@ -27,14 +27,11 @@ POSTGRES_NAME = "tp_bench_publish"
 def prepare_database(use_postgres: bool) -> str:
     """Point Django at a fresh scratch database (never the product's own) and migrate it."""
     if use_postgres:
-        import psycopg2
+        import psycopg
 
-        conn = psycopg2.connect("postgresql://postgres@127.0.0.1:5432/postgres")
-        conn.autocommit = True
-        with conn.cursor() as cursor:
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", autocommit=True) as conn, conn.cursor() as cursor:
             cursor.execute(f"DROP DATABASE IF EXISTS {POSTGRES_NAME}")
             cursor.execute(f"CREATE DATABASE {POSTGRES_NAME}")
-        conn.close()
         os.environ["DATABASE_URL"] = f"postgres://postgres@127.0.0.1:5432/{POSTGRES_NAME}"
     else:
         SQLITE_PATH.unlink(missing_ok=True)

@@ -232,10 +232,12 @@ def profile_text(client, url: str, post, top: int = 16) -> str:
     profile.disable()
     stats = pstats.Stats(profile)
     total = sum(row[2] for row in stats.stats.values())  # tottime of every function
-    groups = {"database (psycopg2 execute)": 0.0, "Django templates": 0.0, "Jinja2 fragments": 0.0}
+    groups = {"database (psycopg execute)": 0.0, "Django templates": 0.0, "Jinja2 fragments": 0.0}
     for (filename, _line, name), row in stats.stats.items():
-        if "execute" in name and filename == "~":
-            groups["database (psycopg2 execute)"] += row[2]
+        # psycopg 3's Cursor.execute is Python: its cumulative time holds the parameters' adaptation and the wait for
+        # the server (psycopg2's execute was one C method, whose own time held both).
+        if name == "execute" and filename.endswith(("psycopg/cursor.py", "psycopg/server_cursor.py")):
+            groups["database (psycopg execute)"] += row[3]
         elif "django/template" in filename:
             groups["Django templates"] += row[2]
         elif "jinja2" in filename or filename.endswith(".jinja") or "markupsafe" in filename:

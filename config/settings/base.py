@@ -102,15 +102,37 @@ TEMPLATES = [
     },
 ]
 
-# The embedded default is a SQLite file, so the product runs with nothing else installed.
-DATABASES = {
-    "default": dj_database_url.config(
+
+def database_from_environment(default_conn_max_age: int) -> dict:
+    """The default database from DATABASE_URL. The embedded default is a SQLite file, so the product runs with nothing
+    else installed.
+
+    On PostgreSQL, psycopg 3 binds parameters on the server, and a statement that a connection has run more than
+    DB_PREPARE_THRESHOLD times (default 5) is prepared on that connection: later runs skip PostgreSQL's planning, which
+    costs more than the execution for most of the pages' queries (docs/performance-notes.md). A prepared statement
+    lives only as long as its connection, so this only pays with persistent connections (DB_CONN_MAX_AGE > 0); with a
+    new connection per request every statement is planned again. Behind a pooler in transaction mode that does not
+    track prepared statements (PgBouncer before 1.21, or without max_prepared_statements) set DB_PREPARE_THRESHOLD=none.
+    """
+    database = dj_database_url.config(
         env="DATABASE_URL",
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", "0")),
+        conn_max_age=int(os.environ.get("DB_CONN_MAX_AGE", str(default_conn_max_age))),
         conn_health_checks=True,  # a kept connection that died is replaced, not an error
     )
-}
+    if database["ENGINE"] == "django.db.backends.postgresql":
+        threshold = os.environ.get("DB_PREPARE_THRESHOLD", "5").strip().lower()
+        database["OPTIONS"] = {
+            **database.get("OPTIONS", {}),
+            "server_side_binding": True,
+            # Django turns psycopg's preparing off unless OPTIONS ask for it.
+            "prepare_threshold": None if threshold in {"", "none", "off"} else int(threshold),
+        }
+    return database
+
+
+# Development and tests open a connection per request; production keeps them (config/settings/production.py).
+DATABASES = {"default": database_from_environment(default_conn_max_age=0)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

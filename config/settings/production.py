@@ -5,9 +5,12 @@ import os
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import env_bool
+from .base import database_from_environment, env_bool
 
 DEBUG = False
+# Connections are kept for a minute unless DB_CONN_MAX_AGE says otherwise (0: a new connection per request), so that the
+# statements prepared on a connection serve the requests after the one that prepared them (base.py).
+DATABASES = {"default": database_from_environment(default_conn_max_age=60)}
 SECRET_KEY = os.environ["SECRET_KEY"]
 # SPEC §7: the key that signs published results must be the site's own secret (at least 32 characters).
 RESULTS_SIGNING_KEY = os.environ.get("RESULTS_SIGNING_KEY", "")
