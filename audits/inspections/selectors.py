@@ -354,11 +354,17 @@ def inspection_counts(*, inspection: Inspection) -> dict[str, int]:
 
 
 def cell_inspection(*, project: Project, function: str, quarter: Quarter) -> Inspection | None:
-    return (
-        Inspection.objects.select_related("project", "created_by", "finalised_by")
+    """The cell's inspection of the quarter (at most one), with the project the caller already holds: no join to it, and
+    none for the default ordering's project code either."""
+    inspection = (
+        Inspection.objects.select_related("created_by", "finalised_by")
         .filter(project=project, function=function, year=quarter.year, quarter=quarter.number)
+        .order_by("pk")
         .first()
     )
+    if inspection is not None:
+        inspection.project = project
+    return inspection
 
 
 @dataclass(frozen=True)
