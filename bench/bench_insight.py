@@ -168,7 +168,7 @@ def main() -> None:
     say(
         f"Data: {options.projects} projects × {options.touchpoints} touchpoints × {options.quarters} published quarters = "
         f"{items_total:,} judged items (built and published in {time.perf_counter() - started:.1f} s), PostgreSQL "
-        f"{connection.cursor().connection.server_version}, {os.cpu_count()} cores, run {run_date}."
+        f"{connection.pg_version}, {os.cpu_count()} cores, run {run_date}."
     )
     say()
 

@@ -358,7 +358,7 @@ def main() -> None:
     say(
         f"Machine: {platform.machine()}, {os.cpu_count()} cores shared with other sessions (load average "
         f"{load_before} at the start), Python {platform.python_version()}, PostgreSQL "
-        f"{connection.cursor().connection.server_version}, run {dt.date.today().isoformat()}."
+        f"{connection.pg_version}, run {dt.date.today().isoformat()}."
     )
     say()
     say(

@@ -586,7 +586,7 @@ def main() -> None:
         print(text, flush=True)
         lines.append(text)
 
-    version = connection.cursor().connection.server_version
+    version = connection.pg_version
     say("# Load test: the deadline surge")
     say()
     say(
