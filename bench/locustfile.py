@@ -6,7 +6,7 @@ virtual user, their open checklist and its items) and names the log it appends t
 request and per acknowledged tick or upload). The driver counts the ticks in the database against that log.
 
 Think time is a lead's: reading an item, walking to the next counter. The run climbs through stages (SURGE_STAGES,
-mean seconds between one lead's actions, e.g. "6,3,2.4,2,1.7,1.5"), each SURGE_STAGE_SECONDS long, counted from the moment the
+mean seconds between one lead's actions, e.g. "12,6,3,2.4,2,1.7"), each SURGE_STAGE_SECONDS long, counted from the moment the
 last lead has signed in, so that the driver can report the highest request rate at which p95 stays within 300 ms;
 after the last stage the swarm stops itself.
 

@@ -7,14 +7,14 @@
    plain HTTP on a free loopback port, deliverables stored in the temporary directory.
 3. locust (bench/locustfile.py) runs headless with 300 leads (60 projects × 5 functions), each ticking and uploading on
    their own checklist with a lead's think time; once all have signed in, the think time steps down through stages
-   (--stages, --stage-seconds: 6 × 20 s = 120 s by default: four steps between 100 and 200 offered requests a second,
-   where the knee is, instead of one jump from 3 s to 1.5 s) and the swarm stops by itself.
+   (--stages, --stage-seconds: 6 × 20 s = 120 s by default: a calm first stage while the sign-in queue drains, then
+   three steps between 100 and 180 offered requests a second, where the knee is, instead of one jump from 3 s to 1.5 s) and the swarm stops by itself.
 4. Afterwards every tick locust saw acknowledged (HTTP 200) is looked up in the database's history; so is every upload.
 
 Prints requests per second and p50/p95/p99 per kind of request and per stage, the highest request rate at which p95
 stayed within 300 ms, server errors, and acknowledged against stored ticks.
 Exits non-zero when a tick or upload is lost, a server error (5xx, or no answer) occurred, or a request got an
-unexpected answer. Usage: .venv/bin/python bench/surge.py [--users 300] [--spawn-rate 20] [--stages 6,3,2.4,2,1.7,1.5]
+unexpected answer. Usage: .venv/bin/python bench/surge.py [--users 300] [--spawn-rate 20] [--stages 12,6,3,2.4,2,1.7]
 [--stage-seconds 20] [--workers 3] [--markdown docs/load-test.md] [--keep]
 """
 
@@ -450,7 +450,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--users", type=int, default=300, help="virtual leads, each on their own checklist")
     parser.add_argument("--spawn-rate", type=float, default=20, help="leads starting per second")
-    parser.add_argument("--stages", default="6,3,2.4,2,1.7,1.5", help="mean think time (s) of each stage, comma-separated")
+    parser.add_argument("--stages", default="12,6,3,2.4,2,1.7", help="mean think time (s) of each stage, comma-separated")
     parser.add_argument("--stage-seconds", type=float, default=20, help="length of each stage once all have signed in")
     parser.add_argument("--sign-in-limit", type=int, default=300, help="seconds allowed for every lead to sign in")
     parser.add_argument("--workers", type=int, default=3, help="gunicorn sync workers (docker-compose.yml runs 3)")
