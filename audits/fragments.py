@@ -114,6 +114,9 @@ TEXT = {
     "no_applicable": _("无适用项"),
     "detail_hidden": _("其余单元格的明细仅对其负责人可见"),
     "no_units": _("没有考核单元"),
+    # the trends page's rankings over time (templates/fragments/trend_table.jinja)
+    "unit": _("考核单元"),
+    "my_unit": _("我的考核单元"),
     "done_weights": _("完成权重 %(d)s / 适用权重 %(a)s"),
     "done_cells": _("完成 %(d)s / 适用 %(a)s"),
     "discrepancy_note": _("虚报:自检完成,检查未完成"),

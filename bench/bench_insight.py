@@ -224,7 +224,9 @@ def main() -> None:
     )
     say()
 
-    def timed(who: str, url: str, *, empty_map: bool = False) -> tuple[float, float, float, float, int, int]:
+    def timed(
+        who: str, url: str, *, empty_map: bool = False, expect: bytes = b'data-testid="heat-project"'
+    ) -> tuple[float, float, float, float, int, int]:
         """Page and empty view, one after the other, `samples` times (after two warm-up pairs): medians, p95s, the
         page's query count and size. Nothing is cached between requests: every page is computed afresh."""
         client = clients[who]
@@ -242,7 +244,7 @@ def main() -> None:
             assert response.status_code == 200
         with CaptureQueriesContext(connection) as queries:
             response = client.get(url)
-        assert (b'data-testid="heat-project"' in response.content) != empty_map, url  # a map, or the notice
+        assert (expect in response.content) != empty_map, url  # what the page is for, or the heat map's notice
 
         def p95(values: list[float]) -> float:
             return statistics.quantiles(values, n=20, method="inclusive")[18]
@@ -279,12 +281,68 @@ def main() -> None:
             f"{size / 1024:.0f} KiB |"
         )
     say()
+
+    # -- the other insight pages ---------------------------------------------------------------------------------
+    # Their budget is the busy pages' (≤ 4× the empty view, the performance issue), on the same eight quarters.
+    last = quarters[-1]
+    first_project, lead_project = projects[0], projects[1]
+    failing = InspectionItem.objects.filter(
+        inspection__year=last.year, inspection__quarter=last.number, verdict=ItemStatus.NOT_DONE
+    ).select_related("inspection__project")[0]
+    findings_url = reverse("scoring:insight_findings")
+    other_pages = (
+        ("trends, operations (65 units × 8 quarters)", "ops", reverse("scoring:insight_trends"), b'id="in-trends"'),
+        ("trends, a functional manager (their units first)", "lead", reverse("scoring:insight_trends"), b'id="in-trends"'),
+        (
+            "findings of a heat-map cell (a touchpoint × project, 8 quarters)",
+            "ops",
+            f"{findings_url}?code={failing.code}&project={failing.inspection.project.code}",
+            b'data-testid="finding"',
+        ),
+        (
+            "findings of a heat-map cell (a touchpoint × quarter, 60 projects)",
+            "ops",
+            f"{findings_url}?code={failing.code}&quarter={last}",
+            b'data-testid="finding"',
+        ),
+        (
+            "a project's score explained (its 5 cells), its director",
+            "director",
+            reverse("scoring:unit_detail", args=[str(last), "project", first_project.code]),
+            b'data-testid="cell-link"',
+        ),
+        (
+            "a function's score explained (60 cells), operations",
+            "ops",
+            reverse("scoring:unit_detail", args=[str(last), "function", Function.MARKETING]),
+            b'data-testid="cell-link"',
+        ),
+        (
+            "a cell item by item (40 verdicts), its functional manager",
+            "lead",
+            reverse("scoring:cell_detail", args=[str(last), lead_project.code, Function.MARKETING]),
+            b'data-testid="verdict"',
+        ),
+        ("the bulletin as a page (65 units)", "ops", reverse("scoring:bulletin", args=[str(last)]), b"<table"),
+    )
+    say(f"## The other insight pages ({options.samples} samples each in alternation with the empty view; no cache)")
+    say()
+    say("| page (cold) | median | p95 | empty view median (p95) | ratio | target ≤ 4× | queries | page size |")
+    say("|---|---|---|---|---|---|---|---|")
+    for label, who, url, expect in other_pages:
+        median, p95_page, empty, p95_empty, count, size = timed(who, url, expect=expect)
+        ratio = median / empty
+        say(
+            f"| {label} | {median * 1000:.1f} ms | {p95_page * 1000:.1f} ms | {empty * 1000:.1f} ms "
+            f"({p95_empty * 1000:.1f} ms) | {ratio:.1f}× | {'met' if ratio <= 4 else 'MISSED'} | {count} | "
+            f"{size / 1024:.0f} KiB |"
+        )
+    say()
     client = clients["ops"]
 
     # -- the bulletin -------------------------------------------------------------------------------------------
     say("## Bulletin")
     say()
-    last = quarters[-1]
     timings = []
     for _ in range(5):
         t0 = time.perf_counter()

@@ -24,7 +24,7 @@ Scoring a quarter::
     grade_for(score, bands=DEFAULT_BANDS) -> str
     is_at_or_below(grade, cap_grade=CAP_GRADE, bands=DEFAULT_BANDS) -> bool
     units_at_or_below(outcome, *, cap_grade=CAP_GRADE, bands=DEFAULT_BANDS) -> frozenset[UnitKey]
-    percent_display(score) -> Decimal
+    percent_display(score) -> Decimal   percent_of(done, applicable) -> Decimal   # the same, in integers
     validate_bands(bands) -> tuple[GradeBand, ...]
 
 Appraisal caps (R11) for one year::
@@ -282,9 +282,18 @@ def percent_display(score: Fraction) -> Decimal:
 
     Exact: the rounding is done in integers, so 0.125% shows as 0.13 and 2/3 as 66.67.
     """
-    scaled = Fraction(score) * _HUNDRED * _HUNDRED  # hundredths of a percent
-    quotient, remainder = divmod(abs(scaled.numerator), scaled.denominator)
-    if 2 * remainder >= scaled.denominator:  # ROUND_HALF_UP: ties away from zero
+    exact = Fraction(score)
+    return percent_of(exact.numerator, exact.denominator)
+
+
+def percent_of(done: int, applicable: int) -> Decimal:
+    """``percent_display(Fraction(done, applicable))`` in integers alone, without building a fraction: the trends
+    page shows 520 scores. ``applicable`` must be positive."""
+    if applicable <= 0:
+        raise ValueError(f"适用权重必须为正数，收到 {applicable}")
+    scaled = done * _HUNDRED * _HUNDRED  # hundredths of a percent, over `applicable`
+    quotient, remainder = divmod(abs(scaled), applicable)
+    if 2 * remainder >= applicable:  # ROUND_HALF_UP: ties away from zero
         quotient += 1
     return Decimal(-quotient if scaled < 0 else quotient).scaleb(-2)
 

@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -192,7 +191,7 @@ def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
                 )
             if position[result_id] == len(window) - 1 or not row.name:
                 row.name = name
-            percent = engine.percent_display(Fraction(done, applicable)) if applicable else None
+            percent = engine.percent_of(done, applicable) if applicable else None
             row.points[position[result_id]] = TrendPoint(
                 window[position[result_id]].quarter, percent, grade if applicable else "", low, rank
             )

@@ -18,7 +18,6 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from fractions import Fraction
 from typing import Any
 
 from django.db.models import Q
@@ -461,7 +460,7 @@ def unit_trends(*, upto: Quarter, count: int = 8) -> Trends:
         )
         entry["name"] = name
         if applicable:
-            entry["percent"][position[result_id]] = str(engine.percent_display(Fraction(done, applicable)))
+            entry["percent"][position[result_id]] = str(engine.percent_of(done, applicable))
             entry["grade"][position[result_id]] = grade
     return Trends(labels=labels, series=series)
 

@@ -93,7 +93,7 @@ def unit_data(result: engine.UnitResult, *, name: str, low: bool) -> dict[str, A
 
 
 def cell_data(cell: engine.CellTally) -> dict[str, Any]:
-    percent = engine.percent_display(Fraction(cell.done_weight, cell.applicable_weight)) if cell.applicable_weight else None
+    percent = engine.percent_of(cell.done_weight, cell.applicable_weight) if cell.applicable_weight else None
     return {
         "project": cell.project,
         "function": cell.function,

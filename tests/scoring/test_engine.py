@@ -39,6 +39,7 @@ from scoring.engine import (
     grade_for,
     is_at_or_below,
     percent_display,
+    percent_of,
     score_quarter,
     unit_cap_status,
     units_at_or_below,
@@ -381,6 +382,19 @@ def test_percent_display_matches_decimal_half_up(done: int, applicable: int) -> 
         context.prec = 60
         expected = (Decimal(done) * 100 / Decimal(applicable)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
     assert percent_display(Fraction(done, applicable)) == expected
+
+
+@given(st.integers(min_value=-(10**6), max_value=10**6), st.integers(min_value=1, max_value=10**6))
+def test_percent_of_is_percent_display_in_integers(done: int, applicable: int) -> None:
+    shown = percent_of(done, applicable)
+    assert shown == percent_display(Fraction(done, applicable))
+    assert str(shown) == str(percent_display(Fraction(done, applicable)))  # the same two decimals, sign and all
+
+
+@pytest.mark.parametrize("applicable", [0, -3])
+def test_percent_of_refuses_no_applicable_weight(applicable: int) -> None:
+    with pytest.raises(ValueError):
+        percent_of(1, applicable)
 
 
 # ------------------------------------------------------------------------------------------
