@@ -21,7 +21,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 from html import escape
-from typing import Any
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from django.core.exceptions import EmptyResultSet
@@ -103,9 +103,9 @@ def heat_window(*, count: int = HEAT_WINDOW) -> tuple[list[PublishedQuarter], in
 # Trends
 
 
-@dataclass(frozen=True)
-class TrendPoint:
-    """One unit in one published quarter; `percent` None when not assessed (R6) or not yet a unit."""
+class TrendPoint(NamedTuple):
+    """One unit in one published quarter; `percent` None when not assessed (R6) or not yet a unit. A tuple: the
+    trends page makes 520 of them."""
 
     quarter: Quarter
     percent: Decimal | None
@@ -179,6 +179,7 @@ def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
     window = published_window(count=count)
     position = {q.pk: index for index, q in enumerate(window)}
     rows: dict[tuple[str, str], TrendRow] = {}
+    none_yet = {q.quarter: TrendPoint(q.quarter, None, "", False, None) for q in window}  # immutable, so shared
     if window:
         values = UnitResult.objects.filter(result_id__in=position).values_list(
             "result_id", "kind", "code", "name", "done", "applicable", "grade", "low", "rank"
@@ -186,9 +187,7 @@ def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
         for result_id, kind, code, name, done, applicable, grade, low, rank in values:
             row = rows.get((kind, code))
             if row is None:
-                row = rows[(kind, code)] = TrendRow(
-                    kind, code, name, [TrendPoint(q.quarter, None, "", False, None) for q in window]
-                )
+                row = rows[(kind, code)] = TrendRow(kind, code, name, [none_yet[q.quarter] for q in window])
             if position[result_id] == len(window) - 1 or not row.name:
                 row.name = name
             percent = engine.percent_of(done, applicable) if applicable else None
