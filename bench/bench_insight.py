@@ -325,6 +325,40 @@ def main() -> None:
         ),
         ("the bulletin as a page (65 units)", "ops", reverse("scoring:bulletin", args=[str(last)]), b"<table"),
     )
+    # The group robots (SPEC §15): one for the company, each project and each function, and a year of their posts.
+    from notifications.kinds import kind_choices
+    from notifications.models import ChatMessage, Webhook
+
+    Webhook.objects.all().delete()
+    robots = [Webhook(name="公司群", provider="wecom", scope="company", token="k-company")]
+    robots += [Webhook(name=f"{p.name}群", provider="wecom", scope="project", project=p, token=f"k-{p.code}") for p in projects]
+    robots += [
+        Webhook(name=f"{f}群", provider="dingtalk", scope="function", function=f, token=f"t-{f}", secret="s")
+        for f in Function.values
+    ]
+    robots = Webhook.objects.bulk_create(robots)
+    kinds = [code for code, _label in kind_choices()]
+    ChatMessage.objects.bulk_create(
+        ChatMessage(
+            webhook=robot,
+            kind=kinds[n % len(kinds)],
+            period=f"2026-{month:02d}",
+            state=("sent", "sent", "sent", "failed", "pending")[(robot.pk + month) % 5],
+            attempts=(robot.pk + month) % 4,
+            last_error="HTTP 502" if (robot.pk + month) % 5 == 3 else "",
+        )
+        for robot in robots
+        for month in range(1, 13)
+        for n in range(3)
+    )
+    other_pages += (
+        (
+            f"the group robots ({len(robots)}) and their latest posts (of {len(robots) * 36:,})",
+            "ops",
+            reverse("notifications:webhooks"),
+            b"data-webhook=",
+        ),
+    )
     say(f"## The other insight pages ({options.samples} samples each in alternation with the empty view; no cache)")
     say()
     say("| page (cold) | median | p95 | empty view median (p95) | ratio | target ≤ 4× | queries | page size |")

@@ -47,15 +47,13 @@ def point_cells(rows, urls: list[str]) -> list[SafeString]:
                     f'<span class="small">{point.percent}%</span><div class="small text-secondary">'
                     f"{escape(_rank_label(language, point.rank))}</div></a></td>",
                 )
-            cells.append(look[0] + escape(urls[index] + path) + look[1])
+            cells.append(look[0] + str(escape(urls[index] + path)) + look[1])
         out.append(mark_safe("".join(cells)))  # nosec B308 B703: escaped above
     return out
 
 
 @register.simple_tag
 def trend_table(table, rows, title):
-    urls = [
-        reverse("scoring:unit_detail", args=[str(q.quarter), "K", "C"]).removesuffix("K/C/") for q in table.quarters
-    ]
+    urls = [reverse("scoring:unit_detail", args=[str(q.quarter), "K", "C"]).removesuffix("K/C/") for q in table.quarters]
     context = {"table": table, "rows": rows, "title": title, "cells": point_cells(rows, urls)}
     return render_fragment("trend_table.jinja", context)
