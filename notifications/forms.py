@@ -6,6 +6,7 @@ from urllib.parse import parse_qs, urlsplit
 
 from django import forms
 from django.conf import settings
+from django.forms.renderers import Jinja2
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -17,7 +18,13 @@ from .models import Webhook
 
 
 class WebhookForm(forms.ModelForm):
-    """A robot: its platform, whose group it is, and its credentials. A pasted full robot URL is accepted too."""
+    """A robot: its platform, whose group it is, and its credentials. A pasted full robot URL is accepted too.
+
+    Its widgets render with Django's Jinja2 form templates (the same markup): the project list has an option per
+    project, and Django's engine included two templates for each.
+    """
+
+    default_renderer = Jinja2()
 
     function = forms.ChoiceField(label=gettext_lazy("职能"), choices=[("", "—"), *Function.choices], required=False)
     project = forms.ModelChoiceField(

@@ -69,9 +69,22 @@ def sent_log_periods(*, kind: str = "", limit: int = 60) -> list[str]:
     return sorted(periods, reverse=True)[:limit]
 
 
+CHAT_LOG_FIELDS = (
+    "state",
+    "kind",
+    "period",
+    "attempts",
+    "last_error",
+    "created_at",
+    "webhook__name",
+    "webhook__provider",
+)
+
+
 def chat_log(*, kind: str = "", period: str = "", webhook=None) -> QuerySet[ChatMessage]:
-    """The group posts and their results (SPEC §15), newest first, with their robot."""
-    qs = ChatMessage.objects.select_related("webhook")
+    """The group posts and their results (SPEC §15), newest first, with their robot: what the log shows, without
+    the posts' parameters and addressees (JSON decoded for nothing) or the robots' credentials."""
+    qs = ChatMessage.objects.select_related("webhook").only(*CHAT_LOG_FIELDS)
     if kind:
         qs = qs.filter(kind=kind)
     if period:

@@ -329,3 +329,47 @@ def test_a_publication_notice_is_posted_once_to_each_robot_of_the_assessed_units
     assert all("2026年第1季度考核结果已发布" in t and "(https://touchpoint.example.cn/results/2026Q1/)" in t for t in texts)
     outbox_deliver(force=True)
     assert len(robot.received) == 2
+
+
+def _robots_with_posts(n: int) -> None:
+    from tests.factories import ProjectFactory
+
+    for i in range(n):
+        project = ProjectFactory(code=f"R{i:02d}", name=f"项目{i}")
+        hook = wecom(name=f"项目群{i}", scope=WebhookScope.PROJECT, project=project, active=i % 3 != 0)
+        ChatMessage.objects.create(
+            webhook=hook,
+            kind=NotificationKind.SELFCHECK_DUE,
+            period="2028-02",
+            state="failed",
+            attempts=i % 4 + 1,
+            last_error=f"HTTP 50{i % 10}",
+            params=PARAMS,
+            addressees=["经理"],
+        )
+    dingtalk(scope=WebhookScope.FUNCTION, function=Function.MARKETING)
+
+
+@pytest.mark.parametrize("n", [1, 12])
+def test_the_robots_page_lists_every_robot_and_post_in_a_fixed_number_of_queries(
+    client, people, django_assert_max_num_queries, n: int
+) -> None:
+    _robots_with_posts(n)
+    client.force_login(people.user("inspector"))
+    with django_assert_max_num_queries(9):  # session, user, scope, unread count, robots, posts, the form's projects
+        page = client.get(reverse("notifications:webhooks"))
+    content = page.content.decode()
+    hooks = list(Webhook.objects.order_by("pk"))
+    assert content.count("data-webhook=") == n + 1 and content.count('data-chat-state="failed"') == n
+    for hook in hooks:
+        # Each robot's two buttons post to its own address, with the form's CSRF token.
+        for name in ("notifications:webhook_test", "notifications:webhook_toggle"):
+            assert (
+                f'<form method="post" action="{reverse(name, args=[hook.pk])}"><input type="hidden" name="csrfmiddlewaretoken"'
+                in content
+            )
+    assert "企业微信 · 项目 · 项目0 · 简体中文" in content and "钉钉 · 职能 · 营销 · 简体中文" in content
+    assert content.count('<span class="badge text-bg-secondary">已停用</span>') == len([h for h in hooks if not h.active])
+    assert "尝试 1 次" in content and "HTTP 500" in content
+    english = client.get(reverse("notifications:webhooks"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "WeCom · Project · 项目0" in english and "Send a test" in english and "Failed" in english
