@@ -1,6 +1,6 @@
 from django.http import HttpRequest
 
-from .models import Notification
+from .selectors import unread_count
 
 
 def unread(request: HttpRequest) -> dict[str, int]:
@@ -8,4 +8,4 @@ def unread(request: HttpRequest) -> dict[str, int]:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"unread_notifications": 0}
-    return {"unread_notifications": Notification.objects.filter(recipient=user, read_at__isnull=True).count()}
+    return {"unread_notifications": unread_count(user=user)}

@@ -6,6 +6,7 @@ import json
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from notifications.choices import NotificationKind
 from notifications.models import Notification
@@ -99,6 +100,9 @@ def test_mark_all_read(client, people) -> None:
 def test_the_bell_badge_counts_unread(client, people) -> None:
     send(people.user("lead"), "2028-01")
     send(people.user("lead"), "2028-02")
+    read = send(people.user("lead"), "2028-03")
+    Notification.objects.filter(pk=read.pk).update(read_at=timezone.now())  # read: not counted
+    send(people.user("director"), "2028-01")  # someone else's: not counted
     content = signed_in(client, people, "lead").get(reverse("notifications:list")).content.decode()
     assert 'text-bg-danger">2</span>' in content
 
