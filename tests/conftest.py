@@ -50,3 +50,14 @@ def free_port() -> int:
 def people(db):
     """A small organisation with one named person per role (see tests.factories.build_people)."""
     return build_people()
+
+
+@pytest.fixture(autouse=True)
+def default_language():
+    """Each test starts in the default language (Chinese, SPEC §1). A request in English leaves its language active in
+    the thread, as Django does between requests; a later test reading a notification's text would read it in English."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()
