@@ -26,7 +26,7 @@ from urllib.parse import quote
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, Lookup, OuterRef, Q, Subquery
 from django.http import Http404
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -325,24 +325,6 @@ class HeatMaps:
         return not self.by_project.rows
 
 
-def _published_items(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str):
-    """Items with a done / not-done verdict of the finalised inspections of the window's quarters the reader may read."""
-    quarters = Q(pk__in=[])
-    for q in window:
-        quarters |= Q(inspection__year=q.quarter.year, inspection__quarter=q.quarter.number)
-    items = InspectionItem.objects.filter(
-        quarters,
-        scope.cell_q("inspection__project", "inspection__function"),
-        inspection__state=InspectionState.FINALISED,
-        verdict__in=APPLICABLE,
-    )
-    if function:
-        items = items.filter(inspection__function=function)
-    if stage:
-        items = items.filter(stage_name=stage)
-    return items
-
-
 def _whole_functions(scope: Scope) -> frozenset[str] | None:
     """The functions whose every cell the reader may read, when those are all the cells they may read: every function
     for company-wide readers, their functions for a function head or an R5b inspection-team member (with, at most,
@@ -548,9 +530,37 @@ def heat_maps(
 # Findings: the not-done items behind a heat-map cell
 
 
+class InSubquery(Lookup):
+    """`column IN (subquery)`, written on PostgreSQL as `column = ANY(ARRAY(subquery))`: the subquery is run once and
+    its values probed in an index whose first column is `column`, so a second condition on that index's next column
+    (an item's code) is probed with it. Written as IN, PostgreSQL joins the subquery's rows and reads every item of
+    each inspection through the single-column index (its estimate ranks that index cheaper), filtering out 39 in 40."""
+
+    lookup_name = "in_subquery"
+    prepare_rhs = False
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} IN {rhs}", (*lhs_params, *rhs_params)
+
+    def as_postgresql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} = ANY(ARRAY{rhs})", (*lhs_params, *rhs_params)
+
+
 @dataclass(frozen=True)
 class Finding:
-    item: InspectionItem
+    """An item judged not done, with its cell."""
+
+    pk: int
+    code: str
+    name: str
+    stage_name: str
+    finding: str
+    claimed_status: str
+    claimed_note: str
     quarter: Quarter
     project_code: str
     project_name: str
@@ -562,7 +572,8 @@ class Finding:
 
     @property
     def discrepancy(self) -> bool:
-        return self.item.is_discrepancy
+        """虚报: claimed done in the self-check (every finding was judged not done)."""
+        return self.claimed_status == ItemStatus.DONE
 
 
 @dataclass(frozen=True)
@@ -570,6 +581,19 @@ class Findings:
     rows: list[Finding]
     truncated: bool
     filters: dict[str, str] = field(default_factory=dict)
+
+
+def _published_inspections(*, window: list[PublishedQuarter], scope: Scope, function: str, project: str):
+    """The ids of the finalised inspections of the window's quarters the reader may read."""
+    quarters = Q(pk__in=[])
+    for q in window:
+        quarters |= Q(year=q.quarter.year, quarter=q.quarter.number)
+    inspections = Inspection.objects.filter(quarters, scope.cell_q(), state=InspectionState.FINALISED)
+    if function:
+        inspections = inspections.filter(function=function)
+    if project:
+        inspections = inspections.filter(project__code=project)
+    return inspections.order_by().values("id")
 
 
 def findings(
@@ -583,30 +607,47 @@ def findings(
     count: int = 8,
 ) -> Findings:
     """The items judged not done (未完成) in the published quarters' finalised inspections that the reader may read,
-    narrowed to a touchpoint, a project, a quarter, a function or a stage. Two queries."""
+    narrowed to a touchpoint, a project, a quarter, a function or a stage. Two queries: the window, then the items of
+    the inspections read (a subquery) with their cells."""
     window = published_window(count=count)
     if quarter is not None:
         window = [q for q in window if q.quarter == quarter]
     if not window:
         return Findings([], False)
-    items = _published_items(window=window, scope=scope, function=function, stage=stage).filter(verdict=ItemStatus.NOT_DONE)
+    inspections = _published_inspections(window=window, scope=scope, function=function, project=project)
+    items = InspectionItem.objects.filter(InSubquery(F("inspection_id"), Subquery(inspections)), verdict=ItemStatus.NOT_DONE)
     if code:
         items = items.filter(code=code)
-    if project:
-        items = items.filter(inspection__project__code=project)
-    items = items.select_related("inspection__project").order_by(
-        "-inspection__year", "-inspection__quarter", "inspection__project__code", "inspection__function", "stage_order", "code"
+    if stage:
+        items = items.filter(stage_name=stage)
+    picked = list(
+        items.order_by(
+            "-inspection__year",
+            "-inspection__quarter",
+            "inspection__project__code",
+            "inspection__function",
+            "stage_order",
+            "code",
+        ).values_list(
+            "pk",
+            "code",
+            "name",
+            "stage_name",
+            "finding",
+            "claimed_status",
+            "claimed_note",
+            "inspection__year",
+            "inspection__quarter",
+            "inspection__project__code",
+            "inspection__project__name",
+            "inspection__function",
+        )[: FINDINGS_LIMIT + 1]
     )
-    picked = list(items[: FINDINGS_LIMIT + 1])
     rows = [
-        Finding(
-            item,
-            Quarter(item.inspection.year, item.inspection.quarter),
-            item.inspection.project.code,
-            item.inspection.project.name,
-            item.inspection.function,
-        )
-        for item in picked[:FINDINGS_LIMIT]
+        Finding(pk, code_, name, stage_name, text, claimed, note, Quarter(year, number), project_code, project_name, func)
+        for pk, code_, name, stage_name, text, claimed, note, year, number, project_code, project_name, func in picked[
+            :FINDINGS_LIMIT
+        ]
     ]
     # What the reader filtered on, as they read it (a function by its name, never its code).
     filters = {

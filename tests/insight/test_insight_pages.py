@@ -146,7 +146,7 @@ def test_heat_map_shows_only_the_cells_the_reader_may_read(client, people, faili
 def test_findings_list_the_not_done_items_behind_a_cell(client, people, failing, later) -> None:
     client.force_login(people.user("inspector"))
     found = client.get("/results/insight/findings/?code=MKT-01&project=GG").context["found"]
-    assert [(str(f.quarter), f.project_code, f.item.finding) for f in found.rows] == [
+    assert [(str(f.quarter), f.project_code, f.finding) for f in found.rows] == [
         ("2026Q2", "GG", "MKT-01 未见记录"),
         ("2026Q1", "GG", "MKT-01 未见记录"),
     ]
