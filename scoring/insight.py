@@ -8,7 +8,8 @@ projects, touchpoints or quarters.
     heat_maps(*, scope, function="", stage="", page=1) -> HeatMaps
     findings(*, scope, code="", project="", quarter=None, function="", stage="") -> Findings
     unit_explanation(*, result, kind, code, scope) -> UnitExplanation
-    cell_explanation(*, result, project, function) -> CellExplanation
+    latest_cells(*, quarter) -> (version, cells) or None
+    cell_explanation(*, quarter, version, cells, project, function) -> CellExplanation
 
 Published quarters are never edited (SPEC §7): the heat maps read the counts each publication stored with its version
 and the sums it stored for the window it entered (`HeatCount`), never the inspection items, and only the page of
@@ -34,7 +35,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from audits.choices import InspectionState, ItemStatus
-from audits.models import Deliverable, Inspection, InspectionItem
+from audits.models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
 from core.access import Scope
 from core.dates import Quarter
 from touchpoints.choices import Function
@@ -733,7 +734,8 @@ class UnitExplanation:
 
 
 def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scope) -> UnitExplanation:
-    """A unit of a published version with its cells (those the reader may read open to their items). Two queries."""
+    """A unit of a published version with its cells (those the reader may read open to their items). One query (the
+    projects' ids), none for a company-wide reader's function."""
     snapshot = result.snapshot
     unit = next((u for u in snapshot["units"] if u["kind"] == kind and u["code"] == code), None)
     if unit is None:
@@ -741,7 +743,9 @@ def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scop
     names = {u["code"]: u["name"] for u in snapshot["units"] if u["kind"] == UnitKind.PROJECT}
     key = "project" if kind == UnitKind.PROJECT else "function"
     mine = [c for c in snapshot.get("cells", []) if c[key] == code]
-    wanted = {c["project"] for c in mine} | ({code} if kind == UnitKind.PROJECT else set())
+    # The cells' projects' ids decide which cells the reader may open; a company-wide reader opens every cell, so only
+    # a project unit's own id is read (for its bundle link).
+    wanted = ({code} if kind == UnitKind.PROJECT else set()) | (set() if scope.sees_all else {c["project"] for c in mine})
     ids = dict(Project.objects.filter(code__in=wanted).values_list("code", "id")) if wanted else {}
 
     def readable(cell) -> bool:
@@ -784,9 +788,39 @@ def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scop
 
 
 @dataclass(frozen=True)
+class CellItem:
+    """What the cell page shows of an inspection item (its catalogue texts stay unread)."""
+
+    pk: int
+    code: str
+    name: str
+    stage_name: str
+    level_name: str
+    weight: int
+    verdict: str
+    finding: str
+    claimed_status: str
+    claimed_note: str
+
+    @property
+    def is_discrepancy(self) -> bool:
+        """虚报: claimed done in the self-check, found not done by the inspector."""
+        return self.claimed_status == ItemStatus.DONE and self.verdict == ItemStatus.NOT_DONE
+
+
+@dataclass(frozen=True)
+class FileLine:
+    """A deliverable file of the cell's self-checks in the quarter: its download link's id, its name and its month."""
+
+    pk: int
+    original_name: str
+    month: int
+
+
+@dataclass(frozen=True)
 class ItemLine:
-    item: InspectionItem
-    files: list[Deliverable]
+    item: CellItem
+    files: list[FileLine]
 
     @property
     def counted(self) -> bool:
@@ -802,7 +836,8 @@ class CellExplanation:
     project: Project
     function: str
     quarter: Quarter
-    inspection: Inspection | None
+    version: int  # of the quarter's results, the latest
+    inspection: int | None  # the cell's finalised inspection in the quarter
     items: list[ItemLine]
     frozen: dict[str, Any] | None  # the cell as the version froze it
 
@@ -823,31 +858,69 @@ class CellExplanation:
         return sum(1 for line in self.items if line.item.verdict == ItemStatus.NOT_DONE)
 
 
-def cell_explanation(*, result: QuarterResult, project: Project, function: str) -> CellExplanation:
-    """A cell of a published quarter: every item's verdict, finding, self-check claim and the quarter's deliverable
-    files for its code (each a link to the access-checked download). Three queries."""
-    quarter = result.period
-    inspection = (
-        Inspection.objects.select_related("finalised_by__person")
-        .filter(project=project, function=function, year=quarter.year, quarter=quarter.number, state=InspectionState.FINALISED)
+def latest_cells(*, quarter: Quarter) -> tuple[int, list[dict[str, Any]]] | None:
+    """The number of a quarter's latest published version and the cells it froze, or None while the quarter is open.
+    One query, reading only the snapshot's cells: decoding the whole snapshot (its units, bands and policy too) cost
+    more than the cell page's other reads together."""
+    latest = (
+        QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number)
+        .order_by("-version")
+        .values_list("version", "snapshot__cells")
         .first()
     )
-    frozen = next(
-        (c for c in result.snapshot.get("cells", []) if c["project"] == project.code and c["function"] == function), None
+    return None if latest is None else (latest[0], latest[1] or [])
+
+
+def cell_explanation(
+    *, quarter: Quarter, version: int, cells: list[dict[str, Any]], project: Project, function: str
+) -> CellExplanation:
+    """A cell of a published quarter (`cells`, as its latest `version` froze them: `latest_cells`): every item's verdict,
+    finding, self-check claim and the quarter's deliverable files for its code (each a link to the access-checked
+    download). One query (`_cell_rows`)."""
+    rows = _cell_rows(project_id=project.pk, function=function, quarter=quarter)
+    frozen = next((c for c in cells if c["project"] == project.code and c["function"] == function), None)
+    if not rows:
+        return CellExplanation(project, function, quarter, version, None, [], frozen)
+    lines: list[ItemLine] = []
+    for row in rows:
+        if row[1] is None:  # an inspection without items
+            continue
+        if not lines or lines[-1].item.pk != row[1]:
+            lines.append(ItemLine(CellItem(*row[1:11]), []))
+        if row[11] is not None:
+            lines[-1].files.append(FileLine(*row[11:]))
+    return CellExplanation(project, function, quarter, version, rows[0][0], lines, frozen)
+
+
+def _cell_rows(*, project_id: int, function: str, quarter: Quarter) -> list[tuple]:
+    """The cell's finalised inspection in the quarter, its items in the page's order and beside each the deliverable
+    files of its code in the cell's self-checks of the quarter's months (a row per item and file; NULLs for an item
+    without a file, and for the items of an inspection without any), in one statement: the ORM compiled the items'
+    and the files' queries at more cost than PostgreSQL's work for both. The columns are `CellItem`'s and
+    `FileLine`'s, in their order."""
+    inspection, item, selfcheck, selfcheck_item, deliverable = (
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (Inspection, InspectionItem, SelfCheck, SelfCheckItem, Deliverable)
     )
-    if inspection is None:
-        return CellExplanation(project, function, quarter, None, [], frozen)
-    items = list(inspection.items.order_by("stage_order", "code"))
-    files: dict[str, list[Deliverable]] = defaultdict(list)
-    for deliverable in (
-        Deliverable.objects.filter(
-            item__selfcheck__project=project,
-            item__selfcheck__function=function,
-            item__selfcheck__year=quarter.year,
-            item__selfcheck__month__in=[m for _y, m in quarter.months],
-        )
-        .select_related("item__selfcheck")
-        .order_by("item__selfcheck__month", "uploaded_at", "id")
-    ):
-        files[deliverable.item.code].append(deliverable)
-    return CellExplanation(project, function, quarter, inspection, [ItemLine(i, files.get(i.code, [])) for i in items], frozen)
+    func = connection.ops.quote_name("function")
+    # nosec B608: the names are the models' tables and literal columns; every value is a parameter
+    sql = f"""
+        SELECT i.id, it.id, it.code, it.name, it.stage_name, it.level_name, it.weight, it.verdict, it.finding,
+               it.claimed_status, it.claimed_note, f.id, f.original_name, f.month
+        FROM {inspection} i
+        LEFT JOIN {item} it ON it.inspection_id = i.id
+        LEFT JOIN (
+            SELECT si.code, s.month, d.id, d.original_name, d.uploaded_at
+            FROM {deliverable} d
+            JOIN {selfcheck_item} si ON si.id = d.item_id
+            JOIN {selfcheck} s ON s.id = si.selfcheck_id
+            WHERE s.project_id = %s AND s.{func} = %s AND s.year = %s AND s.month IN (%s, %s, %s)
+        ) f ON f.code = it.code
+        WHERE i.project_id = %s AND i.{func} = %s AND i.year = %s AND i.quarter = %s AND i.state = %s
+        ORDER BY it.stage_order, it.code, f.month, f.uploaded_at, f.id
+    """  # nosec B608
+    months = [month for _year, month in quarter.months]
+    params = [project_id, function, quarter.year, *months, project_id, function, quarter.year, quarter.number]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, InspectionState.FINALISED.value])
+        return cursor.fetchall()
