@@ -156,6 +156,11 @@ def test_findings_list_the_not_done_items_behind_a_cell(client, people, failing,
     found = client.get("/results/insight/findings/?code=MKT-01&quarter=2026Q1").context["found"]
     assert {f.project_code for f in found.rows} == {"GG"}
     assert client.get("/results/insight/findings/?quarter=bad").status_code == 404
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user("nobody"))  # signed in, no cell to read
+    response = client.get("/results/insight/findings/?code=MKT-01")
+    assert response.status_code == 200 and response.context["found"].rows == []
 
 
 def test_heat_map_query_count_is_fixed(client, people, later) -> None:
