@@ -7,6 +7,7 @@ projects, touchpoints or quarters.
     unit_trend_table(*, scope, count=8) -> TrendTable
     heat_maps(*, scope, function="", stage="", page=1) -> HeatMaps
     findings(*, scope, code="", project="", quarter=None, function="", stage="") -> Findings
+    latest_result(*, quarter) -> QuarterResult or None
     unit_explanation(*, result, kind, code, scope) -> UnitExplanation
     latest_cells(*, quarter) -> (version, cells) or None
     cell_explanation(*, quarter, version, cells, project, function) -> CellExplanation
@@ -725,6 +726,17 @@ class UnitExplanation:
         return _("排名第 {rank},得分 {p}% 不低于 {line}%:既无奖励也无处罚。").format(
             rank=unit["rank"], p=percent, line=penalty_line
         )
+
+
+def latest_result(*, quarter: Quarter) -> QuarterResult | None:
+    """A quarter's latest published version with its snapshot, or None while the quarter is open; what an explanation
+    reads of it (`selectors.latest_results` also reads who published it and the cells confirmed missing). One query."""
+    return (
+        QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number)
+        .order_by("-version")
+        .defer("confirmed_missing")
+        .first()
+    )
 
 
 def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scope) -> UnitExplanation:

@@ -27,7 +27,7 @@ def _quarter(text: str) -> Quarter:
 
 
 def _latest(period: Quarter):
-    result = selectors.latest_results(quarter=period)
+    result = insight.latest_result(quarter=period)
     if result is None:
         raise Http404
     return result
