@@ -193,16 +193,19 @@ def rectification_summary(
         )
         .order_by()
     )
+    # Per unit: findings, false claims, verified, unverified, overdue; each cell's counts go to its function and project.
     per_unit: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-
-    def add(project: str, function: str, counts: tuple[int, int, int, int, int]) -> None:
-        for key in ((UnitKind.FUNCTION.value, function), (UnitKind.PROJECT.value, project)):
-            per_unit[key] = [a + b for a, b in zip(per_unit[key], counts, strict=True)]
-
     for project, function, n, false_claims in findings:
-        add(project, function, (n, false_claims, 0, 0, 0))
+        for key in ((UnitKind.FUNCTION.value, function), (UnitKind.PROJECT.value, project)):
+            counts = per_unit[key]
+            counts[0] += n
+            counts[1] += false_claims
     for project, function, verified, open_, overdue in register:
-        add(project, function, (0, 0, verified, open_, overdue))
+        for key in ((UnitKind.FUNCTION.value, function), (UnitKind.PROJECT.value, project)):
+            counts = per_unit[key]
+            counts[2] += verified
+            counts[3] += open_
+            counts[4] += overdue
     order = {f.value: i for i, f in enumerate(Function)}
     lines = [RectificationLine(kind, code, names.get((kind, code), code), *counts) for (kind, code), counts in per_unit.items()]
     return sorted(lines, key=lambda line: (line.kind != UnitKind.FUNCTION, order.get(line.code, 0), line.code))

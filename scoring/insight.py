@@ -7,8 +7,10 @@ projects, touchpoints or quarters.
     unit_trend_table(*, scope, count=8) -> TrendTable
     heat_maps(*, scope, function="", stage="", page=1) -> HeatMaps
     findings(*, scope, code="", project="", quarter=None, function="", stage="") -> Findings
+    latest_result(*, quarter) -> QuarterResult or None
     unit_explanation(*, result, kind, code, scope) -> UnitExplanation
-    cell_explanation(*, result, project, function) -> CellExplanation
+    latest_cells(*, quarter) -> (version, cells) or None
+    cell_explanation(*, quarter, version, cells, project, function) -> CellExplanation
 
 Published quarters are never edited (SPEC §7): the heat maps read the counts each publication stored with its version
 and the sums it stored for the window it entered (`HeatCount`), never the inspection items, and only the page of
@@ -34,7 +36,7 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from audits.choices import InspectionState, ItemStatus
-from audits.models import Deliverable, Inspection, InspectionItem
+from audits.models import Deliverable, Inspection, InspectionItem, SelfCheck, SelfCheckItem
 from core.access import Scope
 from core.dates import Quarter
 from touchpoints.choices import Function
@@ -325,24 +327,6 @@ class HeatMaps:
         return not self.by_project.rows
 
 
-def _published_items(*, window: list[PublishedQuarter], scope: Scope, function: str, stage: str):
-    """Items with a done / not-done verdict of the finalised inspections of the window's quarters the reader may read."""
-    quarters = Q(pk__in=[])
-    for q in window:
-        quarters |= Q(inspection__year=q.quarter.year, inspection__quarter=q.quarter.number)
-    items = InspectionItem.objects.filter(
-        quarters,
-        scope.cell_q("inspection__project", "inspection__function"),
-        inspection__state=InspectionState.FINALISED,
-        verdict__in=APPLICABLE,
-    )
-    if function:
-        items = items.filter(inspection__function=function)
-    if stage:
-        items = items.filter(stage_name=stage)
-    return items
-
-
 def _whole_functions(scope: Scope) -> frozenset[str] | None:
     """The functions whose every cell the reader may read, when those are all the cells they may read: every function
     for company-wide readers, their functions for a function head or an R5b inspection-team member (with, at most,
@@ -550,7 +534,15 @@ def heat_maps(
 
 @dataclass(frozen=True)
 class Finding:
-    item: InspectionItem
+    """An item judged not done, with its cell."""
+
+    pk: int
+    code: str
+    name: str
+    stage_name: str
+    finding: str
+    claimed_status: str
+    claimed_note: str
     quarter: Quarter
     project_code: str
     project_name: str
@@ -562,7 +554,8 @@ class Finding:
 
     @property
     def discrepancy(self) -> bool:
-        return self.item.is_discrepancy
+        """虚报: claimed done in the self-check (every finding was judged not done)."""
+        return self.claimed_status == ItemStatus.DONE
 
 
 @dataclass(frozen=True)
@@ -570,6 +563,60 @@ class Findings:
     rows: list[Finding]
     truncated: bool
     filters: dict[str, str] = field(default_factory=dict)
+
+
+def _published_inspections(*, window: list[PublishedQuarter], scope: Scope, function: str, project: str):
+    """The ids of the finalised inspections of the window's quarters the reader may read."""
+    quarters = Q(pk__in=[])
+    for q in window:
+        quarters |= Q(year=q.quarter.year, quarter=q.quarter.number)
+    inspections = Inspection.objects.filter(quarters, scope.cell_q(), state=InspectionState.FINALISED)
+    if function:
+        inspections = inspections.filter(function=function)
+    if project:
+        inspections = inspections.filter(project__code=project)
+    return inspections.order_by().values("id")
+
+
+def _finding_rows(*, inspections, code: str, stage: str) -> list[tuple]:
+    """The items judged not done of `inspections` (a queryset of their ids: the window, the reader's scope and the
+    filters, compiled by the ORM), of one code and one stage when given, at most `FINDINGS_LIMIT` + 1 in the page's
+    order, each with its cell: `Finding`'s fields in their order. One statement; the ORM's compiling of the items'
+    query, its joins and its ordering cost more than PostgreSQL's reading.
+
+    On PostgreSQL the inspections are an array (`= ANY(ARRAY(…))`), which the planner probes in the (inspection, code)
+    index with the code; written as IN, it joined them and read every item of each one through the single-column index
+    (its estimate ranks that cheaper) to keep one in 40."""
+    try:
+        subquery, params = inspections.query.get_compiler(using=inspections.db).as_sql()
+    except EmptyResultSet:  # a reader without a readable cell
+        return []
+    item, inspection, project = (
+        connection.ops.quote_name(model._meta.db_table) for model in (InspectionItem, Inspection, Project)
+    )
+    func = connection.ops.quote_name("function")
+    among = f"= ANY(ARRAY({subquery}))" if connection.vendor == "postgresql" else f"IN ({subquery})"
+    where, params = [f"it.inspection_id {among}", "it.verdict = %s"], [*params, ItemStatus.NOT_DONE.value]
+    if code:
+        where.append("it.code = %s")
+        params.append(code)
+    if stage:
+        where.append("it.stage_name = %s")
+        params.append(stage)
+    # nosec B608: the names are the models' tables and literal columns, the subquery the ORM's; every value a parameter
+    sql = f"""
+        SELECT it.id, it.code, it.name, it.stage_name, it.finding, it.claimed_status, it.claimed_note,
+               i.year, i.quarter, p.code, p.name, i.{func}
+        FROM {item} it
+        JOIN {inspection} i ON i.id = it.inspection_id
+        JOIN {project} p ON p.id = i.project_id
+        WHERE {" AND ".join(where)}
+        ORDER BY i.year DESC, i.quarter DESC, p.code, i.{func}, it.stage_order, it.code
+        LIMIT {FINDINGS_LIMIT + 1}
+    """  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
 
 
 def findings(
@@ -583,30 +630,20 @@ def findings(
     count: int = 8,
 ) -> Findings:
     """The items judged not done (未完成) in the published quarters' finalised inspections that the reader may read,
-    narrowed to a touchpoint, a project, a quarter, a function or a stage. Two queries."""
+    narrowed to a touchpoint, a project, a quarter, a function or a stage. Two queries: the window, then the items
+    (`_finding_rows`)."""
     window = published_window(count=count)
     if quarter is not None:
         window = [q for q in window if q.quarter == quarter]
     if not window:
         return Findings([], False)
-    items = _published_items(window=window, scope=scope, function=function, stage=stage).filter(verdict=ItemStatus.NOT_DONE)
-    if code:
-        items = items.filter(code=code)
-    if project:
-        items = items.filter(inspection__project__code=project)
-    items = items.select_related("inspection__project").order_by(
-        "-inspection__year", "-inspection__quarter", "inspection__project__code", "inspection__function", "stage_order", "code"
-    )
-    picked = list(items[: FINDINGS_LIMIT + 1])
+    inspections = _published_inspections(window=window, scope=scope, function=function, project=project)
+    picked = _finding_rows(inspections=inspections, code=code, stage=stage)
     rows = [
-        Finding(
-            item,
-            Quarter(item.inspection.year, item.inspection.quarter),
-            item.inspection.project.code,
-            item.inspection.project.name,
-            item.inspection.function,
-        )
-        for item in picked[:FINDINGS_LIMIT]
+        Finding(pk, code_, name, stage_name, text, claimed, note, Quarter(year, number), project_code, project_name, func)
+        for pk, code_, name, stage_name, text, claimed, note, year, number, project_code, project_name, func in picked[
+            :FINDINGS_LIMIT
+        ]
     ]
     # What the reader filtered on, as they read it (a function by its name, never its code).
     filters = {
@@ -691,8 +728,20 @@ class UnitExplanation:
         )
 
 
+def latest_result(*, quarter: Quarter) -> QuarterResult | None:
+    """A quarter's latest published version with its snapshot, or None while the quarter is open; what an explanation
+    reads of it (`selectors.latest_results` also reads who published it and the cells confirmed missing). One query."""
+    return (
+        QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number)
+        .order_by("-version")
+        .defer("confirmed_missing")
+        .first()
+    )
+
+
 def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scope) -> UnitExplanation:
-    """A unit of a published version with its cells (those the reader may read open to their items). Two queries."""
+    """A unit of a published version with its cells (those the reader may read open to their items). One query (the
+    projects' ids), none for a company-wide reader's function."""
     snapshot = result.snapshot
     unit = next((u for u in snapshot["units"] if u["kind"] == kind and u["code"] == code), None)
     if unit is None:
@@ -700,7 +749,9 @@ def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scop
     names = {u["code"]: u["name"] for u in snapshot["units"] if u["kind"] == UnitKind.PROJECT}
     key = "project" if kind == UnitKind.PROJECT else "function"
     mine = [c for c in snapshot.get("cells", []) if c[key] == code]
-    wanted = {c["project"] for c in mine} | ({code} if kind == UnitKind.PROJECT else set())
+    # The cells' projects' ids decide which cells the reader may open; a company-wide reader opens every cell, so only
+    # a project unit's own id is read (for its bundle link).
+    wanted = ({code} if kind == UnitKind.PROJECT else set()) | (set() if scope.sees_all else {c["project"] for c in mine})
     ids = dict(Project.objects.filter(code__in=wanted).values_list("code", "id")) if wanted else {}
 
     def readable(cell) -> bool:
@@ -743,9 +794,39 @@ def unit_explanation(*, result: QuarterResult, kind: str, code: str, scope: Scop
 
 
 @dataclass(frozen=True)
+class CellItem:
+    """What the cell page shows of an inspection item (its catalogue texts stay unread)."""
+
+    pk: int
+    code: str
+    name: str
+    stage_name: str
+    level_name: str
+    weight: int
+    verdict: str
+    finding: str
+    claimed_status: str
+    claimed_note: str
+
+    @property
+    def is_discrepancy(self) -> bool:
+        """虚报: claimed done in the self-check, found not done by the inspector."""
+        return self.claimed_status == ItemStatus.DONE and self.verdict == ItemStatus.NOT_DONE
+
+
+@dataclass(frozen=True)
+class FileLine:
+    """A deliverable file of the cell's self-checks in the quarter: its download link's id, its name and its month."""
+
+    pk: int
+    original_name: str
+    month: int
+
+
+@dataclass(frozen=True)
 class ItemLine:
-    item: InspectionItem
-    files: list[Deliverable]
+    item: CellItem
+    files: list[FileLine]
 
     @property
     def counted(self) -> bool:
@@ -761,7 +842,8 @@ class CellExplanation:
     project: Project
     function: str
     quarter: Quarter
-    inspection: Inspection | None
+    version: int  # of the quarter's results, the latest
+    inspection: int | None  # the cell's finalised inspection in the quarter
     items: list[ItemLine]
     frozen: dict[str, Any] | None  # the cell as the version froze it
 
@@ -782,31 +864,69 @@ class CellExplanation:
         return sum(1 for line in self.items if line.item.verdict == ItemStatus.NOT_DONE)
 
 
-def cell_explanation(*, result: QuarterResult, project: Project, function: str) -> CellExplanation:
-    """A cell of a published quarter: every item's verdict, finding, self-check claim and the quarter's deliverable
-    files for its code (each a link to the access-checked download). Three queries."""
-    quarter = result.period
-    inspection = (
-        Inspection.objects.select_related("finalised_by__person")
-        .filter(project=project, function=function, year=quarter.year, quarter=quarter.number, state=InspectionState.FINALISED)
+def latest_cells(*, quarter: Quarter) -> tuple[int, list[dict[str, Any]]] | None:
+    """The number of a quarter's latest published version and the cells it froze, or None while the quarter is open.
+    One query, reading only the snapshot's cells: decoding the whole snapshot (its units, bands and policy too) cost
+    more than the cell page's other reads together."""
+    latest = (
+        QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number)
+        .order_by("-version")
+        .values_list("version", "snapshot__cells")
         .first()
     )
-    frozen = next(
-        (c for c in result.snapshot.get("cells", []) if c["project"] == project.code and c["function"] == function), None
+    return None if latest is None else (latest[0], latest[1] or [])
+
+
+def cell_explanation(
+    *, quarter: Quarter, version: int, cells: list[dict[str, Any]], project: Project, function: str
+) -> CellExplanation:
+    """A cell of a published quarter (`cells`, as its latest `version` froze them: `latest_cells`): every item's verdict,
+    finding, self-check claim and the quarter's deliverable files for its code (each a link to the access-checked
+    download). One query (`_cell_rows`)."""
+    rows = _cell_rows(project_id=project.pk, function=function, quarter=quarter)
+    frozen = next((c for c in cells if c["project"] == project.code and c["function"] == function), None)
+    if not rows:
+        return CellExplanation(project, function, quarter, version, None, [], frozen)
+    lines: list[ItemLine] = []
+    for row in rows:
+        if row[1] is None:  # an inspection without items
+            continue
+        if not lines or lines[-1].item.pk != row[1]:
+            lines.append(ItemLine(CellItem(*row[1:11]), []))
+        if row[11] is not None:
+            lines[-1].files.append(FileLine(*row[11:]))
+    return CellExplanation(project, function, quarter, version, rows[0][0], lines, frozen)
+
+
+def _cell_rows(*, project_id: int, function: str, quarter: Quarter) -> list[tuple]:
+    """The cell's finalised inspection in the quarter, its items in the page's order and beside each the deliverable
+    files of its code in the cell's self-checks of the quarter's months (a row per item and file; NULLs for an item
+    without a file, and for the items of an inspection without any), in one statement: the ORM compiled the items'
+    and the files' queries at more cost than PostgreSQL's work for both. The columns are `CellItem`'s and
+    `FileLine`'s, in their order."""
+    inspection, item, selfcheck, selfcheck_item, deliverable = (
+        connection.ops.quote_name(model._meta.db_table)
+        for model in (Inspection, InspectionItem, SelfCheck, SelfCheckItem, Deliverable)
     )
-    if inspection is None:
-        return CellExplanation(project, function, quarter, None, [], frozen)
-    items = list(inspection.items.order_by("stage_order", "code"))
-    files: dict[str, list[Deliverable]] = defaultdict(list)
-    for deliverable in (
-        Deliverable.objects.filter(
-            item__selfcheck__project=project,
-            item__selfcheck__function=function,
-            item__selfcheck__year=quarter.year,
-            item__selfcheck__month__in=[m for _y, m in quarter.months],
-        )
-        .select_related("item__selfcheck")
-        .order_by("item__selfcheck__month", "uploaded_at", "id")
-    ):
-        files[deliverable.item.code].append(deliverable)
-    return CellExplanation(project, function, quarter, inspection, [ItemLine(i, files.get(i.code, [])) for i in items], frozen)
+    func = connection.ops.quote_name("function")
+    # nosec B608: the names are the models' tables and literal columns; every value is a parameter
+    sql = f"""
+        SELECT i.id, it.id, it.code, it.name, it.stage_name, it.level_name, it.weight, it.verdict, it.finding,
+               it.claimed_status, it.claimed_note, f.id, f.original_name, f.month
+        FROM {inspection} i
+        LEFT JOIN {item} it ON it.inspection_id = i.id
+        LEFT JOIN (
+            SELECT si.code, s.month, d.id, d.original_name, d.uploaded_at
+            FROM {deliverable} d
+            JOIN {selfcheck_item} si ON si.id = d.item_id
+            JOIN {selfcheck} s ON s.id = si.selfcheck_id
+            WHERE s.project_id = %s AND s.{func} = %s AND s.year = %s AND s.month IN (%s, %s, %s)
+        ) f ON f.code = it.code
+        WHERE i.project_id = %s AND i.{func} = %s AND i.year = %s AND i.quarter = %s AND i.state = %s
+        ORDER BY it.stage_order, it.code, f.month, f.uploaded_at, f.id
+    """  # nosec B608
+    months = [month for _year, month in quarter.months]
+    params = [project_id, function, quarter.year, *months, project_id, function, quarter.year, quarter.number]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, InspectionState.FINALISED.value])
+        return cursor.fetchall()

@@ -27,7 +27,7 @@ def _quarter(text: str) -> Quarter:
 
 
 def _latest(period: Quarter):
-    result = selectors.latest_results(quarter=period)
+    result = insight.latest_result(quarter=period)
     if result is None:
         raise Http404
     return result
@@ -122,9 +122,12 @@ def cell_detail(request: HttpRequest, quarter: str, project: str, function: str)
     cell_project = get_object_or_404(Project, code=project)
     if not scope.can_read_cell(cell_project.pk, function):
         raise Http404
-    result = _latest(period)
-    explanation = insight.cell_explanation(result=result, project=cell_project, function=function)
-    return render(request, "scoring/insight_cell.html", {"quarter": period, "x": explanation, "result": result})
+    latest = insight.latest_cells(quarter=period)
+    if latest is None:
+        raise Http404
+    version, cells = latest
+    explanation = insight.cell_explanation(quarter=period, version=version, cells=cells, project=cell_project, function=function)
+    return render(request, "scoring/insight_cell.html", {"quarter": period, "x": explanation})
 
 
 @login_required

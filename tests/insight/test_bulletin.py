@@ -121,6 +121,27 @@ def test_bulletin_for_sixty_projects_names_every_unit_in_a_fixed_number_of_queri
     assert all(row.code in text for row in data.projects)
 
 
+def test_the_bulletin_page_takes_the_same_queries_for_sixty_projects(client, people, later) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from tests.scoring.builders import build_quarter, ensure_default_rules
+
+    ensure_default_rules()
+    build_quarter(Q2, projects=3, items=4)
+    publish(Q2)
+    build_quarter(Q1, projects=60, items=4)
+    publish(Q1)
+    client.force_login(people.user("hr"))
+    counts = []
+    for quarter in ("2026Q2", "2026Q1"):
+        with CaptureQueriesContext(connection) as captured:
+            html = client.get(f"/results/{quarter}/bulletin/").content.decode()
+        counts.append(len(captured))
+    assert counts[0] == counts[1] <= 10  # 4 to sign in and read the navigation, 5 for the bulletin
+    assert html.count('<td class="font-monospace">') == 65  # every project by its code: 60, Q2's 3, GG and HK
+
+
 def test_rectification_summary_counts_false_claims(people, later) -> None:
     from audits.choices import ItemStatus
     from audits.models import InspectionItem

@@ -382,9 +382,7 @@ def test_filters_page_and_the_pager_keeps_them(client, many_touchpoints) -> None
     # A cell's link keeps the filters and names its column; findings behind it are those items.
     link = re.search(r'href="(/results/insight/findings/\?[^"]+&amp;project=GG)"', html).group(1).replace("&amp;", "&")
     found = client.get(link).context["found"]
-    assert found.rows and {(f.project_code, f.function, f.item.stage_name) for f in found.rows} == {
-        ("GG", "marketing", "签约按揭")
-    }
+    assert found.rows and {(f.project_code, f.function, f.stage_name) for f in found.rows} == {("GG", "marketing", "签约按揭")}
     for bad in ("abc", "0", "-1", "99999999999"):
         assert client.get(f"/results/insight/heatmap/?page={bad}").status_code == 200
     assert client.get("/results/insight/heatmap/?page=abc").context["maps"].page.number == 1

@@ -146,7 +146,7 @@ def test_heat_map_shows_only_the_cells_the_reader_may_read(client, people, faili
 def test_findings_list_the_not_done_items_behind_a_cell(client, people, failing, later) -> None:
     client.force_login(people.user("inspector"))
     found = client.get("/results/insight/findings/?code=MKT-01&project=GG").context["found"]
-    assert [(str(f.quarter), f.project_code, f.item.finding) for f in found.rows] == [
+    assert [(str(f.quarter), f.project_code, f.finding) for f in found.rows] == [
         ("2026Q2", "GG", "MKT-01 未见记录"),
         ("2026Q1", "GG", "MKT-01 未见记录"),
     ]
@@ -156,6 +156,11 @@ def test_findings_list_the_not_done_items_behind_a_cell(client, people, failing,
     found = client.get("/results/insight/findings/?code=MKT-01&quarter=2026Q1").context["found"]
     assert {f.project_code for f in found.rows} == {"GG"}
     assert client.get("/results/insight/findings/?quarter=bad").status_code == 404
+    from django.contrib.auth.models import User
+
+    client.force_login(User.objects.create_user("nobody"))  # signed in, no cell to read
+    response = client.get("/results/insight/findings/?code=MKT-01")
+    assert response.status_code == 200 and response.context["found"].rows == []
 
 
 def test_heat_map_query_count_is_fixed(client, people, later) -> None:
@@ -225,6 +230,52 @@ def test_cell_explanation_shows_verdicts_findings_claims_and_files_only_to_its_r
     client.force_login(people.user("outsider"))
     assert client.get(url).status_code == 404
     assert client.get("/results/2026Q1/cells/GG/nope/").status_code == 404
+
+
+def deliver(project, function: str, month: int, files: dict[str, list[str]]) -> None:
+    """A submitted self-check of the cell in `month` of 2026 whose items (by code) carry the named files."""
+    from django.core.files.base import ContentFile
+
+    from audits.choices import SelfCheckState
+    from audits.models import Deliverable, SelfCheck, SelfCheckItem
+
+    check = SelfCheck.objects.create(project=project, function=function, year=2026, month=month, state=SelfCheckState.SUBMITTED)
+    for code, names in files.items():
+        claim = SelfCheckItem.objects.create(selfcheck=check, code=code, name=code, level_name="二级", weight=2, status="done")
+        for name in names:
+            deliverable = Deliverable(item=claim, original_name=name, size=8, content_type="application/pdf", sha256="0" * 64)
+            deliverable.file.save("f.pdf", ContentFile(b"%PDF-1.4"), save=False)
+            deliverable.save()
+
+
+def test_a_cell_lists_each_items_files_of_the_quarters_months_in_order(client, people, later) -> None:
+    publish_worked_example(Q1)  # GG marketing: GG-MAR-01 … GG-MAR-04
+    gg = people.project
+    deliver(gg, Function.MARKETING, 3, {"GG-MAR-01": ["三月-1.pdf", "三月-2.pdf"], "GG-MAR-04": ["三月-4.pdf"]})
+    deliver(gg, Function.MARKETING, 1, {"GG-MAR-01": ["一月.pdf"]})
+    deliver(gg, Function.MARKETING, 4, {"GG-MAR-01": ["四月.pdf"]})  # the next quarter
+    deliver(gg, Function.DESIGN, 2, {"GG-MAR-01": ["设计.pdf"]})  # another cell
+    deliver(people.other_project, Function.MARKETING, 2, {"GG-MAR-01": ["汉口.pdf"]})  # another project
+    client.force_login(people.user("lead"))
+    x = client.get("/results/2026Q1/cells/GG/marketing/").context["x"]
+    files = {line.item.code: [(f.original_name, f.month) for f in line.files] for line in x.items}
+    assert files == {
+        "GG-MAR-01": [("一月.pdf", 1), ("三月-1.pdf", 3), ("三月-2.pdf", 3)],
+        "GG-MAR-02": [],
+        "GG-MAR-03": [],
+        "GG-MAR-04": [("三月-4.pdf", 3)],
+    }
+    assert (x.done, x.applicable, x.not_done_count, x.version) == (8, 9, 1, 1)
+
+
+def test_a_cell_takes_the_same_queries_however_many_items_and_files(client, people, later) -> None:
+    publish_worked_example(Q1)
+    client.force_login(people.user("lead"))
+    url = "/results/2026Q1/cells/GG/marketing/"
+    few = queries(client, url)
+    deliver(people.project, Function.MARKETING, 2, {f"GG-MAR-0{n}": [f"{n}-{k}.pdf" for k in range(3)] for n in range(1, 5)})
+    assert queries(client, url) == few
+    assert sum(len(line.files) for line in client.get(url).context["x"].items) == 12
 
 
 def test_drill_down_pages_have_fixed_query_counts(client, people, later) -> None:

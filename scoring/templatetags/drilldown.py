@@ -1,0 +1,130 @@
+"""`{% finding_rows found %}`, `{% unit_page x quarter result can_bundle %}`, `{% cell_items x %}`: the insight pages'
+drill-down (the findings behind a heat-map cell, a unit's score and cells, a cell's items), rendered by Jinja2
+(templates/fragments/insight_*.jinja, audits.fragments) instead of Django's engine, which walked `{% url %}`,
+`{% translate %}` and a choice's display per row, and a dozen `{% translate %}` and `{% blocktranslate %}` per page.
+Each page's link prefixes are reversed once (placeholder arguments, then `removesuffix`), each label translated once
+per process and language, and a choice's label or a function's name looked up in a table built once per language."""
+
+from __future__ import annotations
+
+from functools import lru_cache, partial
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import quote
+
+from django import template
+from django.urls import reverse
+from django.utils.http import RFC3986_SUBDELIMS
+from django.utils.translation import get_language, gettext, ngettext, override
+from django.utils.translation import gettext_lazy as _
+from markupsafe import Markup
+
+from audits.choices import ItemStatus
+from audits.fragments import render_fragment
+from touchpoints.choices import Function
+
+register = template.Library()
+
+# The msgids are those the Django templates used, so the catalogue keeps serving them.
+TEXT = {
+    "discrepancy": _("虚报"),
+    "blank": _("未填写"),
+    "no_finding": _("(未填写说明)"),
+    "finding_label": _("检查发现:"),
+    "claimed_label": _("自检结果:"),
+    "no_findings": _("没有符合条件的未完成项。"),
+    "no_applicable": _("无适用项"),
+    "no_cells": _("没有可查看的单元格。"),
+    "month": _("月"),
+    # the unit page (insight_unit.jinja)
+    "download": _("下载本季度交付件"),
+    "score": _("得分"),
+    "grade": _("等级"),
+    "rank": _("排名"),
+    "money": _("奖惩"),
+    "not_assessed": _("不列入考核"),
+    "weights_note": _(
+        "适用权重:所有已定稿检查中结果为「完成」或「未完成」的检查项权重之和(不适用项不计);完成权重:其中「完成」项的权重之和。"
+        "各单元格的检查项合并计算,不按单元格平均。"
+    ),
+    "rank_note": _("按精确得分从高到低排名,得分相同者名次相同,下一名次顺延。"),
+    "first": _("第一名:"),
+    "cells": _("各单元格"),
+    "cells_note": _("单元格为一个项目的一个职能;点击查看每个检查项的结果、检查发现、自检情况与交付件。"),
+    "cell": _("单元格"),
+    "done_weight": _("完成权重"),
+    "applicable_weight": _("适用权重"),
+}
+
+
+@lru_cache(maxsize=16)
+def drilldown_texts(language: str | None) -> SimpleNamespace:
+    """The labels in one language, a status's label by its value and a function's name by its code: translated once
+    per process and language. The labels are written as `{% translate %}` wrote them, unescaped (the catalogue's text,
+    as trusted as the templates'); the names are escaped, as `{{ }}` escaped them."""
+    with override(language):
+        labels: dict[str, Any] = {key: Markup(str(value)) for key, value in TEXT.items()}  # nosec B704: see above
+        labels["status"] = {value: str(label) for value, label in ItemStatus.choices}
+        labels["function"] = {value: str(label) for value, label in Function.choices}
+        return SimpleNamespace(**labels)
+
+
+def _format(msgid: str, **values: Any) -> Markup:
+    """A `{% blocktranslate %}` with values: the translated text as it is, each value escaped."""
+    return Markup(gettext(msgid)) % values  # nosec B704: the catalogue's text; the values are escaped by Markup's %
+
+
+@lru_cache(maxsize=1024)
+def _counted_label(language: str | None, weight: int) -> str:
+    return gettext("计 %(d)s") % {"d": weight}
+
+
+def segment(value: Any) -> str:
+    """A path segment quoted as `reverse` quotes its arguments (so the links read exactly as `{% url %}` wrote them)."""
+    return quote(str(value), safe=RFC3986_SUBDELIMS + "/~:@")
+
+
+def _prefix(name: str, args: list[str], placeholder: str) -> str:
+    """The path of URL `name` before its placeholder arguments: reversed once per page, each row appends its own."""
+    return reverse(name, args=args).removesuffix(placeholder)
+
+
+def _render(name: str, context: dict[str, Any]):
+    language = get_language()
+    return render_fragment(name, {"t": drilldown_texts(language), "segment": segment, **context})
+
+
+@register.simple_tag
+def finding_rows(found):
+    """The findings list's items (insight_findings.html): each quarter's cell link prefix reversed once."""
+    urls = {q: _prefix("scoring:cell_detail", [str(q), "P", "F"], "P/F/") for q in {f.quarter for f in found.rows}}
+    return _render("insight_findings.jinja", {"rows": found.rows, "urls": urls})
+
+
+@register.simple_tag
+def unit_page(x, quarter, result, can_bundle):
+    """Why a unit has its score, grade, rank and amount, and its cells, each linking to its items (insight_unit.html)."""
+    u = x.unit
+    lines = {"version": _format("%(q)s · 第 %(v)s 版", q=quarter.label, v=result.version)}
+    if u["percent"]:
+        lines["score"] = _format("完成权重 %(d)s ÷ 适用权重 %(a)s = %(p)s%%", d=u["done"], a=u["applicable"], p=u["percent"])
+        if x.band:
+            lines["band"] = _format("%(p)s%% ≥ %(m)s%%,等级 %(g)s", p=u["percent"], g=u["grade"], m=x.band["min_percent"])
+        if x.next_band:
+            lines["next_band"] = _format("达到 %(m)s%% 为 %(g)s", g=x.next_band["label"], m=x.next_band["min_percent"])
+    if x.hidden_cells:
+        msgid = "另有 %(n)s 个单元格的明细仅对其负责人可见"
+        lines["hidden"] = Markup(ngettext(msgid, msgid, x.hidden_cells)) % {"n": x.hidden_cells}  # nosec B704: as _format
+    urls = {"cell": _prefix("scoring:cell_detail", [str(quarter), "P", "F"], "P/F/")}
+    if can_bundle:
+        urls["bundle"] = reverse("audits:bundle_unit", args=[str(quarter), u["kind"], u["code"]])
+    context = {"x": x, "u": u, "bands": result.snapshot.get("bands", []), "lines": lines, "urls": urls}
+    return _render("insight_unit.jinja", {**context, "can_bundle": can_bundle})
+
+
+@register.simple_tag
+def cell_items(x):
+    """A cell's items with their verdicts, findings, claims and files (insight_cell.html)."""
+    urls = {"file": _prefix("audits:selfcheck_file_download", [0], "0/")}
+    counted = partial(_counted_label, get_language())
+    return _render("insight_cell_items.jinja", {"items": x.items, "urls": urls, "counted_label": counted})
