@@ -116,7 +116,9 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "cell_states": [(state, STATE_ICONS[state.value]) for state in CellState],
             "board_rows": board_rows,
             "filter": chosen,
-            "filter_projects": [row.project for row in whole.rows],
+            "filter_projects": render_fragment(
+                "board_project_options.jinja", {"projects": [row.project for row in whole.rows], "chosen": chosen.project}
+            ),
             "filter_functions": whole.functions,
             "shown_cells": sum(1 for row in data.rows for cell in row.cells if cell is not None),
         },
