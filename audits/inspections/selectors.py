@@ -230,18 +230,16 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
         .order_by()
         .values_list("id", "project_id", "function", "state", "item_count", "answered_count", "discrepancy_count")
     }
-    # The active projects and those with a checklist or an inspection this quarter, named by subqueries: a list of
-    # 200 project ids as parameters cost more to prepare, twice, than the rest of the board's queries.
-    shown = Project.objects.filter(
-        Q(is_active=True)
-        | Q(pk__in=SelfCheck.objects.filter(scope.board_q(), year=year, month__in=months).values("project_id"))
-        | Q(pk__in=Inspection.objects.filter(scope.board_q(), year=year, quarter=quarter.number).values("project_id"))
-    )
-    projects = list(shown.order_by("code"))
+    # The active projects and those with a checklist or an inspection this quarter. Every project is read and the
+    # inactive ones without data dropped here: a list of 200 project ids as parameters cost more to prepare, twice,
+    # than the rest of the board's queries, and subqueries naming them cost as much to compile on a small board.
+    with_data = {p for p, _f in checks} | {p for p, _f in inspections}
+    projects = [p for p in Project.objects.order_by("code") if p.is_active or p.pk in with_data]
     sees_all = scope.sees_all
     if not sees_all:
         projects = [p for p in projects if any(scope.reads_board_cell(p.pk, f) for f in FUNCTIONS)]
-    catalogue = applicable_counts(shown.values("pk"))
+    inactive = [p.pk for p in projects if not p.is_active]
+    catalogue = applicable_counts(Project.objects.filter(Q(is_active=True) | Q(pk__in=inactive)).values("pk"))
     functions = tuple(f for f in FUNCTIONS if any(scope.reads_board_cell(p.pk, f) for p in projects)) or FUNCTIONS
     columns = [(f, f.value) for f in functions]
     marks: dict[tuple, tuple[MonthCell, ...]] = {}  # (applies now, each month's check) → the cell's month marks
