@@ -36,13 +36,12 @@ def item_summary(items: Iterable[tuple[str, int]]) -> dict[str, object]:
 
 
 def quarter_code_count(code_lists: Iterable[str]) -> int:
-    """How many distinct codes a cell's checklists of a quarter hold, from their stored `item_codes`."""
-    lists = [codes for codes in code_lists if codes]
-    if not lists:
-        return 0
-    if all(codes == lists[0] for codes in lists):
-        return len(lists[0].split())
-    return len({code for codes in lists for code in codes.split()})
+    """How many distinct codes a cell's checklists of a quarter hold, from their stored `item_codes`. The months of a
+    cell usually hold the same list: it is split once, not once per month."""
+    distinct = {codes for codes in code_lists if codes}
+    if len(distinct) <= 1:
+        return len(distinct.pop().split()) if distinct else 0
+    return len({code for codes in distinct for code in codes.split()})
 
 
 def selfcheck_store_item_summary(*, selfcheck: SelfCheck) -> SelfCheck:

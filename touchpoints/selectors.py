@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Collection
 
-from django.db.models import Q
+from django.db.models import Count, Q, QuerySet
 
 from core import dates
 from core.access import Scope
@@ -14,21 +15,35 @@ from .choices import Function, Role
 from .models import Assignment, Project, Touchpoint
 
 
-def applicable_counts(project_ids: set[int]) -> dict[tuple[int, str], int]:
+def applicable_counts(project_ids: Collection[int] | QuerySet) -> dict[tuple[int, str], int]:
     """Active touchpoints per (project, function) whose stage is active in the project now — two small queries (the
-    catalogue per stage, the projects' stages) combined here: cheaper than joining them per project."""
-    if not project_ids:
+    catalogue counted per stage and function, the projects' stages) combined here: cheaper than joining them per
+    project. `project_ids` is a set of ids or a queryset of project ids (a subquery, for a page of every project)."""
+    if not isinstance(project_ids, QuerySet) and not project_ids:
         return {}
-    per_stage = Counter(Touchpoint.objects.active().order_by().values_list("stage_id", "function"))
-    by_stage: dict[int, list[tuple[str, int]]] = defaultdict(list)
-    for (stage_id, function), n in per_stage.items():
-        by_stage[stage_id].append((function, n))
-    counts: dict[tuple[int, str], int] = defaultdict(int)
+    per_stage: dict[int, list[tuple[str, int]]] = defaultdict(list)
+    for stage_id, function, n in (
+        Touchpoint.objects.active().order_by().values_list("stage_id", "function").annotate(n=Count("*"))
+    ):
+        per_stage[stage_id].append((function, n))
+    stages: dict[int, list[int]] = defaultdict(list)
     links = Project.stages.through.objects.filter(project_id__in=project_ids).order_by().values_list("project_id", "stage_id")
     for project_id, stage_id in links:
-        for function, n in by_stage.get(stage_id, ()):
-            counts[(project_id, function)] += n
-    return dict(counts)
+        stages[project_id].append(stage_id)
+    # Projects share a few combinations of stages: each combination is summed once.
+    by_stages: dict[tuple[int, ...], dict[str, int]] = {}
+    counts: dict[tuple[int, str], int] = {}
+    for project_id, ids in stages.items():
+        key = tuple(sorted(ids))
+        per_function = by_stages.get(key)
+        if per_function is None:
+            per_function = by_stages[key] = Counter()
+            for stage_id in key:
+                for function, n in per_stage.get(stage_id, ()):
+                    per_function[function] += n
+        for function, n in per_function.items():
+            counts[(project_id, function)] = n
+    return counts
 
 
 def person_assignments(*, scope: Scope, today: dt.date | None = None) -> list[Assignment]:

@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from markupsafe import Markup
 
 from core import dates
 from core.access import EDIT, scope_for
@@ -77,12 +78,16 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     can_operate = scope.can_operate
     month_names = {month: selectors.MonthCell.label_of(month) for _year, month in selected.months}
     month_labels = {state.value: str(state.label) for state in MonthState}
-    month_marks = render_each(
+    # Each distinct mark rendered once, and each distinct set of a cell's three marks joined once: a page of 900
+    # marks has a few dozen of either.
+    mark_sets = {cell.months for row in data.rows for cell in row.cells if cell is not None}
+    marks = render_each(
         "month_mark.jinja",
         "m",
-        (m for row in data.rows for cell in row.cells if cell is not None for m in cell.months),
+        {m for months in mark_sets for m in months},
         {"month_icons": MONTH_ICONS, "month_names": month_names, "month_labels": month_labels},
     )
+    month_marks = {months: Markup("").join(marks[m] for m in months) for months in mark_sets}
     board_rows = render_fragment(
         "board_rows.jinja",
         {
@@ -111,7 +116,9 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "cell_states": [(state, STATE_ICONS[state.value]) for state in CellState],
             "board_rows": board_rows,
             "filter": chosen,
-            "filter_projects": [row.project for row in whole.rows],
+            "filter_projects": render_fragment(
+                "board_project_options.jinja", {"projects": [row.project for row in whole.rows], "chosen": chosen.project}
+            ),
             "filter_functions": whole.functions,
             "shown_cells": sum(1 for row in data.rows for cell in row.cells if cell is not None),
         },

@@ -102,6 +102,21 @@ def test_the_board_page_renders_each_cell_once_for_desktop_and_phone(client, peo
     assert "<script>" not in page and "onclick" not in page and 'style="' not in page
 
 
+def test_an_inactive_project_shows_only_in_the_quarters_it_has_checklists_or_inspections(people) -> None:
+    (mkt,) = touchpoints(Function.MARKETING, levels=("一级",))
+    closed = ProjectFactory(code="ZZ", name="已交付项目", is_active=False)
+    idle = ProjectFactory(code="ZY", name="停用项目", is_active=False)
+    selfcheck(closed, Function.MARKETING, 2, [(mkt, DONE, "")])
+    inspection(idle, Function.DESIGN, [(3, DONE)], quarter=Quarter(2025, 4))
+    ops = scope_for(people.user("inspector"))
+    codes = [r.project.code for r in quarter_board(quarter=Q1, scope=ops).rows]
+    assert codes == ["GG", "HK", "ZZ"]  # the active projects, and the closed one for its February checklist
+    assert cell_of(quarter_board(quarter=Q1, scope=ops), "ZZ", "marketing").items == 1
+    assert [r.project.code for r in quarter_board(quarter=Quarter(2025, 4), scope=ops).rows] == ["GG", "HK", "ZY"]
+    head = scope_for(people.user("head"))  # marketing only: the idle project's design inspection is not theirs
+    assert [r.project.code for r in quarter_board(quarter=Quarter(2025, 4), scope=head).rows] == ["GG", "HK"]
+
+
 def test_default_quarter_is_last_quarter_until_it_is_published_or_due(people) -> None:
     assert default_quarter(today=dt.date(2026, 4, 5)) == Q1
     assert default_quarter(today=dt.date(2026, 4, 11)) == Quarter(2026, 2)

@@ -36,3 +36,13 @@ def test_render_each_renders_every_distinct_value_once() -> None:
     assert len(rendered) == 2
     assert 'data-month="10"' in rendered[marks[0]] and "10月" in rendered[marks[0]]
     assert 'data-month-state="late"' in rendered[marks[1]]
+
+
+def test_a_fragment_of_many_pieces_is_joined_whole_and_in_order() -> None:
+    from markupsafe import Markup
+
+    from audits.fragments import JOIN_BATCH, _joined
+
+    pieces = [Markup("<b>{}</b>").format(i) for i in range(3 * JOIN_BATCH + 7)]
+    assert _joined(iter(pieces)) == "".join(pieces)
+    assert _joined(iter([])) == "" and _joined(["", "", "x"]) == "x"
