@@ -441,18 +441,19 @@ def result_notify(*, result: QuarterResult, units: list[dict[str, Any]], lines: 
     many people.
     """
     quarter = result.period
-    by_unit = {(unit["kind"], unit["code"]): unit for unit in units}
+    first_day, last_day = quarter.first_day, quarter.last_day
+    # Each unit's lines once, not once per person (3,000 on a large company).
+    by_unit = {(unit["kind"], unit["code"]): _unit_params(unit) for unit in units}
     if lines is None:
         lines = assignment_lines(_notified(quarter))
     recipients: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for user_id, _role, project_code, function, start, end in lines:
-        if start > quarter.last_day or (end is not None and end < quarter.first_day):
+        if start > last_day or (end is not None and end < first_day):
             continue  # a plan's owner from after the quarter
         key = ("function", function) if project_code is None else ("project", project_code)
-        unit = by_unit.get(key)
-        if unit is None:
+        params = by_unit.get(key)
+        if params is None:
             continue
-        params = _unit_params(unit)
         if params not in recipients[user_id]:
             recipients[user_id].append(params)
     amended = result.supersedes_id is not None
