@@ -102,6 +102,7 @@ def main() -> None:
 
     import time_machine
     from django.db import connection, transaction
+    from django.urls import reverse
 
     from bench.large_org import build_large_org
     from core.dates import SHANGHAI, Quarter
@@ -152,6 +153,9 @@ def main() -> None:
             pass
         return elapsed, checks
 
+    # A request reaches the view through the URLconf, loaded by then: a fresh process's first reverse() imports every
+    # app's URLs and views, which is not the publication's work.
+    reverse("scoring:results_quarter", kwargs={"quarter": str(quarter)})
     moment = dt.datetime(2026, 3 * options.quarters + 1, 10, 9, tzinfo=SHANGHAI)
     with time_machine.travel(moment, tick=True):
         preview_timer = QueryTimer()
@@ -194,13 +198,17 @@ def main() -> None:
 
         if not options.no_commit:
             timer = QueryTimer()
+            committed: list[float] = []
             with connection.execute_wrapper(timer):
                 t0 = time.perf_counter()
                 with transaction.atomic():
+                    # Registered first, so it runs first after the COMMIT, before the outbox's delivery.
+                    transaction.on_commit(lambda: committed.append(time.perf_counter()))
                     result = quarter_publish(quarter=quarter, user=None, confirm_missing=False)
                     publish_time = time.perf_counter() - t0
                     publish_queries = len(timer.queries)
                 total_time = time.perf_counter() - t0  # the outer commit ran the notifications
+            commit_time = committed[0] - t0 - publish_time
             total_queries = len(timer.queries)
             entries = LedgerEntry.objects.filter(result=result).count()
             sent = Notification.objects.filter(period=f"{quarter}v1").count()
@@ -212,9 +220,10 @@ def main() -> None:
                 f"publish {quarter}: {publish_time * 1000:.0f} ms, {publish_queries} queries "
                 f"({result.units.count()} units, {entries} ledger entries; digest {result.digest[:12]}…)"
             )
+            print(f"its COMMIT (with the foreign keys' deferred checks): {commit_time * 1000:.0f} ms")
             print(
                 f"outbox delivery after commit (the worker): {sent} people notified (in-app + e-mail) in "
-                f"{(total_time - publish_time) * 1000:.0f} ms, "
+                f"{(total_time - publish_time - commit_time) * 1000:.0f} ms, "
                 f"{total_queries - publish_queries} queries"
             )
             print(f"verify_results: {verify_time * 1000:.0f} ms, {len(mismatches)} mismatches")
