@@ -30,6 +30,7 @@ import pstats
 import statistics
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -87,6 +88,28 @@ class Rollback(Exception):
     pass
 
 
+@dataclass
+class Sample:
+    elapsed: float = 0.0
+    checks: float = 0.0
+    python_cpu: float = 0.0
+    backend_cpu: float | None = None
+
+
+def backend_cpu(connection) -> float | None:
+    """CPU seconds the PostgreSQL backend serving `connection` has used (from /proc: the server is local here), or
+    None when it cannot be read. With the machine shared, CPU time is what a publication costs; wall time adds the
+    wait for a core."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_backend_pid()")
+            pid = cursor.fetchone()[0]
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError, IndexError):
+        return None
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--postgres", action="store_true", help="use a scratch PostgreSQL database instead of SQLite")
@@ -130,28 +153,36 @@ def main() -> None:
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")  # the same planner statistics whichever code runs next
 
-    def rolled_back(timer: QueryTimer | None = None, profiler: cProfile.Profile | None = None) -> tuple[float, float]:
-        """One publication in a transaction that is rolled back; returns its wall time (the COMMIT excluded) and, on
-        PostgreSQL, the time of the deferred constraint checks its COMMIT would run (Django's foreign keys are
-        DEFERRABLE INITIALLY DEFERRED), run here with SET CONSTRAINTS ALL IMMEDIATE before the rollback."""
-        elapsed = checks = 0.0
+    def rolled_back(timer: QueryTimer | None = None, profiler: cProfile.Profile | None = None) -> Sample:
+        """One publication in a transaction that is rolled back: its wall time (the COMMIT excluded), its CPU time in
+        Python and in the PostgreSQL backend, and, on PostgreSQL, the time of the deferred constraint checks its COMMIT
+        would run (Django's foreign keys are DEFERRABLE INITIALLY DEFERRED), run here with SET CONSTRAINTS ALL
+        IMMEDIATE before the rollback."""
+        sample = Sample()
+        backend = backend_cpu(connection) if options.postgres else None
         try:
             with connection.execute_wrapper(timer or QueryTimer()), transaction.atomic():
+                python = time.process_time()
                 t0 = time.perf_counter()
                 if profiler is not None:
                     profiler.enable()
                 quarter_publish(quarter=quarter, user=None, confirm_missing=False)
                 if profiler is not None:
                     profiler.disable()
-                elapsed = time.perf_counter() - t0
+                sample.elapsed = time.perf_counter() - t0
+                sample.python_cpu = time.process_time() - python
+                after = backend_cpu(connection) if backend is not None else None
+                if backend is not None and after is not None:
+                    sample.backend_cpu = after - backend
                 if connection.vendor == "postgresql":
+                    t1 = time.perf_counter()
                     with connection.cursor() as cursor:
                         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
-                    checks = time.perf_counter() - t0 - elapsed
+                    sample.checks = time.perf_counter() - t1
                 raise Rollback
         except Rollback:
             pass
-        return elapsed, checks
+        return sample
 
     # A request reaches the view through the URLconf, loaded by then: a fresh process's first reverse() imports every
     # app's URLs and views, which is not the publication's work.
@@ -166,14 +197,20 @@ def main() -> None:
         print(f"preview: {preview_time * 1000:.0f} ms, {len(preview_timer.queries)} queries, {len(preview.cells)} cells")
 
         if options.repeat:
-            samples, in_db, checks, counts = [], [], [], set()
+            runs, in_db, counts = [], [], set()
             for _ in range(options.repeat):
                 timer = QueryTimer()
-                elapsed, checked = rolled_back(timer)
-                samples.append(elapsed)
-                checks.append(checked)
-                in_db.append(timer.seconds - checked)
-                counts.add(len(timer.queries) - (connection.vendor == "postgresql"))
+                runs.append(rolled_back(timer))
+                # The two backend_cpu() reads and the SET CONSTRAINTS are the harness's, not the publication's.
+                queries = [
+                    (seconds, sql)
+                    for seconds, sql in timer.queries
+                    if not sql.startswith(("SET CONSTRAINTS", "SELECT pg_backend_pid"))
+                ]
+                in_db.append(sum(seconds for seconds, _sql in queries))
+                counts.add(len(queries))
+            samples = [run.elapsed for run in runs]
+            checks = [run.checks for run in runs]
             ordered = sorted(samples)
             p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
             print(
@@ -182,9 +219,14 @@ def main() -> None:
                 f"queries {sorted(counts)}; samples {' '.join(f'{s * 1000:.0f}' for s in samples)}; deferred checks "
                 f"at COMMIT: median {statistics.median(checks) * 1000:.0f} ms"
             )
+            backend = [run.backend_cpu for run in runs if run.backend_cpu is not None]
+            print(
+                f"  CPU: Python median {statistics.median(run.python_cpu for run in runs) * 1000:.0f} ms"
+                + (f", PostgreSQL backend median {statistics.median(backend) * 1000:.0f} ms" if backend else "")
+            )
         if options.queries:
             timer = QueryTimer()
-            total, _checks = rolled_back(timer)
+            total = rolled_back(timer).elapsed
             print(f"queries of one publication ({total * 1000:.0f} ms, {timer.seconds * 1000:.0f} ms in the database):")
             for seconds, sql in timer.queries:
                 print(f"  {seconds * 1000:8.1f} ms  {' '.join(sql.split())[:150]}")
