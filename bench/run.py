@@ -373,27 +373,35 @@ def main() -> None:
     say("## Publishing a quarter (target ≤ 1 s and ≤ 20 queries)")
     say()
     say(
-        "The request's part is the publication's own transaction, committed; the outbox's delivery runs after it in "
-        "the worker (here in-process, as there is no broker), timed on its own."
+        "The request's part is the publication's own transaction; its COMMIT (which runs the foreign keys' deferred "
+        "checks of the ~23,000 heat-map rows) is timed beside it; the outbox's delivery runs after it in the worker "
+        "(here in-process, as there is no broker), timed on its own."
     )
     say()
-    say("| quarter | cells | publish (request) | queries | target | delivery after commit (worker) | its queries |")
-    say("|---|---|---|---|---|---|---|")
+    say("| quarter | cells | publish (request) | queries | target | its COMMIT | delivery after commit (worker) | its queries |")
+    say("|---|---|---|---|---|---|---|---|")
+    # A request reaches the view through the URLconf, loaded by then; a fresh process's first reverse() imports every
+    # app's URLs and views (0.3–0.6 s here), which is not the publication's work.
+    reverse("scoring:results_quarter", kwargs={"quarter": "2026Q1"})
     for number in (1, 2):
         quarter = Quarter(2026, number)
         counter = QueryCounter()
+        committed: list[float] = []
         with connection.execute_wrapper(counter):
             t0 = time.perf_counter()
             with transaction.atomic():
+                # Registered first, so it runs first after the COMMIT, before the outbox's delivery.
+                transaction.on_commit(lambda marks=committed: marks.append(time.perf_counter()))
                 quarter_publish(quarter=quarter, user=ops, confirm_missing=True)
                 elapsed = time.perf_counter() - t0  # everything but the COMMIT itself
                 request_queries = counter.count
-            delivery = time.perf_counter() - t0 - elapsed  # the commit, then the outbox's delivery run on it
+            commit = committed[0] - t0 - elapsed
+            delivery = time.perf_counter() - committed[0]  # the outbox's delivery, run on the commit
         met = elapsed <= 1 and request_queries <= 20
         after = counter.count - request_queries
         say(
             f"| {quarter} | {org.projects * 5} × 40 items | {elapsed:.2f} s | {request_queries} | "
-            f"{'met' if met else 'MISSED'} | {delivery:.2f} s | {after} |"
+            f"{'met' if met else 'MISSED'} | {commit:.2f} s | {delivery:.2f} s | {after} |"
         )
     say()
 

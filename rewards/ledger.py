@@ -9,12 +9,13 @@ from scoring.models import QuarterResult
 from .models import LedgerEntry
 
 
-@transaction.atomic
+@transaction.atomic(savepoint=False)
 def ledger_post_result(*, result: QuarterResult) -> list[LedgerEntry]:
     """Create one entry per unit with money in `result`; if it supersedes a version, reverse that version's live entries.
 
     Entries are never edited: an amendment reverses every live entry of the superseded version (an entry of the opposite
-    amount pointing at it) and posts the new version's entries afresh.
+    amount pointing at it) and posts the new version's entries afresh. Atomic, without a savepoint of its own inside
+    the publication's transaction: a posting that fails rolls the whole publication back (scoring.postings).
     """
     rows: list[LedgerEntry] = []
     if result.supersedes_id is not None:

@@ -308,6 +308,13 @@ def _heat_counts_sql(vendor: str | None = None) -> str:
       cell and per touchpoint, with the window's version ids in `members`. The version it amends is out of the window
       (this version supersedes it in the same transaction), so its counts are not summed.
 
+    The window's sums start from the last window stored (its rows read by their index, not the window's versions'
+    counts, which grow with every quarter published): minus the counts of its versions that left the window (the
+    oldest quarter, or the version this one amends), plus those of versions it lacks besides this one (none, unless
+    it was summed beside a concurrent publication), plus this version's counts. A cell no version of the window has
+    is dropped (every stored count has at least one item judged). With no window stored, every version's counts are
+    summed.
+
     Migration 0006 backfills the counts with a frozen copy of the first part, migration 0007 the current window."""
     vendor = vendor or connection.vendor
     quote = connection.ops.quote_name
@@ -318,8 +325,26 @@ def _heat_counts_sql(vendor: str | None = None) -> str:
         quote(QuarterResult._meta.db_table),
         quote("function"),
     )
-    # The window's version ids, in any order (the map compares them as a set).
-    ids = "string_agg(CAST(id AS text), ',')" if vendor == "postgresql" else "group_concat(id, ',')"
+    columns = f"project_id, {function}, code, stage"
+    # The window's version ids, in any order (the map compares them as a set), and back from that text to ids.
+    if vendor == "postgresql":
+        ids = "string_agg(CAST(id AS text), ',')"
+        member_ids = "SELECT CAST(m AS bigint) AS id FROM base, unnest(string_to_array(base.members, ',')) AS m"
+    else:
+        ids = "group_concat(id, ',')"
+        member_ids = "SELECT CAST(j.value AS integer) AS id FROM base, json_each('[' || base.members || ']') AS j"
+
+    def counts_of(versions: str, sign: str = "") -> str:
+        """The stored counts of the versions listed in the CTE `versions`, by their index: on PostgreSQL a lateral
+        subquery per version (OFFSET 0 keeps it one), which the planner cannot turn into a scan of every version's
+        rows as it does an IN over a CTE of unknown size."""
+        values = f"{columns}, {sign}not_done AS not_done, {sign}judged AS judged"
+        if vendor == "postgresql":
+            return (
+                f"SELECT c.* FROM {versions} v CROSS JOIN LATERAL (SELECT {values} FROM {heat} WHERE result_id = v.id OFFSET 0) c"
+            )
+        return f"SELECT {values} FROM {heat} WHERE result_id IN (SELECT id FROM {versions})"
+
     return f"""
 WITH fresh AS (
 SELECT i.project_id AS project_id, i.{function} AS {function}, it.code AS code, it.stage_name AS stage,
@@ -328,7 +353,7 @@ FROM {item} it INNER JOIN {inspection} i ON i.id = it.inspection_id
 WHERE i.year = %(year)s AND i.quarter = %(quarter)s AND i.state = %(finalised)s AND it.verdict IN (%(done)s, %(not_done)s)
 GROUP BY i.project_id, i.{function}, it.code, it.stage_name
 ), counted AS (
-SELECT project_id, {function}, code, stage, name, not_done, judged FROM fresh
+SELECT {columns}, name, not_done, judged FROM fresh
 UNION ALL
 SELECT NULL, {function}, code, stage, MAX(name), SUM(not_done), SUM(judged) FROM fresh GROUP BY {function}, code, stage
 ), latest AS (
@@ -336,18 +361,32 @@ SELECT r.id AS id FROM {result} r WHERE NOT EXISTS (SELECT 1 FROM {result} s WHE
 ORDER BY r.year DESC, r.quarter DESC LIMIT %(window)s
 ), members AS (
 SELECT a.ids AS ids FROM (SELECT {ids} AS ids FROM latest) a WHERE EXISTS (SELECT 1 FROM latest WHERE id = %(result)s)
+), base AS (
+SELECT window_id AS id, members FROM {heat} WHERE window_id IS NOT NULL AND project_id IS NULL
+ORDER BY window_id DESC LIMIT 1
+), base_members AS (
+{member_ids}
+), gone AS (
+SELECT b.id AS id FROM base_members b LEFT JOIN latest l ON l.id = b.id WHERE l.id IS NULL
+), added AS (
+SELECT l.id AS id FROM latest l LEFT JOIN base_members b ON b.id = l.id WHERE b.id IS NULL AND l.id <> %(result)s
 )
 INSERT INTO {heat} (project_id, {function}, code, stage, result_id, window_id, members, name, not_done, judged)
-SELECT project_id, {function}, code, stage, %(result)s, NULL, NULL, name, not_done, judged FROM counted
+SELECT {columns}, %(result)s, NULL, NULL, name, not_done, judged FROM counted
 UNION ALL
 SELECT w.project_id, w.{function}, w.code, w.stage, NULL, %(result)s, m.ids, '', w.not_done, w.judged
 FROM (
-SELECT project_id, {function}, code, stage, SUM(not_done) AS not_done, SUM(judged) AS judged FROM (
-SELECT project_id, {function}, code, stage, not_done, judged FROM counted
+SELECT {columns}, SUM(not_done) AS not_done, SUM(judged) AS judged FROM (
+SELECT {columns}, not_done, judged FROM counted
 UNION ALL
-SELECT project_id, {function}, code, stage, SUM(not_done), SUM(judged) FROM {heat}
-WHERE result_id IN (SELECT id FROM latest) GROUP BY project_id, {function}, code, stage
-) v GROUP BY project_id, {function}, code, stage
+SELECT {columns}, not_done, judged FROM {heat} WHERE window_id = (SELECT id FROM base) AND project_id IS NOT NULL
+UNION ALL
+SELECT {columns}, not_done, judged FROM {heat} WHERE window_id = (SELECT id FROM base) AND project_id IS NULL
+UNION ALL
+{counts_of("gone", "-")}
+UNION ALL
+{counts_of("added")}
+) v GROUP BY {columns} HAVING SUM(judged) > 0
 ) w CROSS JOIN members m
 """  # nosec B608 - the tables and columns are the models' names, quoted; every value is a parameter
 
@@ -402,18 +441,19 @@ def result_notify(*, result: QuarterResult, units: list[dict[str, Any]], lines: 
     many people.
     """
     quarter = result.period
-    by_unit = {(unit["kind"], unit["code"]): unit for unit in units}
+    first_day, last_day = quarter.first_day, quarter.last_day
+    # Each unit's lines once, not once per person (3,000 on a large company).
+    by_unit = {(unit["kind"], unit["code"]): _unit_params(unit) for unit in units}
     if lines is None:
         lines = assignment_lines(_notified(quarter))
     recipients: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for user_id, _role, project_code, function, start, end in lines:
-        if start > quarter.last_day or (end is not None and end < quarter.first_day):
+        if start > last_day or (end is not None and end < first_day):
             continue  # a plan's owner from after the quarter
         key = ("function", function) if project_code is None else ("project", project_code)
-        unit = by_unit.get(key)
-        if unit is None:
+        params = by_unit.get(key)
+        if params is None:
             continue
-        params = _unit_params(unit)
         if params not in recipients[user_id]:
             recipients[user_id].append(params)
     amended = result.supersedes_id is not None

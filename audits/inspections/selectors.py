@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -629,21 +629,25 @@ def cells_without_finalised_inspection(*, quarter: Quarter) -> list[tuple[Projec
     inspection of the quarter has items. Cells with neither are not assessed (R6) and are not listed.
     """
     months = [m for _y, m in quarter.months]
+    # Whether a checklist or an inspection has an item, asked of each one (an index probe), not by reading the
+    # quarter's tens of thousands of items.
     cells = set(
-        SelfCheckItem.objects.filter(selfcheck__year=quarter.year, selfcheck__month__in=months)
-        .values_list("selfcheck__project_id", "selfcheck__function")
+        SelfCheck.objects.filter(year=quarter.year, month__in=months)
+        .filter(Exists(SelfCheckItem.objects.filter(selfcheck=OuterRef("pk"))))
+        .values_list("project_id", "function")
+        .order_by()
         .distinct()
     )
     inspections = (
         Inspection.objects.filter(year=quarter.year, quarter=quarter.number)
-        .annotate(n=Count("items"))
-        .values_list("project_id", "function", "state", "n")
+        .annotate(has_items=Exists(InspectionItem.objects.filter(inspection=OuterRef("pk"))))
+        .values_list("project_id", "function", "state", "has_items")
     )
     finalised = set()
-    for project_id, function, state, n in inspections:
+    for project_id, function, state, has_items in inspections:
         if state == InspectionState.FINALISED:
             finalised.add((project_id, function))
-        elif n:
+        elif has_items:
             cells.add((project_id, function))
     missing = cells - finalised
     projects = Project.objects.in_bulk({p for p, _f in missing})

@@ -180,6 +180,55 @@ def test_the_map_sums_the_versions_when_no_stored_sums_are_its_window(people, mo
     assert {r.code: r.counts for r in maps.by_project.rows} == {"MKT-01": {"GG": (2, 2)}, "MKT-02": {"GG": (0, 2)}}
 
 
+def test_the_next_window_adds_a_version_the_last_stored_window_lacks(people, monkeypatch) -> None:
+    """Publication starts the window's sums from the last window stored: when that one was summed without a version
+    now in the window (beside a concurrent publication), the next publication adds that version's counts."""
+    ensure_default_rules()
+    for quarter in QUARTERS[:3]:
+        cell(people.project, Function.MARKETING, quarter, [("MKT-01", "开盘销售", NOT_DONE), ("MKT-02", "签约按揭", DONE)])
+    cell(people.other_project, Function.DESIGN, QUARTERS[0], [("DES-01", "规划设计", NOT_DONE)])
+    with time_machine.travel(after(QUARTERS[0]), tick=False):
+        first = quarter_publish(quarter=QUARTERS[0], user=None, confirm_missing=True)
+    with time_machine.travel(after(QUARTERS[1]), tick=False), monkeypatch.context() as patch:
+        patch.setattr(services, "heat_counts_write", lambda *, result: None)
+        second = quarter_publish(quarter=QUARTERS[1], user=None, confirm_missing=True)
+    with connection.cursor() as cursor:  # the second's counts, and a window summed as if the first were not there
+        params = {"result": second.pk, "year": 2025, "quarter": 2, "finalised": "finalised", "done": "done"}
+        cursor.execute(
+            services._heat_counts_sql().replace("WHERE NOT EXISTS", "WHERE r.id = %(result)s AND NOT EXISTS"),
+            {**params, "not_done": "not_done", "window": 8},
+        )
+    assert HeatCount.objects.filter(window=second, project__isnull=True).values_list("members", flat=True)[0] == str(second.pk)
+    with time_machine.travel(after(QUARTERS[2]), tick=False):
+        third = quarter_publish(quarter=QUARTERS[2], user=None, confirm_missing=True)
+    window, stored = insight.heat_window()
+    assert [q.pk for q in window] == [first.pk, second.pk, third.pk] and stored == third.pk
+    sums = window_sums(stored)
+    assert sums == summed_on_the_fly(window)
+    assert sums[(people.other_project.pk, "design", "DES-01", "规划设计")] == (1, 1)  # only the first has it
+    assert sums[(people.project.pk, "marketing", "MKT-01", "开盘销售")] == (3, 3)
+
+
+def test_with_no_window_stored_publication_sums_every_version_of_the_window(people, monkeypatch) -> None:
+    """Versions with their counts but no window stored (as migration 0006 left them): the next window is summed from
+    every version's counts."""
+    ensure_default_rules()
+    monkeypatch.setattr(services, "HEAT_WINDOW", 0)  # no version is in a window of none: counts only
+    for quarter in QUARTERS[:2]:
+        cell(people.project, Function.MARKETING, quarter, [("MKT-01", "开盘销售", NOT_DONE)])
+        with time_machine.travel(after(quarter), tick=False):
+            second = quarter_publish(quarter=quarter, user=None, confirm_missing=True)
+    assert not HeatCount.objects.filter(window__isnull=False).exists()
+    monkeypatch.setattr(services, "HEAT_WINDOW", 8)
+    cell(people.project, Function.DESIGN, QUARTERS[1], [("DES-01", "规划设计", NOT_DONE)])
+    with time_machine.travel(after(QUARTERS[1], days=3), tick=False):
+        amended = quarter_amend(quarter=QUARTERS[1], user=None, reason="补检")
+    window, stored = insight.heat_window()
+    assert stored == amended.pk and second.pk not in {q.pk for q in window}
+    assert window_sums(stored) == summed_on_the_fly(window)
+    assert window_sums(stored)[(people.project.pk, "marketing", "MKT-01", "开盘销售")] == (2, 2)
+
+
 def test_the_map_reads_the_stored_sums_not_the_versions(people) -> None:
     ensure_default_rules()
     for quarter in QUARTERS[:3]:
