@@ -7,6 +7,8 @@ import pytest
 import time_machine
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from audits.choices import ItemStatus
 from audits.models import InspectionItem
@@ -319,3 +321,17 @@ def test_an_amendment_is_a_new_version_and_a_new_map(client, people, failing, la
         quarter_amend(quarter=Q2, user=people.user("inspector"), reason="复核")
     rows = {r.code: r for r in client.get("/results/insight/heatmap/").context["maps"].by_project.rows}
     assert rows["MKT-01"].not_done == 2
+
+
+@pytest.mark.django_db(databases=[])
+@settings(deadline=None)  # the first example loads the URL configuration
+@given(code=st.text(alphabet=st.sampled_from(list("Aa0-_.~!$&'()*+,;=:@ %?#<>\"触点")), min_size=1, max_size=12))
+def test_a_cell_link_from_its_prefix_reads_as_reverse_writes_it(code) -> None:
+    """The drill-down fragments build each cell's link from a prefix reversed once per page and the project's code
+    quoted as `reverse` quotes it: the same address as `{% url %}` gave, whatever the code."""
+    from django.urls import reverse
+
+    from scoring.templatetags.drilldown import _prefix, segment
+
+    prefix = _prefix("scoring:cell_detail", ["2026Q1", "P", "F"], "P/F/")
+    assert prefix + segment(code) + "/marketing/" == reverse("scoring:cell_detail", args=["2026Q1", code, "marketing"])
