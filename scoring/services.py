@@ -339,11 +339,12 @@ def _heat_counts_sql(vendor: str | None = None) -> str:
         subquery per version (OFFSET 0 keeps it one), which the planner cannot turn into a scan of every version's
         rows as it does an IN over a CTE of unknown size."""
         values = f"{columns}, {sign}not_done AS not_done, {sign}judged AS judged"
+        # Both marked for bandit (B608): quoted table names from the models' metadata, CTE names and a sign written here; no value.
         if vendor == "postgresql":
             return (
-                f"SELECT c.* FROM {versions} v CROSS JOIN LATERAL (SELECT {values} FROM {heat} WHERE result_id = v.id OFFSET 0) c"
+                f"SELECT c.* FROM {versions} v CROSS JOIN LATERAL (SELECT {values} FROM {heat} WHERE result_id = v.id OFFSET 0) c"  # nosec B608
             )
-        return f"SELECT {values} FROM {heat} WHERE result_id IN (SELECT id FROM {versions})"
+        return f"SELECT {values} FROM {heat} WHERE result_id IN (SELECT id FROM {versions})"  # nosec B608
 
     return f"""
 WITH fresh AS (
