@@ -247,7 +247,7 @@ class HeatCount(FrozenModel):
     )
     members = models.CharField(_("窗口内的版本"), max_length=200, null=True, blank=True)
     # No index of its own (migration 0008): every reader reads a version's or a window's rows, by the indexes below;
-    # one on the project alone was never read and cost publication a third of its index writes.
+    # one on the project alone was never read and was a quarter of the index entries publication writes.
     project = models.ForeignKey(
         "touchpoints.Project",
         verbose_name=_("项目"),

@@ -2,7 +2,8 @@
 
 No reader reads the rows by project alone: the heat map, the findings and the explanations read a version's counts or
 a window's sums by their own indexes (led by the version or the window), which also hold the project. The index was
-never scanned, and it was a third of the index entries a publication writes for its ~23,000 rows.
+never scanned, and it was a quarter of the index entries a publication writes for its ~23,000 rows (a third of those
+beside the primary key).
 
 Dropped by name, with the state's `AlterField` beside it, so that SQLite drops the index instead of rebuilding the
 table (a rebuild would lose the table's trigger, migration 0006). Going back creates it again.
