@@ -124,8 +124,13 @@ def get_selfcheck_for(*, scope: Scope, pk: int, action: Action = VIEW) -> SelfCh
     return get_object_or_404(SelfCheck.objects.for_scope(scope, action).select_related("project"), pk=pk)
 
 
-def get_selfcheck_item_for(*, scope: Scope, pk: int, action: Action = EDIT) -> SelfCheckItem:
-    return get_object_or_404(SelfCheckItem.objects.for_scope(scope, action).select_related("selfcheck__project"), pk=pk)
+def get_selfcheck_item_for(*, scope: Scope, pk: int, action: Action = EDIT, lock: bool = False) -> SelfCheckItem:
+    """The item with its checklist and project if the scope may do `action` with it, else 404; with `lock` (inside a
+    transaction) the item's row is locked FOR UPDATE, not its checklist's or project's."""
+    items = SelfCheckItem.objects.for_scope(scope, action).select_related("selfcheck__project")
+    if lock:
+        items = items.select_for_update(of=("self",))
+    return get_object_or_404(items, pk=pk)
 
 
 def get_deliverable_for(*, scope: Scope, pk: int, action: Action = VIEW) -> Deliverable:
@@ -220,7 +225,7 @@ def item_with_context(*, item: SelfCheckItem) -> SelfCheckItem:
 
 
 def selfcheck_progress(*, selfcheck: SelfCheck) -> Progress:
-    return progress_of(selfcheck.items.values_list("weight", "status"))
+    return progress_of(selfcheck.items.order_by().values_list("weight", "status"))  # a sum: no order needed
 
 
 def checklist_page(*, selfcheck: SelfCheck, today: dt.date) -> ChecklistPage:

@@ -23,9 +23,10 @@ from simple_history.utils import bulk_create_with_history
 from audits.choices import ItemStatus, SelfCheckState
 from audits.item_summary import item_summary
 from audits.models import Deliverable, SelfCheck, SelfCheckItem
+from audits.selfchecks import selectors
 from audits.selfchecks.uploads import MAX_FILES_PER_ITEM, CheckedFile, deliverable_check
 from core import dates
-from core.access import scope_for
+from core.access import EDIT, Scope, scope_for
 from notifications.choices import NotificationKind
 from notifications.services import notify_later
 from touchpoints import frequency
@@ -144,6 +145,9 @@ def selfcheck_get_or_generate(*, project: Project, function: str, year: int, mon
     return created or SelfCheck.objects.get(project=project, function=function, year=year, month=month)
 
 
+# What an answer changes (`updated_at` is auto_now: it is written because it is named here).
+ANSWER_FIELDS = ("status", "na_reason", "note", "copied_from_last_month", "updated_by", "updated_at")
+
 # -- answers ---------------------------------------------------------------------------------------------------------
 
 
@@ -164,6 +168,22 @@ def selfcheck_item_update(
     reason, or done without a file when the touchpoint expects a deliverable.
     """
     item = SelfCheckItem.objects.select_for_update().select_related("selfcheck").get(pk=item.pk)
+    return _answer(item=item, user=user, status=status, note=note, na_reason=na_reason)
+
+
+@transaction.atomic
+def selfcheck_item_answer(
+    *, scope: Scope, pk: int, user: Any, status: str, note: str, na_reason: str = ""
+) -> tuple[SelfCheckItem, bool]:
+    """The tick (htmx): `selfcheck_item_update` of the item `pk` if `scope` may edit it, else Http404 and nothing
+    saved. The item, its checklist and project are read once, access-checked and locked in the same statement (the
+    item's row only), where the view used to read them once to check access and the service again to lock them."""
+    item = selectors.get_selfcheck_item_for(scope=scope, pk=pk, action=EDIT, lock=True)
+    return _answer(item=item, user=user, status=status, note=note, na_reason=na_reason)
+
+
+def _answer(*, item: SelfCheckItem, user: Any, status: str, note: str, na_reason: str) -> tuple[SelfCheckItem, bool]:
+    """Check and save an answer to an item read under its row lock (SPEC R8; the rules in `answer_problem`)."""
     _require_editable(selfcheck=item.selfcheck, user=user)
     na_reason = na_reason.strip() if status == ItemStatus.NA else ""
     problem = answer_problem(
@@ -183,7 +203,7 @@ def selfcheck_item_update(
     item.copied_from_last_month = False  # SPEC §16: 沿用上月 until the lead touches the item
     item.updated_by = user
     item._history_user = user
-    item.save()
+    item.save(update_fields=ANSWER_FIELDS)
     return item, True
 
 

@@ -201,17 +201,20 @@ def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def selfcheck_item_update(request: HttpRequest, pk: int) -> HttpResponse:
     """Save one item's answer at once (htmx on every change)."""
-    item = selectors.get_selfcheck_item_for(scope=scope_for(request.user), pk=pk, action=EDIT)
+    scope = scope_for(request.user)
     form = ItemAnswerForm(request.POST)
     answer = {k: request.POST.get(k, "") for k in ("status", "na_reason", "note")}
-    if not form.is_valid():
-        return _item_response(request, item=item, error=form.first_error(), answer=answer, whole_card=False)
-    try:
-        saved_item, changed = services.selfcheck_item_update(item=item, user=request.user, **form.cleaned_data)
-    except ValidationError as exc:
-        return _item_response(request, item=item, error=_first_message(exc), answer=answer, whole_card=False)
-    saved_item.selfcheck = item.selfcheck  # with its project, as get_selfcheck_item_for read it
-    return _item_response(request, item=saved_item, saved=changed, whole_card=False)
+    error = form.first_error() if not form.is_valid() else None
+    if error is None:
+        try:
+            item, changed = services.selfcheck_item_answer(scope=scope, pk=pk, user=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            error = _first_message(exc)
+        else:
+            return _item_response(request, item=item, saved=changed, whole_card=False)
+    # Refused: nothing was saved; the item as it stands, with the message (404 to whoever may not edit it).
+    item = selectors.get_selfcheck_item_for(scope=scope, pk=pk, action=EDIT)
+    return _item_response(request, item=item, error=error, answer=answer, whole_card=False)
 
 
 @login_required

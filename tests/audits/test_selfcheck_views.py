@@ -354,6 +354,45 @@ def test_an_htmx_answer_query_count_does_not_grow(client, people, django_assert_
     assert response.status_code == 200
 
 
+def test_a_tick_reads_its_item_once_access_checked_and_locked(client, people) -> None:
+    """The view used to read the item to check access, then the service read it again to lock it. Now one statement
+    does both, and it locks the item's row only (FOR UPDATE OF on PostgreSQL), not the checklist's or project's."""
+    lead = people.user("lead")
+    selfcheck = build_selfcheck(people, year=2026, month=11, count=3, deliverable_every=0)
+    item = selfcheck.items.last()
+    client.force_login(lead)
+    table = '"audits_selfcheckitem"'
+    with CaptureQueriesContext(connection) as captured:
+        response = client.post(reverse("audits:selfcheck_item_update", args=[item.pk]), {"status": "not_done"}, **HTMX)
+    assert response.status_code == 200
+    item.refresh_from_db()
+    assert item.status == ItemStatus.NOT_DONE
+    reads = [q["sql"] for q in captured.captured_queries if q["sql"].startswith("SELECT") and f"FROM {table}" in q["sql"]]
+    by_pk = [sql for sql in reads if f'{table}."id" = {item.pk}' in sql]
+    assert len(by_pk) == 1, by_pk
+    assert '"audits_selfcheck"' in by_pk[0] and '"touchpoints_project"' in by_pk[0]  # with its checklist and project
+    if connection.vendor == "postgresql":
+        assert by_pk[0].endswith(f"FOR UPDATE OF {table}")
+
+
+def test_a_refused_tick_still_answers_with_the_item_and_saves_nothing(client, people) -> None:
+    lead = people.user("lead")
+    selfcheck = build_selfcheck(people, year=2026, month=11, count=3, deliverable_every=0)
+    item = selfcheck.items.last()
+    client.force_login(lead)
+    response = client.post(reverse("audits:selfcheck_item_update", args=[item.pk]), {"status": "na", "na_reason": "  "}, **HTMX)
+    assert response.status_code == 422
+    assert f'id="item-{item.pk}-status"'.encode() in response.content
+    item.refresh_from_db()
+    assert item.status == ""
+    for reader in ("director", "outsider"):  # may read the checklist, or not even that: neither may answer
+        client.force_login(people.user(reader))
+        url = reverse("audits:selfcheck_item_update", args=[item.pk])
+        assert client.post(url, {"status": "not_done"}, **HTMX).status_code == 404
+    item.refresh_from_db()
+    assert item.status == ""
+
+
 # -- overview and home --------------------------------------------------------------------------------------------------
 
 
