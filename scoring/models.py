@@ -225,6 +225,14 @@ class HeatCount(FrozenModel):
     Both kinds are written once, in the publication's own transaction and in one statement
     (`scoring.services.heat_counts_write`), and never changed (SPEC §7): the database refuses UPDATE and DELETE as it
     does on the other published rows. Only items with a done or not-done verdict count; not applicable ones do not.
+
+    The three references (version, window, project) have no foreign-key constraint in PostgreSQL (migration 0009).
+    They are figures derived from the frozen snapshot, not the record itself, and a publication writes some 23,000 of
+    them: PostgreSQL checked each reference of each row at the COMMIT, 0.4–0.5 s of a one-second publication. What
+    the checks guarded cannot happen: the ids are those of the version being published, of projects read in the same
+    transaction, and neither side can go away (a published version refuses DELETE in the database; a project with
+    results is protected by its other records and never deleted, only deactivated). `verify_results` checks that every
+    count names an existing version and project, and tests/insight/test_heat_counts.py that a publication's do.
     """
 
     result = models.ForeignKey(
@@ -233,6 +241,7 @@ class HeatCount(FrozenModel):
         on_delete=models.PROTECT,
         related_name="heat_counts",
         db_index=False,
+        db_constraint=False,  # see the class's docstring: no per-row foreign-key check
         null=True,
         blank=True,
     )
@@ -242,6 +251,7 @@ class HeatCount(FrozenModel):
         on_delete=models.PROTECT,
         related_name="heat_window_counts",
         db_index=False,
+        db_constraint=False,
         null=True,
         blank=True,
     )
@@ -256,6 +266,7 @@ class HeatCount(FrozenModel):
         null=True,
         blank=True,
         db_index=False,
+        db_constraint=False,
     )
     function = models.CharField(_("职能"), max_length=30)
     code = models.CharField(_("编号"), max_length=30)

@@ -641,6 +641,29 @@ def register_verifier(check: Callable[[], list[Mismatch]]) -> None:
         VERIFIERS.append(check)
 
 
+def heat_counts_verify() -> list[Mismatch]:
+    """The heat map's counts (SPEC §16) have no foreign-key constraints in the database (see `HeatCount`): every count
+    must name a published version (its own or its window's) and, where it has one, a project. One query."""
+    orphans = (
+        HeatCount.objects.filter(
+            (Q(result__isnull=False) & ~Q(result_id__in=QuarterResult.objects.values("pk")))
+            | (Q(window__isnull=False) & ~Q(window_id__in=QuarterResult.objects.values("pk")))
+            | (Q(project__isnull=False) & ~Q(project_id__in=Project.objects.values("pk")))
+        )
+        .values_list("result_id", "window_id", "project_id")
+        .distinct()
+    )
+    return [
+        Mismatch(
+            _("问题分布计数"),
+            _("计数引用了不存在的版本或项目(版本 {result},窗口 {window},项目 {project})").format(
+                result=result or "-", window=window or "-", project=project or "-"
+            ),
+        )
+        for result, window, project in orphans
+    ]
+
+
 def results_verify() -> list[Mismatch]:
     """Check every published version's HMAC signature of its stored snapshot, its unit rows against the snapshot and
     its figures against the engine, then every registered downstream check (the ledger) (SPEC §7). Returns every
@@ -649,6 +672,7 @@ def results_verify() -> list[Mismatch]:
     versions = QuarterResult.objects.prefetch_related("units").order_by("year", "quarter", "version")
     for result in versions:
         mismatches.extend(Mismatch(str(result), problem) for problem in version_problems(result))
+    mismatches.extend(heat_counts_verify())
     for check in VERIFIERS:
         mismatches.extend(check())
     return mismatches
