@@ -137,6 +137,21 @@ TEXT = {
     "event_driven": _("按事件"),
     "no_items": _("这张自检表没有检查项。"),
     "month": _("{month}月"),
+    # the checklist's progress card (selfcheck_item.jinja `progress_card`), on the page and in every tick's answer
+    "fill_progress": _("填写进度"),
+    "answered_of": _("已填 %(a)s / %(n)s 项"),
+    "by_weight": _("按权重"),
+    "completion": _("完成率"),
+    "progress_bar": _("按权重的填写进度"),
+    "progress_note": _(
+        "进度 = 已填写项的权重之和 ÷ 全部权重之和;完成率 = 「完成」的权重 ÷(「完成」+「未完成」)的权重,不适用项不计入。"
+    ),
+    "submit_checklist": _("提交自检表"),
+    "unanswered_left": _("还有 %(n)s 项未填写"),
+    "all_answered": _("全部填写完毕,可以提交"),
+    "bar_answered": _("%(a)s/%(n)s 项已填"),
+    "next_unanswered": _("下一个未填项"),
+    "submit": _("提交"),
 }
 
 

@@ -224,8 +224,20 @@ def item_with_context(*, item: SelfCheckItem) -> SelfCheckItem:
     return item
 
 
+@cache
+def _progress_sql() -> str:
+    """Each item's weight and answer for one checklist, built from the model's names once per process: the answer to
+    every tick reads it, and the ORM took longer to build the statement than the database to run it."""
+    q, meta = connection.ops.quote_name, SelfCheckItem._meta
+    weight, status, selfcheck = (q(meta.get_field(name).column) for name in ("weight", "status", "selfcheck"))
+    return f"SELECT {weight}, {status} FROM {q(meta.db_table)} WHERE {selfcheck} = %s"  # nosec B608: model names only
+
+
 def selfcheck_progress(*, selfcheck: SelfCheck) -> Progress:
-    return progress_of(selfcheck.items.order_by().values_list("weight", "status"))  # a sum: no order needed
+    """The checklist's weighted progress (`progress_of`), from its items' weights and answers. One query."""
+    with connection.cursor() as cursor:
+        cursor.execute(_progress_sql(), [selfcheck.pk])
+        return progress_of(cursor.fetchall())
 
 
 def checklist_page(*, selfcheck: SelfCheck, today: dt.date) -> ChecklistPage:

@@ -11,7 +11,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -29,7 +28,6 @@ from touchpoints.models import Project
 
 from . import selectors, services
 
-ITEM_TEMPLATE = "audits/_selfcheck_item_response.html"
 STATUS_BUTTONS = [
     (ItemStatus.DONE.value, ItemStatus.DONE.label, "success"),
     (ItemStatus.NOT_DONE.value, ItemStatus.NOT_DONE.label, "danger"),
@@ -93,14 +91,10 @@ def _item_response(
         "answer": answer or {"status": item.status, "na_reason": item.na_reason, "note": item.note},
         "saved": saved,
     }
-    fragment = render_fragment("selfcheck_item.jinja", {**context, "mode": "card" if whole_card else "tick"}, request)
-    page_context = {
-        "fragment": fragment,
-        "editable": context["editable"],
-        "progress": selectors.selfcheck_progress(selfcheck=selfcheck),
-    }
-    # A fragment: no layout, so none of the layout's context processors (scope, unread badge) run for it.
-    html = render_to_string(ITEM_TEMPLATE, page_context)
+    context["progress"] = selectors.selfcheck_progress(selfcheck=selfcheck)
+    # A fragment with the progress card out of band: no layout, so none of the layout's context processors (scope,
+    # unread badge) run for it.
+    html = render_fragment("selfcheck_item.jinja", {**context, "mode": "card" if whole_card else "tick"}, request)
     # 422 tells the client nothing was saved; static/js/selfcheck.js lets htmx swap it in to show the message.
     return HttpResponse(html, status=422 if error else 200)
 
@@ -174,14 +168,15 @@ def selfcheck_detail(request: HttpRequest, pk: int) -> HttpResponse:
     selfcheck = selectors.get_selfcheck_for(scope=scope, pk=pk, action=VIEW)
     page = selectors.checklist_page(selfcheck=selfcheck, today=dates.local_today())
     editable = _editable(scope, selfcheck)
-    items = render_fragment(
-        "selfcheck_item.jinja", {**_card_context(editable=editable), "groups": page.groups, "mode": "page"}, request
-    )
+    cards = {**_card_context(editable=editable), "groups": page.groups, "progress": page.progress}
+    items = render_fragment("selfcheck_item.jinja", {**cards, "mode": "page"}, request)
+    progress = render_fragment("selfcheck_item.jinja", {**cards, "mode": "progress"})
     return render(
         request,
         "audits/selfcheck_detail.html",
         {
             "items": items,
+            "progress_card": progress,
             "page": page,
             "selfcheck": selfcheck,
             "progress": page.progress,
