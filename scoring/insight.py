@@ -106,11 +106,11 @@ def heat_window(*, count: int = HEAT_WINDOW) -> tuple[list[PublishedQuarter], in
 
 
 class TrendPoint(NamedTuple):
-    """One unit in one published quarter; `percent` None when not assessed (R6) or not yet a unit. A tuple: the
-    trends page makes 520 of them."""
+    """One unit in one published quarter; `percent` its score as shown ("86.54", `engine.percent_text`), None when
+    not assessed (R6) or not yet a unit. A tuple: the trends page makes 520 of them."""
 
     quarter: Quarter
-    percent: Decimal | None
+    percent: str | None
     grade: str
     low: bool
     rank: int | None
@@ -152,13 +152,14 @@ class TrendTable:
         """Plain data for the charts (json_script): labels, and per unit its name, percents, grades and ranks."""
         series = {}
         for row in self.functions + self.projects:
-            series[row.key] = {
+            points = row.points
+            series[f"{row.kind}:{row.code}"] = {
                 "name": row.name,
                 "kind": row.kind,
                 "mine": row.mine,
-                "percent": [None if p.percent is None else str(p.percent) for p in row.points],
-                "grade": [p.grade or None for p in row.points],
-                "rank": [p.rank for p in row.points],
+                "percent": [p.percent for p in points],
+                "grade": [p.grade or None for p in points],
+                "rank": [p.rank for p in points],
             }
         return {"labels": [str(q.quarter) for q in self.quarters], "series": series}
 
@@ -177,25 +178,35 @@ def own_unit_keys(scope: Scope) -> set[tuple[str, str]]:
 
 def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
     """Each unit's score, grade and rank over the last `count` published quarters, the reader's own units first.
-    Three queries at most."""
+    Three queries at most. A unit's name is the newest it has in the window."""
     window = published_window(count=count)
     position = {q.pk: index for index, q in enumerate(window)}
+    quarters = [q.quarter for q in window]
     rows: dict[tuple[str, str], TrendRow] = {}
-    none_yet = {q.quarter: TrendPoint(q.quarter, None, "", False, None) for q in window}  # immutable, so shared
+    named: dict[tuple[str, str], int] = {}  # the position whose name each row shows
+    none_yet = [TrendPoint(quarter, None, "", False, None) for quarter in quarters]  # immutable, so shared
     if window:
-        values = UnitResult.objects.filter(result_id__in=position).values_list(
-            "result_id", "kind", "code", "name", "done", "applicable", "grade", "low", "rank"
+        # No ORDER BY (the model's joins the quarters and sorts 520 rows by text): the rows are placed by position.
+        values = (
+            UnitResult.objects.filter(result_id__in=position)
+            .order_by()
+            .values_list("result_id", "kind", "code", "name", "done", "applicable", "grade", "low", "rank")
         )
+        percent_text = engine.percent_text
         for result_id, kind, code, name, done, applicable, grade, low, rank in values:
-            row = rows.get((kind, code))
+            at = position[result_id]
+            key = (kind, code)
+            row = rows.get(key)
             if row is None:
-                row = rows[(kind, code)] = TrendRow(kind, code, name, [none_yet[q.quarter] for q in window])
-            if position[result_id] == len(window) - 1 or not row.name:
+                row = rows[key] = TrendRow(kind, code, name, none_yet.copy())
+                named[key] = at
+            elif name and (at > named[key] or not row.name):
                 row.name = name
-            percent = engine.percent_of(done, applicable) if applicable else None
-            row.points[position[result_id]] = TrendPoint(
-                window[position[result_id]].quarter, percent, grade if applicable else "", low, rank
-            )
+                named[key] = at
+            if applicable:
+                row.points[at] = TrendPoint(quarters[at], percent_text(done, applicable), grade, low, rank)
+            else:
+                row.points[at] = TrendPoint(quarters[at], None, "", low, rank)
     mine = own_unit_keys(scope) if rows else set()
     for key in mine:
         if key in rows:
