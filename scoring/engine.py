@@ -307,6 +307,9 @@ def percent_of(done: int, applicable: int) -> Decimal:
 def percent_text(done: int, applicable: int) -> str:
     """``str(percent_of(done, applicable))`` ("86.54") without building a Decimal: the trends page shows 520 scores.
     ``applicable`` must be positive."""
+    if done >= 0 and applicable > 0:  # the usual case in one expression: floor(x + 1/2) is half-up for x >= 0
+        hundredths = (done * 2 * _HUNDRED * _HUNDRED + applicable) // (2 * applicable)
+        return f"{hundredths // _HUNDRED}.{hundredths % _HUNDRED:02d}"
     hundredths = _hundredths_of(done, applicable)
     whole, cents = divmod(abs(hundredths), _HUNDRED)
     return f"{'-' if hundredths < 0 else ''}{whole}.{cents:02d}"

@@ -176,6 +176,23 @@ def own_unit_keys(scope: Scope) -> set[tuple[str, str]]:
     return keys
 
 
+def _unit_points(result_ids: list[int]) -> list[tuple]:
+    """(result id, kind, code, name, done, applicable, grade, low, rank) of every unit of the given versions: the
+    trends page's 520 rows, read with the cursor (the ORM's compiling and
+    iterating doubled its time: 1.7 ms against 0.7 ms) and unordered (the model's
+    ordering joined the quarters and sorted the rows by text; they are placed by position)."""
+    quote_name = connection.ops.quote_name
+    columns = ", ".join(
+        quote_name(column) for column in ("result_id", "kind", "code", "name", "done", "applicable", "grade", "low", "rank")
+    )
+    marks = ", ".join(["%s"] * len(result_ids))
+    # nosec B608: the table and columns are the model's, every value a parameter
+    sql = f"SELECT {columns} FROM {quote_name(UnitResult._meta.db_table)} WHERE {quote_name('result_id')} IN ({marks})"  # nosec B608
+    with connection.cursor() as cursor:
+        cursor.execute(sql, result_ids)
+        return cursor.fetchall()
+
+
 def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
     """Each unit's score, grade and rank over the last `count` published quarters, the reader's own units first.
     Three queries at most. A unit's name is the newest it has in the window."""
@@ -186,12 +203,7 @@ def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
     named: dict[tuple[str, str], int] = {}  # the position whose name each row shows
     none_yet = [TrendPoint(quarter, None, "", False, None) for quarter in quarters]  # immutable, so shared
     if window:
-        # No ORDER BY (the model's joins the quarters and sorts 520 rows by text): the rows are placed by position.
-        values = (
-            UnitResult.objects.filter(result_id__in=position)
-            .order_by()
-            .values_list("result_id", "kind", "code", "name", "done", "applicable", "grade", "low", "rank")
-        )
+        values = _unit_points(list(position))
         percent_text = engine.percent_text
         for result_id, kind, code, name, done, applicable, grade, low, rank in values:
             at = position[result_id]

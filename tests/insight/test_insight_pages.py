@@ -53,11 +53,11 @@ def test_trends_with_one_published_quarter_list_every_unit_with_its_single_point
     # The point is a link to the unit's explanation, with its grade, score and rank, as markup (not escaped text).
     point = html[html.index('<tr data-unit="function:engineering"') :]
     point = point[: point.index("</tr>")]
-    assert '<a href="/results/2026Q1/units/function/engineering/" class="text-decoration-none">' in point
-    assert '<span class="small">50.00%</span><div class="small text-secondary">第 5 名</div></a></td>' in point
+    assert '<td><a href="/results/2026Q1/units/function/engineering/">' in point
+    assert '<span class="badge text-bg-danger">C</span> <small>50.00%</small><div>第 5 名</div></a></td>' in point
     assert "&lt;" not in html[html.index("in-trend-table") : html.index('id="in-trends"')]
     english = client.get("/results/insight/trends/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '<div class="small text-secondary">Rank 5</div>' in english
+    assert "<div>Rank 5</div>" in english
 
 
 def test_trends_over_eight_quarters_put_the_readers_own_units_first(client, people, later) -> None:

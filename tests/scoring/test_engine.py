@@ -397,6 +397,14 @@ def test_percent_text_is_percent_of_as_text(done: int, applicable: int) -> None:
     assert percent_text(done, applicable) == str(percent_of(done, applicable))
 
 
+@pytest.mark.parametrize(
+    ("done", "applicable", "shown"),
+    [(1, 20000, "0.01"), (1, 20001, "0.00"), (-1, 20000, "-0.01"), (-1, 20001, "0.00"), (1, 8, "12.50"), (0, 7, "0.00")],
+)
+def test_percent_text_rounds_ties_away_from_zero(done: int, applicable: int, shown: str) -> None:
+    assert percent_text(done, applicable) == shown == str(percent_of(done, applicable))
+
+
 @pytest.mark.parametrize("applicable", [0, -3])
 def test_percent_of_refuses_no_applicable_weight(applicable: int) -> None:
     with pytest.raises(ValueError):
