@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from audits.choices import ItemStatus
 from audits.models import InspectionItem
 from core.dates import Quarter
+from scoring.services import quarter_amend
 from tests.scoring.builders import Q1, after, build_quarter, ensure_default_rules
 from touchpoints.choices import Function
 
@@ -79,6 +80,25 @@ def test_trends_over_eight_quarters_put_the_readers_own_units_first(client, peop
     assert table.projects[0].code == "GG" and table.projects[0].mine
     gg = table.projects[0]
     assert {p.rank for p in gg.points} == {1, 2}
+
+
+def test_trends_read_the_latest_version_of_an_amended_quarter(client, people, later) -> None:
+    ensure_default_rules()
+    for quarter in (Q1, Q2):
+        cell(people.project, Function.MARKETING, quarter, [("M-1", "开盘销售", DONE), ("M-2", "开盘销售", NOT_DONE)])
+        publish(quarter)
+    InspectionItem.objects.filter(code="M-2", inspection__year=Q1.year, inspection__quarter=Q1.number).update(verdict=DONE)
+    with time_machine.travel(after(Q2, days=25), tick=False):
+        amended = quarter_amend(quarter=Q1, user=people.user("inspector"), reason="复核")
+    client.force_login(people.user("outsider"))
+    table = client.get("/results/insight/trends/").context["table"]
+    first = table.quarters[0]
+    assert (str(first.quarter), first.pk, first.version) == ("2026Q1", amended.pk, amended.version)
+    assert [str(q.quarter) for q in table.quarters] == ["2026Q1", "2026Q2"]  # one column per quarter, oldest first
+    marketing = next(r for r in table.functions if r.code == Function.MARKETING)
+    assert [p.percent for p in marketing.points] == ["100.00", "50.00"]  # the amendment's score, then Q2's
+    html = client.get("/results/insight/trends/").content.decode()
+    assert html.count('<td><a href="/results/2026Q1/units/function/marketing/">') == 1
 
 
 def test_trend_page_query_count_does_not_grow_with_units(client, people, later) -> None:
