@@ -287,6 +287,9 @@ def percent_display(score: Fraction) -> Decimal:
     return percent_of(exact.numerator, exact.denominator)
 
 
+_CENTS = [f"{cents:02d}" for cents in range(_HUNDRED)]  # "00" … "99"
+
+
 def _hundredths_of(done: int, applicable: int) -> int:
     """``done / applicable`` in hundredths of a percent, rounded half-up (ties away from zero)."""
     if applicable <= 0:
@@ -308,8 +311,8 @@ def percent_text(done: int, applicable: int) -> str:
     """``str(percent_of(done, applicable))`` ("86.54") without building a Decimal: the trends page shows 520 scores.
     ``applicable`` must be positive."""
     if done >= 0 and applicable > 0:  # the usual case in one expression: floor(x + 1/2) is half-up for x >= 0
-        hundredths = (done * 2 * _HUNDRED * _HUNDRED + applicable) // (2 * applicable)
-        return f"{hundredths // _HUNDRED}.{hundredths % _HUNDRED:02d}"
+        whole, cents = divmod((done * 2 * _HUNDRED * _HUNDRED + applicable) // (2 * applicable), _HUNDRED)
+        return f"{whole}.{_CENTS[cents]}"
     hundredths = _hundredths_of(done, applicable)
     whole, cents = divmod(abs(hundredths), _HUNDRED)
     return f"{'-' if hundredths < 0 else ''}{whole}.{cents:02d}"

@@ -1,7 +1,8 @@
-"""`{% trend_table table rows title %}`: one ranking over time on the trends page, rendered by Jinja2
-(templates/fragments/trend_table.jinja, audits.fragments). Its 65 units × 8 quarters are the page's hot loop: each row,
-its header and its points are written here in one pass, with each quarter's link prefix reversed and escaped once per
-table, each row's link path and name escaped once, and each grade's badge and each rank's label written once."""
+"""`{% trend_tables table functions_title projects_title %}`: the two rankings over time on the trends page, rendered
+by Jinja2 (templates/fragments/trend_table.jinja, audits.fragments). Their 65 units × 8 quarters are the page's hot
+loop: each row, its header and its points are written here in one pass, with each quarter's link prefix reversed once
+for both tables and escaped once per table, each row's code and name escaped once, and each grade's badge and each
+rank's label written once."""
 
 from functools import lru_cache
 from urllib.parse import quote
@@ -67,7 +68,13 @@ def trend_rows(rows, urls: list[str], my_unit: str) -> SafeString:
 
 
 @register.simple_tag
-def trend_table(table, rows, title):
+def trend_tables(table, functions_title, projects_title):
+    """Both rankings over time, the functions' then the projects', each quarter's link prefix reversed once for both."""
     urls = [reverse("scoring:unit_detail", args=[str(q.quarter), "K", "C"]).removesuffix("K/C/") for q in table.quarters]
-    body = trend_rows(rows, urls, texts(get_language()).my_unit) if rows else ""
-    return render_fragment("trend_table.jinja", {"table": table, "rows": rows, "title": title, "body": body})
+    my_unit = texts(get_language()).my_unit
+
+    def one(rows, title):
+        body = trend_rows(rows, urls, my_unit) if rows else ""
+        return render_fragment("trend_table.jinja", {"table": table, "rows": rows, "title": title, "body": body})
+
+    return one(table.functions, functions_title) + "\n" + one(table.projects, projects_title)
