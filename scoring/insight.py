@@ -164,31 +164,36 @@ class TrendTable:
         return {"labels": [str(q.quarter) for q in self.quarters], "series": series}
 
 
-def own_unit_keys(scope: Scope) -> set[tuple[str, str]]:
-    """The units the reader belongs to today (SPEC §3: a functional manager belongs to the project unit). One query
-    when the reader holds a project role."""
+def own_units(scope: Scope) -> tuple[set[tuple[str, str]], set[int]]:
+    """The units the reader belongs to today (SPEC §3: a functional manager belongs to the project unit): the function
+    units' keys, and the ids of the projects whose units are theirs (their codes read with the trends)."""
     project_ids = {pid for pid, _f in scope.led_cells} | set(scope.directed_projects) | set(scope.member_projects)
-    keys = {(UnitKind.FUNCTION.value, code) for code in scope.headed_functions | scope.member_functions}
-    if project_ids:
-        keys |= {
-            (UnitKind.PROJECT.value, code) for code in Project.objects.filter(pk__in=project_ids).values_list("code", flat=True)
-        }
-    return keys
+    return {(UnitKind.FUNCTION.value, code) for code in scope.headed_functions | scope.member_functions}, project_ids
 
 
-def _window_units(count: int) -> list[tuple]:
-    """`published_window(count=count)`'s versions, then their units, in one query: (id, year, quarter, version,
-    digest, then NULLs) for each version, (result id, NULLs, then kind, code, name, done, applicable, grade, low,
-    rank) for each unit. Read with the cursor, in SQL of its own: through the ORM, compiling the window and iterating
-    the trends page's 520 rows took longer than the queries (window 1.0 ms against 0.2 ms, units 1.7 ms against
-    0.7 ms), the model's ordering joined the quarters again to sort the units by text, and joining each unit to its
-    version's columns cost more than a second query. Unordered: each unit is placed by its version."""
+def _window_units(count: int, project_ids: set[int]) -> list[tuple]:
+    """`published_window(count=count)`'s versions, their units and the codes of the given projects, in one query:
+    (id, year, quarter, version, digest, then NULLs) for each version, (result id, NULLs, then kind, code, name,
+    done, applicable, grade, low, rank) for each unit, (NULLs, code, NULLs) for each project. Read with the cursor, in
+    SQL of its own: through the ORM, compiling the window and iterating the trends page's 520 rows took longer than
+    the queries (window 1.0 ms against 0.2 ms, units 1.7 ms against 0.7 ms), the model's ordering joined the quarters
+    again to sort the units by text, joining each unit to its version's columns cost more than a second query, and
+    the reader's projects were a round trip of their own. Unordered: each unit is placed by its version."""
     q = connection.ops.quote_name
     result, unit = q(QuarterResult._meta.db_table), q(UnitResult._meta.db_table)
     version_columns = ", ".join(f"w.{q(c)}" for c in ("id", "year", "quarter", "version", "digest"))
     unit_columns = ", ".join(f"u.{q(c)}" for c in ("kind", "code", "name", "done", "applicable", "grade", "low", "rank"))
+    projects, params = "", [count]
+    if project_ids:
+        marks = ", ".join(["%s"] * len(project_ids))
+        # nosec B608: the table and column are the model's, every id a parameter
+        projects = (
+            f"UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, NULL, p.{q('code')}, NULL, NULL, NULL, NULL, NULL, NULL "
+            f"FROM {q(Project._meta.db_table)} p WHERE p.{q('id')} IN ({marks})"  # nosec B608
+        )
+        params += sorted(project_ids)
     # The latest version of each quarter is the one no amendment supersedes (QuarterResultQuerySet.latest_versions).
-    # nosec B608: the tables and columns are the models', the only value (count) a parameter
+    # nosec B608: the tables and columns are the models', every value a parameter
     sql = f"""
         WITH w AS (
             SELECT r.{q("id")}, r.{q("year")}, r.{q("quarter")}, r.{q("version")}, r.{q("digest")} FROM {result} r
@@ -199,9 +204,10 @@ def _window_units(count: int) -> list[tuple]:
         UNION ALL
         SELECT u.{q("result_id")}, NULL, NULL, NULL, NULL, {unit_columns} FROM {unit} u
         WHERE u.{q("result_id")} IN (SELECT {q("id")} FROM w)
+        {projects}
     """  # nosec B608
     with connection.cursor() as cursor:
-        cursor.execute(sql, [count])
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
@@ -210,8 +216,9 @@ _new_point = tuple.__new__  # TrendPoint's fields as one tuple, without NamedTup
 
 def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
     """Each unit's score, grade and rank over the last `count` published quarters, the reader's own units first.
-    Two queries at most (the second for the reader's own units). A unit's name is the newest it has in the window."""
-    found = _window_units(count)
+    One query. A unit's name is the newest it has in the window."""
+    mine, project_ids = own_units(scope)
+    found = _window_units(count, project_ids)
     window = sorted(
         (
             PublishedQuarter(pk, Quarter(year, number), version, digest)
@@ -227,7 +234,9 @@ def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
     none_yet = [TrendPoint(quarter, None, "", False, None) for quarter in quarters]  # immutable, so shared
     percent_text = engine.percent_text
     for result_id, _year, _number, _version, _digest, kind, code, name, done, applicable, grade, low, rank in found:
-        if kind is None:  # a version's row
+        if kind is None:  # a version's row, or one of the reader's projects
+            if result_id is None:
+                mine.add((UnitKind.PROJECT.value, code))
             continue
         at = position[result_id]
         key = (kind, code)
@@ -242,7 +251,6 @@ def unit_trend_table(*, scope: Scope, count: int = 8) -> TrendTable:
             row.points[at] = _new_point(TrendPoint, (quarters[at], percent_text(done, applicable), grade, low, rank))
         else:
             row.points[at] = _new_point(TrendPoint, (quarters[at], None, "", low, rank))
-    mine = own_unit_keys(scope) if rows else set()
     for key in mine:
         if key in rows:
             rows[key].mine = True
