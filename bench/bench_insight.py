@@ -7,7 +7,10 @@
 * the bulletin of a quarter of 60 projects (data and PDF; target < 2 s);
 * a 500 MB deliverable bundle streamed through the view: peak resident memory while streaming (target: flat).
 
-    .venv/bin/python bench/bench_insight.py [--samples 41] [--bundle-mb 500] [--markdown FILE]
+    .venv/bin/python bench/bench_insight.py [--samples 41] [--bundle-mb 500] [--markdown FILE] [--reuse] [--only TEXT]
+
+`--only TEXT` (repeatable) times only the pages whose label contains TEXT, in the same tables, and skips the bulletin,
+publication and bundle figures.
 
 BENCH_INSIGHT_DATABASE_URL names the database (default postgres://postgres@127.0.0.1:5432/tp_insight_bench).
 """
@@ -57,6 +60,7 @@ def main() -> None:
     parser.add_argument("--bundle-mb", type=int, default=500)
     parser.add_argument("--markdown", help="also write the figures as Markdown to this file")
     parser.add_argument("--reuse", action="store_true", help="time again on the data an earlier run left behind")
+    parser.add_argument("--only", action="append", default=[], help="time only the pages whose label contains this")
     options = parser.parse_args()
 
     if not options.reuse:
@@ -258,29 +262,36 @@ def main() -> None:
             len(response.content),
         )
 
-    say(f"## Heat map (server time, signed in, {options.samples} samples each in alternation with the empty view; no cache)")
-    say()
-    say("| reader (first page, cold) | median | p95 | empty view median (p95) | ratio | target ≤ 8× | queries | page size |")
-    say("|---|---|---|---|---|---|---|---|")
-    for label, who, url in (
-        ("for reference: the page with nothing to show (a reader without cells)", "nobody", heat_url),
-        ("operations, all functions and stages", "ops", heat_url),
-        ("operations, filtered by function (marketing)", "ops", heat_url + "?function=marketing"),
-        ("operations, filtered by stage (开盘销售)", "ops", heat_url + "?stage=开盘销售"),
-        ("operations, page 3", "ops", heat_url + "?page=3"),
-        ("a project director (their project)", "director", heat_url),
-        ("a function head (their function, every project)", "head", heat_url),
-        ("a functional manager (their one cell)", "lead", heat_url),
-        ("a director who also leads a cell of another project", "unusual", heat_url),
-    ):
-        median, p95_page, empty, p95_empty, count, size = timed(who, url, empty_map=who == "nobody")
-        ratio = median / empty
-        say(
-            f"| {label} | {median * 1000:.1f} ms | {p95_page * 1000:.1f} ms | {empty * 1000:.1f} ms "
-            f"({p95_empty * 1000:.1f} ms) | {ratio:.1f}× | {'met' if ratio <= 8 else 'MISSED'} | {count} | "
-            f"{size / 1024:.0f} KiB |"
+    def chosen(pages: tuple) -> tuple:
+        return tuple(page for page in pages if not options.only or any(text in page[0] for text in options.only))
+
+    heat_pages = chosen(
+        (
+            ("for reference: the page with nothing to show (a reader without cells)", "nobody", heat_url),
+            ("operations, all functions and stages", "ops", heat_url),
+            ("operations, filtered by function (marketing)", "ops", heat_url + "?function=marketing"),
+            ("operations, filtered by stage (开盘销售)", "ops", heat_url + "?stage=开盘销售"),
+            ("operations, page 3", "ops", heat_url + "?page=3"),
+            ("a project director (their project)", "director", heat_url),
+            ("a function head (their function, every project)", "head", heat_url),
+            ("a functional manager (their one cell)", "lead", heat_url),
+            ("a director who also leads a cell of another project", "unusual", heat_url),
         )
-    say()
+    )
+    if heat_pages:
+        say(f"## Heat map (server time, signed in, {options.samples} samples each in alternation with the empty view; no cache)")
+        say()
+        say("| reader (first page, cold) | median | p95 | empty view median (p95) | ratio | target ≤ 8× | queries | page size |")
+        say("|---|---|---|---|---|---|---|---|")
+        for label, who, url in heat_pages:
+            median, p95_page, empty, p95_empty, count, size = timed(who, url, empty_map=who == "nobody")
+            ratio = median / empty
+            say(
+                f"| {label} | {median * 1000:.1f} ms | {p95_page * 1000:.1f} ms | {empty * 1000:.1f} ms "
+                f"({p95_empty * 1000:.1f} ms) | {ratio:.1f}× | {'met' if ratio <= 8 else 'MISSED'} | {count} | "
+                f"{size / 1024:.0f} KiB |"
+            )
+        say()
 
     # -- the other insight pages ---------------------------------------------------------------------------------
     # Their budget is the busy pages' (≤ 4× the empty view, the performance issue), on the same eight quarters.
@@ -363,7 +374,7 @@ def main() -> None:
     say()
     say("| page (cold) | median | p95 | empty view median (p95) | ratio | target ≤ 4× | queries | page size |")
     say("|---|---|---|---|---|---|---|---|")
-    for label, who, url, expect in other_pages:
+    for label, who, url, expect in chosen(other_pages):
         median, p95_page, empty, p95_empty, count, size = timed(who, url, expect=expect)
         ratio = median / empty
         say(
@@ -373,6 +384,11 @@ def main() -> None:
         )
     say()
     client = clients["ops"]
+    if options.only:
+        clock.stop()
+        if options.markdown:
+            Path(options.markdown).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return
 
     # -- the bulletin -------------------------------------------------------------------------------------------
     say("## Bulletin")

@@ -25,6 +25,7 @@ Scoring a quarter::
     is_at_or_below(grade, cap_grade=CAP_GRADE, bands=DEFAULT_BANDS) -> bool
     units_at_or_below(outcome, *, cap_grade=CAP_GRADE, bands=DEFAULT_BANDS) -> frozenset[UnitKey]
     percent_display(score) -> Decimal   percent_of(done, applicable) -> Decimal   # the same, in integers
+    percent_text(done, applicable) -> str   # str(percent_of(...)), without the Decimal
     validate_bands(bands) -> tuple[GradeBand, ...]
 
 Appraisal caps (R11) for one year::
@@ -286,16 +287,35 @@ def percent_display(score: Fraction) -> Decimal:
     return percent_of(exact.numerator, exact.denominator)
 
 
-def percent_of(done: int, applicable: int) -> Decimal:
-    """``percent_display(Fraction(done, applicable))`` in integers alone, without building a fraction: the trends
-    page shows 520 scores. ``applicable`` must be positive."""
+_CENTS = [f"{cents:02d}" for cents in range(_HUNDRED)]  # "00" … "99"
+
+
+def _hundredths_of(done: int, applicable: int) -> int:
+    """``done / applicable`` in hundredths of a percent, rounded half-up (ties away from zero)."""
     if applicable <= 0:
         raise ValueError(f"适用权重必须为正数，收到 {applicable}")
     scaled = done * _HUNDRED * _HUNDRED  # hundredths of a percent, over `applicable`
     quotient, remainder = divmod(abs(scaled), applicable)
     if 2 * remainder >= applicable:  # ROUND_HALF_UP: ties away from zero
         quotient += 1
-    return Decimal(-quotient if scaled < 0 else quotient).scaleb(-2)
+    return -quotient if scaled < 0 else quotient
+
+
+def percent_of(done: int, applicable: int) -> Decimal:
+    """``percent_display(Fraction(done, applicable))`` in integers alone, without building a fraction.
+    ``applicable`` must be positive."""
+    return Decimal(_hundredths_of(done, applicable)).scaleb(-2)
+
+
+def percent_text(done: int, applicable: int) -> str:
+    """``str(percent_of(done, applicable))`` ("86.54") without building a Decimal: the trends page shows 520 scores.
+    ``applicable`` must be positive."""
+    if done >= 0 and applicable > 0:  # the usual case in one expression: floor(x + 1/2) is half-up for x >= 0
+        whole, cents = divmod((done * 2 * _HUNDRED * _HUNDRED + applicable) // (2 * applicable), _HUNDRED)
+        return f"{whole}.{_CENTS[cents]}"
+    hundredths = _hundredths_of(done, applicable)
+    whole, cents = divmod(abs(hundredths), _HUNDRED)
+    return f"{'-' if hundredths < 0 else ''}{whole}.{cents:02d}"
 
 
 @dataclass(frozen=True)

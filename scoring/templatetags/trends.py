@@ -1,9 +1,10 @@
-"""`{% trend_table table rows title %}`: one ranking over time on the trends page, rendered by Jinja2
-(templates/fragments/trend_table.jinja, audits.fragments). Its 65 units × 8 quarters are the page's hot loop: Django's
-engine walked a `{% url %}` and a `{% blocktranslate %}` per point, 520 of each. Here each quarter's link prefix is
-reversed once per table, and a point's markup is written once for each distinct (grade, score, rank) and shared by
-the points that show the same, as the heat map's cells are (`scoring.insight._cells_html`)."""
+"""`{% trend_tables table functions_title projects_title %}`: the two rankings over time on the trends page, rendered
+by Jinja2 (templates/fragments/trend_table.jinja, audits.fragments). Their 65 units × 8 quarters are the page's hot
+loop: each row, its header and its points are written here in one pass, with each quarter's link prefix reversed once
+for both tables and escaped once per table, each row's code and name escaped once, and each grade's badge and each
+rank's label written once."""
 
+import re
 from functools import lru_cache
 from urllib.parse import quote
 
@@ -13,47 +14,78 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language, gettext
 from markupsafe import escape
 
-from audits.fragments import render_fragment
+from audits.fragments import render_fragment, texts
 
 register = template.Library()
 
-NO_POINT = '<td class="text-center text-nowrap"><span class="text-secondary small">—</span></td>'
+# A point's cell is centred and unwrapped, its link undecorated and its rank small and grey by the table's CSS
+# (static/css/insight.css, `.in-trend-table td`), not by classes repeated 520 times.
+NO_POINT = '<td><span class="text-secondary small">—</span></td>'
+MINE = ' class="in-mine"'
+_URL_SAFE = re.compile(r"[A-Za-z0-9_.~-]*")  # what quote(text, safe="") leaves as it is
+
+
+def _path_part(text: str) -> str:
+    """`quote(text, safe="")`, without its cost for the codes that need none (every kind and the usual codes)."""
+    return text if _URL_SAFE.fullmatch(text) else quote(text, safe="")
+
+
+def _escape(text: str) -> str:
+    """`markupsafe.escape(text)` as a plain str, to the byte (&, <, >, " and '), without building a Markup: it was a
+    fifth of the table's time, and each row escapes its code and name."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&#34;").replace("'", "&#39;")
 
 
 @lru_cache(maxsize=4096)
 def _rank_label(language: str | None, rank: int | None) -> str:
-    return gettext("第 %(r)s 名") % {"r": rank}
+    """「第 N 名」 in the language, escaped: translated once per process, language and rank."""
+    return str(escape(gettext("第 %(r)s 名") % {"r": rank}))
 
 
-def point_cells(rows, urls: list[str]) -> list[SafeString]:
-    """Each row's cells, one per quarter: a link to the unit's explanation with its grade, score and rank, or a dash.
-    Every value interpolated is escaped, a number, or a link prefix Django reversed."""
+def trend_rows(rows, urls: list[str], my_unit: str) -> SafeString:
+    """The table's body: a row per unit (a marker if it is the reader's, its name), then a cell per quarter: a link to
+    the unit's explanation with its grade, score and rank, or a dash. Every value interpolated is escaped, a number,
+    or a link prefix Django reversed."""
+    heads = [f'<td><a href="{escape(url)}' for url in urls]
+    mine = f'<i class="bi bi-person-fill text-primary" title="{escape(my_unit)}"></i> '
     language = get_language()
-    looks: dict[tuple, tuple[str, str]] = {}
+    badges: dict[tuple[str, bool], str] = {}
+    ranks: dict[int | None, str] = {}
     out = []
     for row in rows:
-        path = f"{quote(row.kind, safe='')}/{quote(row.code, safe='')}/"
+        kind, code = row.kind, row.code
+        # Quoted with nothing safe, the path has no character HTML would escape.
+        path = f'{_path_part(kind)}/{_path_part(code)}/">'
         cells = []
-        for index, point in enumerate(row.points):
-            if point.percent is None:
+        for head, point in zip(heads, row.points, strict=True):
+            _quarter, percent, grade, low, rank = point
+            if percent is None:
                 cells.append(NO_POINT)
                 continue
-            key = (point.grade, point.low, point.percent, point.rank)
-            look = looks.get(key)
-            if look is None:
-                look = looks[key] = (
-                    '<td class="text-center text-nowrap"><a href="',
-                    f'" class="text-decoration-none"><span class="badge {point.grade_class}">{escape(point.grade)}</span> '
-                    f'<span class="small">{point.percent}%</span><div class="small text-secondary">'
-                    f"{escape(_rank_label(language, point.rank))}</div></a></td>",
-                )
-            cells.append(look[0] + str(escape(urls[index] + path)) + look[1])
-        out.append(mark_safe("".join(cells)))  # nosec B308 B703: escaped above
-    return out
+            badge = badges.get((grade, low))
+            if badge is None:
+                badge = badges[(grade, low)] = f'<span class="badge {point.grade_class}">{escape(grade)}</span>'
+            label = ranks.get(rank)
+            if label is None:
+                label = ranks[rank] = _rank_label(language, rank)
+            cells.append(f"{head}{path}{badge} <small>{percent}%</small><div>{label}</div></a></td>")
+        out.append(
+            f'        <tr data-unit="{_escape(kind)}:{_escape(code)}"{MINE if row.mine else ""}>\n'
+            f'          <th scope="row" class="in-sticky text-nowrap">{mine if row.mine else ""}{_escape(row.name)}</th>\n'
+            f"          {''.join(cells)}\n"
+            "        </tr>\n"
+        )
+    return mark_safe("".join(out))  # nosec B308 B703: escaped above
 
 
 @register.simple_tag
-def trend_table(table, rows, title):
+def trend_tables(table, functions_title, projects_title):
+    """Both rankings over time, the functions' then the projects', each quarter's link prefix reversed once for both."""
     urls = [reverse("scoring:unit_detail", args=[str(q.quarter), "K", "C"]).removesuffix("K/C/") for q in table.quarters]
-    context = {"table": table, "rows": rows, "title": title, "cells": point_cells(rows, urls)}
-    return render_fragment("trend_table.jinja", context)
+    my_unit = texts(get_language()).my_unit
+
+    def one(rows, title):
+        body = trend_rows(rows, urls, my_unit) if rows else ""
+        return render_fragment("trend_table.jinja", {"table": table, "rows": rows, "title": title, "body": body})
+
+    return one(table.functions, functions_title) + "\n" + one(table.projects, projects_title)

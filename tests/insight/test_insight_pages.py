@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from audits.choices import ItemStatus
 from audits.models import InspectionItem
 from core.dates import Quarter
+from scoring.services import quarter_amend
 from tests.scoring.builders import Q1, after, build_quarter, ensure_default_rules
 from touchpoints.choices import Function
 
@@ -53,11 +54,11 @@ def test_trends_with_one_published_quarter_list_every_unit_with_its_single_point
     # The point is a link to the unit's explanation, with its grade, score and rank, as markup (not escaped text).
     point = html[html.index('<tr data-unit="function:engineering"') :]
     point = point[: point.index("</tr>")]
-    assert '<a href="/results/2026Q1/units/function/engineering/" class="text-decoration-none">' in point
-    assert '<span class="small">50.00%</span><div class="small text-secondary">第 5 名</div></a></td>' in point
+    assert '<td><a href="/results/2026Q1/units/function/engineering/">' in point
+    assert '<span class="badge text-bg-danger">C</span> <small>50.00%</small><div>第 5 名</div></a></td>' in point
     assert "&lt;" not in html[html.index("in-trend-table") : html.index('id="in-trends"')]
     english = client.get("/results/insight/trends/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert '<div class="small text-secondary">Rank 5</div>' in english
+    assert "<div>Rank 5</div>" in english
 
 
 def test_trends_over_eight_quarters_put_the_readers_own_units_first(client, people, later) -> None:
@@ -81,6 +82,25 @@ def test_trends_over_eight_quarters_put_the_readers_own_units_first(client, peop
     assert {p.rank for p in gg.points} == {1, 2}
 
 
+def test_trends_read_the_latest_version_of_an_amended_quarter(client, people, later) -> None:
+    ensure_default_rules()
+    for quarter in (Q1, Q2):
+        cell(people.project, Function.MARKETING, quarter, [("M-1", "开盘销售", DONE), ("M-2", "开盘销售", NOT_DONE)])
+        publish(quarter)
+    InspectionItem.objects.filter(code="M-2", inspection__year=Q1.year, inspection__quarter=Q1.number).update(verdict=DONE)
+    with time_machine.travel(after(Q2, days=25), tick=False):
+        amended = quarter_amend(quarter=Q1, user=people.user("inspector"), reason="复核")
+    client.force_login(people.user("outsider"))
+    table = client.get("/results/insight/trends/").context["table"]
+    first = table.quarters[0]
+    assert (str(first.quarter), first.pk, first.version) == ("2026Q1", amended.pk, amended.version)
+    assert [str(q.quarter) for q in table.quarters] == ["2026Q1", "2026Q2"]  # one column per quarter, oldest first
+    marketing = next(r for r in table.functions if r.code == Function.MARKETING)
+    assert [p.percent for p in marketing.points] == ["100.00", "50.00"]  # the amendment's score, then Q2's
+    html = client.get("/results/insight/trends/").content.decode()
+    assert html.count('<td><a href="/results/2026Q1/units/function/marketing/">') == 1
+
+
 def test_trend_page_query_count_does_not_grow_with_units(client, people, later) -> None:
     ensure_default_rules()
     build_quarter(Q1, projects=3, items=4)
@@ -89,7 +109,9 @@ def test_trend_page_query_count_does_not_grow_with_units(client, people, later) 
     small = queries(client, "/results/insight/trends/")
     build_quarter(Q2, projects=30, items=4)
     publish(Q2)
-    assert queries(client, "/results/insight/trends/") == small <= 10  # +1: R5b inspection-team memberships in the scope
+    # The session, the user, the reader's scope, the trends (their window, units and the reader's project codes in
+    # one query) and the unread notifications: 7 when the window, the units and the codes were three queries.
+    assert queries(client, "/results/insight/trends/") == small == 5
 
 
 # -- heat maps and findings ----------------------------------------------------------------------------------------

@@ -40,6 +40,7 @@ from scoring.engine import (
     is_at_or_below,
     percent_display,
     percent_of,
+    percent_text,
     score_quarter,
     unit_cap_status,
     units_at_or_below,
@@ -391,10 +392,25 @@ def test_percent_of_is_percent_display_in_integers(done: int, applicable: int) -
     assert str(shown) == str(percent_display(Fraction(done, applicable)))  # the same two decimals, sign and all
 
 
+@given(st.integers(min_value=-(10**6), max_value=10**6), st.integers(min_value=1, max_value=10**6))
+def test_percent_text_is_percent_of_as_text(done: int, applicable: int) -> None:
+    assert percent_text(done, applicable) == str(percent_of(done, applicable))
+
+
+@pytest.mark.parametrize(
+    ("done", "applicable", "shown"),
+    [(1, 20000, "0.01"), (1, 20001, "0.00"), (-1, 20000, "-0.01"), (-1, 20001, "0.00"), (1, 8, "12.50"), (0, 7, "0.00")],
+)
+def test_percent_text_rounds_ties_away_from_zero(done: int, applicable: int, shown: str) -> None:
+    assert percent_text(done, applicable) == shown == str(percent_of(done, applicable))
+
+
 @pytest.mark.parametrize("applicable", [0, -3])
 def test_percent_of_refuses_no_applicable_weight(applicable: int) -> None:
     with pytest.raises(ValueError):
         percent_of(1, applicable)
+    with pytest.raises(ValueError):
+        percent_text(1, applicable)
 
 
 # ------------------------------------------------------------------------------------------
