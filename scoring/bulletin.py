@@ -18,12 +18,12 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q
+from django.db.models import Count, IntegerField, Q, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from audits.choices import InspectionState, ItemStatus
-from audits.models import InspectionItem
+from audits.choices import InspectionState
+from audits.models import Inspection
 from audits.rectifications.choices import RectificationState
 from audits.rectifications.models import Rectification
 from audits.rectifications.rules import UNVERIFIED
@@ -146,7 +146,7 @@ def _ranked(rows: list[BulletinRow]) -> list[BulletinRow]:
 
 def caps_as_of(*, quarter: Quarter, names: dict[tuple[str, str], str]) -> tuple[list[CapLine], list[CapLine]]:
     """R11 as the bulletin of `quarter` states it: only the year's quarters published up to this one count, the later
-    ones still open, so a bulletin reads the same whenever it is printed. Two queries."""
+    ones still open, so a bulletin reads the same whenever it is printed. One query."""
     lows = selectors.year_lows(year=quarter.year)
     published = frozenset(n for n in lows.published if n <= quarter.number)
     units = set(lows.low_by_unit) | {selectors.unit_key(kind, code) for kind, code in names}
@@ -167,18 +167,17 @@ def rectification_summary(
     *, quarter: Quarter, names: dict[tuple[str, str], str], today: dt.date | None = None
 ) -> list[RectificationLine]:
     """The rectification summary of a quarter, per unit: the items judged 未完成 in its finalised inspections and, of
-    those, the ones its self-check had claimed done (虚报); then, from the rectification register (SPEC §14), how many
-    of the quarter's rectifications are verified, still unverified, and overdue on `today`. Two queries."""
+    those, the ones its self-check had claimed done (虚报), as each inspection stores them with its items
+    (audits.item_summary: a row per cell, not a count over the quarter's 12,000 items); then, from the rectification
+    register (SPEC §14), how many of the quarter's rectifications are verified, still unverified, and overdue on
+    `today`. One query: both as rows of (project, function, findings, false claims, verified, unverified, overdue)."""
     today = today or dates.local_today()
+    zero = Value(0, output_field=IntegerField())
     findings = (
-        InspectionItem.objects.filter(
-            inspection__year=quarter.year,
-            inspection__quarter=quarter.number,
-            inspection__state=InspectionState.FINALISED,
-            verdict=ItemStatus.NOT_DONE,
+        Inspection.objects.filter(
+            year=quarter.year, quarter=quarter.number, state=InspectionState.FINALISED, not_done_count__gt=0
         )
-        .values_list("inspection__project__code", "inspection__function")
-        .annotate(n=Count("id"), false_claims=Count("id", filter=Q(claimed_status=ItemStatus.DONE)))
+        .values_list("project__code", "function", "not_done_count", "discrepancy_count", zero, zero, zero)
         .order_by()
     )
     unverified = Q(state__in=UNVERIFIED)
@@ -187,6 +186,8 @@ def rectification_summary(
         .filter(year=quarter.year, quarter=quarter.number)
         .values_list("project__code", "function")
         .annotate(
+            no_findings=zero,
+            no_false_claims=zero,
             verified=Count("id", filter=Q(state=RectificationState.VERIFIED)),
             unverified=Count("id", filter=unverified),
             overdue=Count("id", filter=unverified & Q(due_date__lt=today)),
@@ -195,28 +196,24 @@ def rectification_summary(
     )
     # Per unit: findings, false claims, verified, unverified, overdue; each cell's counts go to its function and project.
     per_unit: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])
-    for project, function, n, false_claims in findings:
+    for project, function, *row in findings.union(register, all=True):
         for key in ((UnitKind.FUNCTION.value, function), (UnitKind.PROJECT.value, project)):
             counts = per_unit[key]
-            counts[0] += n
-            counts[1] += false_claims
-    for project, function, verified, open_, overdue in register:
-        for key in ((UnitKind.FUNCTION.value, function), (UnitKind.PROJECT.value, project)):
-            counts = per_unit[key]
-            counts[2] += verified
-            counts[3] += open_
-            counts[4] += overdue
+            for index, n in enumerate(row):
+                counts[index] += n
     order = {f.value: i for i, f in enumerate(Function)}
     lines = [RectificationLine(kind, code, names.get((kind, code), code), *counts) for (kind, code), counts in per_unit.items()]
     return sorted(lines, key=lambda line: (line.kind != UnitKind.FUNCTION, order.get(line.code, 0), line.code))
 
 
 def bulletin_for(*, quarter: Quarter) -> Bulletin | None:
-    """The bulletin of a quarter's latest published version, or None while it is open. Five queries."""
-    result = selectors.latest_results(quarter=quarter)
-    if result is None:
+    """The bulletin of a quarter's latest published version, or None while it is open. Three queries: the version
+    with its snapshot's units and policy, the year's low units (caps), and the findings with the register."""
+    latest = selectors.latest_result_parts(quarter=quarter, parts=("units", "policy"))
+    if latest is None:
         return None
-    units = result.snapshot["units"]
+    result, snapshot = latest
+    units = snapshot["units"]
     names = {(u["kind"], u["code"]): u["name"] for u in units}
     today = dates.local_today()
     triggered, at_risk = caps_as_of(quarter=quarter, names=names)
@@ -225,7 +222,7 @@ def bulletin_for(*, quarter: Quarter) -> Bulletin | None:
         result=result,
         functions=_ranked([_row(u) for u in units if u["kind"] == UnitKind.FUNCTION]),
         projects=_ranked([_row(u) for u in units if u["kind"] == UnitKind.PROJECT]),
-        policy=result.snapshot.get("policy", {}),
+        policy=snapshot["policy"] or {},
         triggered=triggered,
         at_risk=at_risk,
         rectifications=rectification_summary(quarter=quarter, names=names, today=today),

@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import FilteredRelation, Q
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,6 +46,21 @@ def latest_results(*, quarter: Quarter) -> QuarterResult | None:
         .order_by("-version")
         .first()
     )
+
+
+def latest_result_parts(*, quarter: Quarter, parts: tuple[str, ...]) -> tuple[QuarterResult, dict[str, Any]] | None:
+    """The current version of a quarter without its snapshot, and the named top-level parts of that snapshot, decoded
+    alone (the bulletin reads its units and policy, not its cells); None while the quarter is open. One query."""
+    result = (
+        QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number)
+        .defer("snapshot", "confirmed_missing")
+        .annotate(**{f"snapshot_{part}": KeyTransform(part, "snapshot") for part in parts})
+        .order_by("-version")
+        .first()
+    )
+    if result is None:
+        return None
+    return result, {part: getattr(result, f"snapshot_{part}") for part in parts}
 
 
 def result_version(*, pk: int) -> QuarterResult:
@@ -120,15 +136,23 @@ class YearLows:
 
 
 def year_lows(*, year: int) -> YearLows:
-    """Two queries. `low` was frozen with each version by the bands it used: a later edit of the bands never changes
+    """One query: the year's current versions, each with its units graded B- or below (a version without any gives one
+    row with none). `low` was frozen with each version by the bands it used: a later edit of the bands never changes
     what a published quarter counts for (SPEC §6 counts published results)."""
-    latest = _latest_ids(year)
+    rows = (
+        QuarterResult.objects.filter(year=year)
+        .latest_versions()
+        .annotate(low_unit=FilteredRelation("units", condition=Q(units__low=True)))
+        .values_list("quarter", "low_unit__kind", "low_unit__code")
+        .order_by()
+    )
+    published: set[int] = set()
     low: dict[engine.UnitKey, set[int]] = defaultdict(set)
-    if latest:
-        rows = UnitResult.objects.filter(result_id__in=latest.values(), low=True).values_list("kind", "code", "result__quarter")
-        for kind, code, number in rows:
+    for number, kind, code in rows:
+        published.add(number)
+        if kind is not None:
             low[unit_key(kind, code)].add(number)
-    return YearLows(year=year, published=frozenset(latest), low_by_unit={u: frozenset(q) for u, q in low.items()})
+    return YearLows(year=year, published=frozenset(published), low_by_unit={u: frozenset(q) for u, q in low.items()})
 
 
 def _year_assignments(year: int):
@@ -160,7 +184,7 @@ def _year_spans(year: int) -> list[engine.AssignmentSpan]:
 
 def caps_for_year(*, year: int) -> engine.AppraisalCaps:
     """R11 for a year from its published quarters (latest version of each): every capped person, once, with every
-    unit and trigger, and every unit at risk (预警). Three queries."""
+    unit and trigger, and every unit at risk (预警). Two queries."""
     lows = year_lows(year=year)
     if not lows.low_by_unit:
         return engine.AppraisalCaps(people=(), at_risk=())
@@ -193,7 +217,7 @@ def _exposure(
 
 def caps_and_exposure_for_year(*, year: int) -> tuple[engine.AppraisalCaps, dict[engine.UnitKey, list[engine.AssignmentSpan]]]:
     """`caps_for_year` and `at_risk_people` from one read of the year's assignments (the caps export needs both).
-    Three queries."""
+    Two queries."""
     lows = year_lows(year=year)
     if not lows.low_by_unit:
         return engine.AppraisalCaps(people=(), at_risk=()), {}
