@@ -7,7 +7,7 @@
 * the bulletin of a quarter of 60 projects (data and PDF; target < 2 s);
 * a 500 MB deliverable bundle streamed through the view: peak resident memory while streaming (target: flat).
 
-    .venv/bin/python bench/bench_insight.py [--samples 41] [--bundle-mb 500] [--markdown FILE]
+    .venv/bin/python bench/bench_insight.py [--samples 41] [--bundle-mb 500] [--markdown FILE] [--reuse] [--pages TEXT]
 
 BENCH_INSIGHT_DATABASE_URL names the database (default postgres://postgres@127.0.0.1:5432/tp_insight_bench).
 """
@@ -57,6 +57,12 @@ def main() -> None:
     parser.add_argument("--bundle-mb", type=int, default=500)
     parser.add_argument("--markdown", help="also write the figures as Markdown to this file")
     parser.add_argument("--reuse", action="store_true", help="time again on the data an earlier run left behind")
+    parser.add_argument(
+        "--pages",
+        action="append",
+        metavar="TEXT",
+        help="time only the pages (rows and sections) whose label contains TEXT, case-insensitive (repeatable)",
+    )
     options = parser.parse_args()
 
     if not options.reuse:
@@ -90,6 +96,9 @@ def main() -> None:
     from touchpoints.models import Project
 
     lines: list[str] = []
+
+    def wanted(label: str) -> bool:
+        return not options.pages or any(text.lower() in label.lower() for text in options.pages)
 
     def say(text: str = "") -> None:
         print(text, flush=True)
@@ -258,21 +267,27 @@ def main() -> None:
             len(response.content),
         )
 
-    say(f"## Heat map (server time, signed in, {options.samples} samples each in alternation with the empty view; no cache)")
-    say()
-    say("| reader (first page, cold) | median | p95 | empty view median (p95) | ratio | target ≤ 8× | queries | page size |")
-    say("|---|---|---|---|---|---|---|---|")
-    for label, who, url in (
-        ("for reference: the page with nothing to show (a reader without cells)", "nobody", heat_url),
-        ("operations, all functions and stages", "ops", heat_url),
-        ("operations, filtered by function (marketing)", "ops", heat_url + "?function=marketing"),
-        ("operations, filtered by stage (开盘销售)", "ops", heat_url + "?stage=开盘销售"),
-        ("operations, page 3", "ops", heat_url + "?page=3"),
-        ("a project director (their project)", "director", heat_url),
-        ("a function head (their function, every project)", "head", heat_url),
-        ("a functional manager (their one cell)", "lead", heat_url),
-        ("a director who also leads a cell of another project", "unusual", heat_url),
-    ):
+    heat_pages = [
+        row
+        for row in (
+            ("for reference: the page with nothing to show (a reader without cells)", "nobody", heat_url),
+            ("operations, all functions and stages", "ops", heat_url),
+            ("operations, filtered by function (marketing)", "ops", heat_url + "?function=marketing"),
+            ("operations, filtered by stage (开盘销售)", "ops", heat_url + "?stage=开盘销售"),
+            ("operations, page 3", "ops", heat_url + "?page=3"),
+            ("a project director (their project)", "director", heat_url),
+            ("a function head (their function, every project)", "head", heat_url),
+            ("a functional manager (their one cell)", "lead", heat_url),
+            ("a director who also leads a cell of another project", "unusual", heat_url),
+        )
+        if wanted(row[0])
+    ]
+    if heat_pages:
+        say(f"## Heat map (server time, signed in, {options.samples} samples each in alternation with the empty view; no cache)")
+        say()
+        say("| reader (first page, cold) | median | p95 | empty view median (p95) | ratio | target ≤ 8× | queries | page size |")
+        say("|---|---|---|---|---|---|---|---|")
+    for label, who, url in heat_pages:
         median, p95_page, empty, p95_empty, count, size = timed(who, url, empty_map=who == "nobody")
         ratio = median / empty
         say(
@@ -280,7 +295,8 @@ def main() -> None:
             f"({p95_empty * 1000:.1f} ms) | {ratio:.1f}× | {'met' if ratio <= 8 else 'MISSED'} | {count} | "
             f"{size / 1024:.0f} KiB |"
         )
-    say()
+    if heat_pages:
+        say()
 
     # -- the other insight pages ---------------------------------------------------------------------------------
     # Their budget is the busy pages' (≤ 4× the empty view, the performance issue), on the same eight quarters.
@@ -359,6 +375,7 @@ def main() -> None:
             b"data-webhook=",
         ),
     )
+    other_pages = tuple(page for page in other_pages if wanted(page[0]))
     say(f"## The other insight pages ({options.samples} samples each in alternation with the empty view; no cache)")
     say()
     say("| page (cold) | median | p95 | empty view median (p95) | ratio | target ≤ 4× | queries | page size |")
@@ -375,19 +392,25 @@ def main() -> None:
     client = clients["ops"]
 
     # -- the bulletin -------------------------------------------------------------------------------------------
-    say("## Bulletin")
-    say()
-    timings = []
-    for _ in range(5):
-        t0 = time.perf_counter()
-        pdf = bulletin_pdf(bulletin_for(quarter=last))
-        timings.append(time.perf_counter() - t0)
-    best = statistics.median(timings)
-    say(
-        f"Bulletin of {last} ({options.projects} projects + 5 functions, data and PDF): median {best * 1000:.0f} ms of 5, "
-        f"{len(pdf) / 1024:.0f} KiB — target < 2 s: {'met' if best < 2 else 'MISSED'}."
-    )
-    say()
+    if wanted("Bulletin"):
+        say("## Bulletin")
+        say()
+        timings = []
+        for _ in range(5):
+            t0 = time.perf_counter()
+            pdf = bulletin_pdf(bulletin_for(quarter=last))
+            timings.append(time.perf_counter() - t0)
+        best = statistics.median(timings)
+        say(
+            f"Bulletin of {last} ({options.projects} projects + 5 functions, data and PDF): median {best * 1000:.0f} ms "
+            f"of 5, {len(pdf) / 1024:.0f} KiB — target < 2 s: {'met' if best < 2 else 'MISSED'}."
+        )
+        say()
+    if not wanted("Publishing into a full window") and not wanted("Deliverable bundle"):
+        clock.stop()
+        if options.markdown:
+            Path(options.markdown).write_text("\n".join(lines) + "\n", encoding="utf-8")
+        return
 
     # -- publishing into a full window --------------------------------------------------------------------------
     # The first publications of the data above entered a window that was filling up; a company that has run for two
