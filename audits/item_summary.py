@@ -8,7 +8,9 @@ summary is written once, in the same transaction, and read as three plain column
 
 An inspection's item count, answered items and discrepancies (虚报) are stored on the Inspection by every service that
 writes its items (`inspection_store_tally`, in the same transaction, after locking the inspection). The board read them
-with three correlated counts over the quarter's 12,000 items: 15–18 ms of its 28 ms in the database.
+with three correlated counts over the quarter's 12,000 items: 15–18 ms of its 28 ms in the database. The not-done
+items are stored the same way for the bulletin's rectification summary, which counted them over the same 12,000 items
+(9–13 ms, 7.9× the empty view).
 """
 
 from __future__ import annotations
@@ -23,6 +25,7 @@ from .models import Inspection, InspectionItem, SelfCheck
 
 ANSWERED_Q = ~Q(verdict="")
 DISCREPANCY_Q = Q(claimed_status=ItemStatus.DONE, verdict=ItemStatus.NOT_DONE)
+NOT_DONE_Q = Q(verdict=ItemStatus.NOT_DONE)
 
 
 def item_summary(items: Iterable[tuple[str, int]]) -> dict[str, object]:
@@ -60,7 +63,7 @@ def _item_tally(condition: Q) -> Coalesce:
 
 
 def inspections_store_tally(inspections: QuerySet[Inspection]) -> int:
-    """Recount and store the items, answered items and discrepancies of the inspections (one UPDATE); returns how many.
+    """Recount and store the items, answered items, discrepancies and not-done items of the inspections (one UPDATE); returns how many.
 
     A recount, never an increment, so a stored tally cannot drift from the items whatever wrote them. Builders and
     repairs call it on many inspections; services go through `inspection_store_tally`.
@@ -69,6 +72,7 @@ def inspections_store_tally(inspections: QuerySet[Inspection]) -> int:
         item_count=_item_tally(Q()),
         answered_count=_item_tally(ANSWERED_Q),
         discrepancy_count=_item_tally(DISCREPANCY_Q),
+        not_done_count=_item_tally(NOT_DONE_Q),
     )
 
 
@@ -80,6 +84,7 @@ def inspection_store_tally(*, inspection: Inspection) -> None:
     """
     list(Inspection.objects.select_for_update().filter(pk=inspection.pk).order_by().values_list("pk"))
     inspections_store_tally(Inspection.objects.filter(pk=inspection.pk))
-    inspection.item_count, inspection.answered_count, inspection.discrepancy_count = (
-        Inspection.objects.filter(pk=inspection.pk).values_list("item_count", "answered_count", "discrepancy_count").get()
+    stored = Inspection.objects.filter(pk=inspection.pk).values_list(
+        "item_count", "answered_count", "discrepancy_count", "not_done_count"
     )
+    inspection.item_count, inspection.answered_count, inspection.discrepancy_count, inspection.not_done_count = stored.get()

@@ -230,11 +230,12 @@ class Inspection(models.Model):
         settings.AUTH_USER_MODEL, verbose_name=_("定稿人"), on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     reopen_reason = models.TextField(_("重新打开原因"), blank=True)
-    # What the quarter board shows of the inspection, stored by every service that writes its items, in the same
+    # What the quarter board and the bulletin show of the inspection, stored by every service that writes its items, in the same
     # transaction (audits.item_summary.inspection_store_tally), instead of counting 12,000 items on every board view.
     item_count = models.PositiveIntegerField(_("检查项数"), default=0, editable=False)
     answered_count = models.PositiveIntegerField(_("已检查项数"), default=0, editable=False)
     discrepancy_count = models.PositiveIntegerField(_("虚报项数"), default=0, editable=False)
+    not_done_count = models.PositiveIntegerField(_("未完成项数"), default=0, editable=False)  # the bulletin's findings
     # R5b: everyone who took part (opened, judged or finalised), in the order they joined.
     participants = models.ManyToManyField(
         settings.AUTH_USER_MODEL, verbose_name=_("检查组"), blank=True, related_name="+", through="InspectionParticipant"

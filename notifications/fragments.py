@@ -3,7 +3,8 @@ registered robots and their latest posts, also shown under the sent log.
 
 Django's engine walked two `{% url %}`, two `{% csrf_token %}` and five `{% translate %}` per robot and eight per post:
 with a robot for the company, each project and each function (66) the page took 17× the empty view. Here the labels
-are translated once per language, the links built from one prefix, and the choices' labels looked up in a dict.
+are translated once per language, the links built from one prefix, and the choices' labels looked up in a dict. Both
+lists are plain values (selectors.WebhookLine, ChatLine), not model instances.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ urlpatterns = [
     path("sent/", views.sent_log, name="sent"),
     path("language/", views.language_set, name="language"),
     path("webhooks/", views.webhooks, name="webhooks"),
+    path("webhooks/new/", views.webhook_new, name="webhook_new"),
     path("webhooks/<int:pk>/test/", views.webhook_test, name="webhook_test"),
     path("webhooks/<int:pk>/toggle/", views.webhook_toggle, name="webhook_toggle"),
 ]

@@ -113,7 +113,7 @@ def sent_log(request: HttpRequest) -> HttpResponse:
             "kind": kind,
             "period": period,
             "kinds": kinds,
-            "chat": selectors.chat_log(kind=kind, period=period)[:LOG_PAGE_SIZE],
+            "chat": selectors.chat_log(kind=kind, period=period, limit=LOG_PAGE_SIZE),
             "periods": selectors.sent_log_periods(kind=kind),
             "summary": selectors.sent_log_summary(kind=kind, period=period),
             "filter_query": urlencode({key: value for key, value in (("kind", kind), ("period", period)) if value}),
@@ -143,27 +143,39 @@ def _operations_only(request: HttpRequest) -> None:
 
 @login_required
 def webhooks(request: HttpRequest) -> HttpResponse:
-    """Operations register group robots and see what was posted to each (SPEC §15)."""
+    """Operations see the registered group robots and what was posted to each (SPEC §15); registering one is on its
+    own page (`webhook_new`). The registration form used to post here, so a POST still registers."""
     _operations_only(request)
-    form = WebhookForm(request.POST or None)
     if request.method == "POST":
-        if form.is_valid():
-            webhook = services.webhook_register(user=request.user, **form.cleaned_data)
-            messages.success(request, _("已登记群机器人「{name}」。").format(name=webhook.name))
-            return redirect("notifications:webhooks")
-    elif request.method != "GET":
+        return _webhook_register(request)
+    if request.method != "GET":
         return HttpResponse(status=405)
     return render(
         request,
         "notifications/webhooks.html",
-        {
-            "form": form,
-            "webhooks": selectors.webhooks_all(),
-            "chat": selectors.chat_log()[:LOG_PAGE_SIZE],
-            "scope": scope_for(request.user),
-        },
-        status=400 if request.method == "POST" else 200,
+        {"webhooks": selectors.webhooks_all(), "chat": selectors.chat_log(limit=LOG_PAGE_SIZE), "scope": scope_for(request.user)},
     )
+
+
+@login_required
+def webhook_new(request: HttpRequest) -> HttpResponse:
+    """Operations register a group robot: its platform, whose group it is, and its credentials."""
+    _operations_only(request)
+    if request.method == "POST":
+        return _webhook_register(request)
+    if request.method != "GET":
+        return HttpResponse(status=405)
+    return render(request, "notifications/webhook_new.html", {"form": WebhookForm()})
+
+
+def _webhook_register(request: HttpRequest) -> HttpResponse:
+    """Register the posted robot and go back to the list, or show the form again with its errors."""
+    form = WebhookForm(request.POST)
+    if form.is_valid():
+        webhook = services.webhook_register(user=request.user, **form.cleaned_data)
+        messages.success(request, _("已登记群机器人「{name}」。").format(name=webhook.name))
+        return redirect("notifications:webhooks")
+    return render(request, "notifications/webhook_new.html", {"form": form}, status=400)
 
 
 @login_required

@@ -18,9 +18,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
+from django.db import connection
 from django.db.models import Q
+from django.db.models.fields.json import KeyTransform
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -45,6 +48,21 @@ def latest_results(*, quarter: Quarter) -> QuarterResult | None:
         .order_by("-version")
         .first()
     )
+
+
+def latest_result_parts(*, quarter: Quarter, parts: tuple[str, ...]) -> tuple[QuarterResult, dict[str, Any]] | None:
+    """The current version of a quarter without its snapshot, and the named top-level parts of that snapshot, decoded
+    alone (the bulletin reads its units and policy, not its cells); None while the quarter is open. One query."""
+    result = (
+        QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number)
+        .defer("snapshot", "confirmed_missing")
+        .annotate(**{f"snapshot_{part}": KeyTransform(part, "snapshot") for part in parts})
+        .order_by("-version")
+        .first()
+    )
+    if result is None:
+        return None
+    return result, {part: getattr(result, f"snapshot_{part}") for part in parts}
 
 
 def result_version(*, pk: int) -> QuarterResult:
@@ -119,16 +137,42 @@ class YearLows:
         )
 
 
+@cache
+def _year_lows_sql() -> str:
+    """The year's current versions, each with its units graded B- or below (a version without any: one row with
+    none), written once per process from the models' own names (as `notifications.selectors._unread_sql`): the ORM
+    spent longer building the two joins than PostgreSQL spent answering them, on every bulletin and caps page."""
+    q = connection.ops.quote_name
+    result, unit = q(QuarterResult._meta.db_table), q(UnitResult._meta.db_table)
+
+    def r(name: str) -> str:
+        return q(QuarterResult._meta.get_field(name).column)
+
+    def u(name: str) -> str:
+        return q(UnitResult._meta.get_field(name).column)
+
+    # nosec B608: identifiers from the models' metadata, quoted; every value is a parameter.
+    return (
+        f"SELECT v.{r('quarter')}, x.{u('kind')}, x.{u('code')} FROM {result} v "  # nosec B608
+        f"LEFT JOIN {result} later ON later.{r('supersedes')} = v.{r('id')} "
+        f"LEFT JOIN {unit} x ON x.{u('result')} = v.{r('id')} AND x.{u('low')} = %s "
+        f"WHERE v.{r('year')} = %s AND later.{r('id')} IS NULL"
+    )
+
+
 def year_lows(*, year: int) -> YearLows:
-    """Two queries. `low` was frozen with each version by the bands it used: a later edit of the bands never changes
-    what a published quarter counts for (SPEC §6 counts published results)."""
-    latest = _latest_ids(year)
+    """One query (`_year_lows_sql`). `low` was frozen with each version by the bands it used: a later edit of the bands
+    never changes what a published quarter counts for (SPEC §6 counts published results)."""
+    with connection.cursor() as cursor:
+        cursor.execute(_year_lows_sql(), [True, year])
+        rows = cursor.fetchall()
+    published: set[int] = set()
     low: dict[engine.UnitKey, set[int]] = defaultdict(set)
-    if latest:
-        rows = UnitResult.objects.filter(result_id__in=latest.values(), low=True).values_list("kind", "code", "result__quarter")
-        for kind, code, number in rows:
+    for number, kind, code in rows:
+        published.add(number)
+        if kind is not None:
             low[unit_key(kind, code)].add(number)
-    return YearLows(year=year, published=frozenset(latest), low_by_unit={u: frozenset(q) for u, q in low.items()})
+    return YearLows(year=year, published=frozenset(published), low_by_unit={u: frozenset(q) for u, q in low.items()})
 
 
 def _year_assignments(year: int):
@@ -160,7 +204,7 @@ def _year_spans(year: int) -> list[engine.AssignmentSpan]:
 
 def caps_for_year(*, year: int) -> engine.AppraisalCaps:
     """R11 for a year from its published quarters (latest version of each): every capped person, once, with every
-    unit and trigger, and every unit at risk (预警). Three queries."""
+    unit and trigger, and every unit at risk (预警). Two queries."""
     lows = year_lows(year=year)
     if not lows.low_by_unit:
         return engine.AppraisalCaps(people=(), at_risk=())
@@ -193,7 +237,7 @@ def _exposure(
 
 def caps_and_exposure_for_year(*, year: int) -> tuple[engine.AppraisalCaps, dict[engine.UnitKey, list[engine.AssignmentSpan]]]:
     """`caps_for_year` and `at_risk_people` from one read of the year's assignments (the caps export needs both).
-    Three queries."""
+    Two queries."""
     lows = year_lows(year=year)
     if not lows.low_by_unit:
         return engine.AppraisalCaps(people=(), at_risk=()), {}

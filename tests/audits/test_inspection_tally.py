@@ -43,13 +43,15 @@ def test_page_counts_board_counts_and_the_items_agree(people, items) -> None:
     cell.delete()
 
 
-def stored(inspection_id: int) -> tuple[int, int, int]:
-    return Inspection.objects.values_list("item_count", "answered_count", "discrepancy_count").get(pk=inspection_id)
+def stored(inspection_id: int) -> tuple[int, int, int, int]:
+    fields = ("item_count", "answered_count", "discrepancy_count", "not_done_count")
+    return Inspection.objects.values_list(*fields).get(pk=inspection_id)
 
 
-def counted(inspection_id: int) -> tuple[int, int, int]:
+def counted(inspection_id: int) -> tuple[int, int, int, int]:
+    """What the page counts, and the not-done items the bulletin's rectification summary reads."""
     counts = inspection_counts(inspection=Inspection.objects.get(pk=inspection_id))
-    return counts["total"], counts["answered"], counts["discrepancies"]
+    return counts["total"], counts["answered"], counts["discrepancies"], counts["not_done"]
 
 
 @settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -65,7 +67,7 @@ def test_the_stored_tally_follows_every_service_that_writes_items(people, time_m
     selfcheck(people.project, Function.MARKETING, 1, [(a, claimed[0], ""), (b, claimed[1], ""), (c, claimed[2], "")])
     user = people.user("inspector")
     cell = inspection_open(project=people.project, function=Function.MARKETING, quarter=Q1, user=user)
-    assert stored(cell.pk) == counted(cell.pk) == (3, 0, 0)
+    assert stored(cell.pk) == counted(cell.pk) == (3, 0, 0, 0)
     added = False
     for index, verdict in steps:
         if index == 3 and not added:
@@ -79,7 +81,7 @@ def test_the_stored_tally_follows_every_service_that_writes_items(people, time_m
     assert stored(cell.pk)[0] == (4 if added else 3)
     board = quarter_board(quarter=Q1, scope=scope_for(user))
     (board_cell,) = [x for row in board.rows for x in row.cells if x and x.inspection_id == cell.pk]
-    assert (board_cell.items, board_cell.answered, board_cell.discrepancies) == counted(cell.pk)
+    assert (board_cell.items, board_cell.answered, board_cell.discrepancies) == counted(cell.pk)[:3]
     Inspection.objects.filter(pk=cell.pk).delete()  # hypothesis reuses the database between examples
     SelfCheck.objects.all().delete()
     Touchpoint.objects.all().delete()

@@ -138,24 +138,54 @@ def test_the_bulletin_page_takes_the_same_queries_for_sixty_projects(client, peo
         with CaptureQueriesContext(connection) as captured:
             html = client.get(f"/results/{quarter}/bulletin/").content.decode()
         counts.append(len(captured))
-    assert counts[0] == counts[1] <= 10  # 4 to sign in and read the navigation, 5 for the bulletin
+    assert counts[0] == counts[1] == 7  # 4 to sign in and read the navigation, 3 for the bulletin
     assert html.count('<td class="font-monospace">') == 65  # every project by its code: 60, Q2's 3, GG and HK
 
 
 def test_rectification_summary_counts_false_claims(people, later) -> None:
     from audits.choices import ItemStatus
-    from audits.models import InspectionItem
+    from audits.item_summary import inspections_store_tally
+    from audits.models import Inspection, InspectionItem
 
     inspection = inspect(
         people.project, "marketing", Q1, [(3, ItemStatus.NOT_DONE), (2, ItemStatus.NOT_DONE), (1, ItemStatus.DONE)]
     )
     InspectionItem.objects.filter(inspection=inspection, weight=2).update(claimed_status=ItemStatus.DONE)
+    inspections_store_tally(Inspection.objects.filter(pk=inspection.pk))  # as the services store it with the items
     from tests.scoring.builders import ensure_default_rules
 
     ensure_default_rules()
     publish(Q1)
     lines = {(x.kind, x.code): (x.findings, x.discrepancies) for x in bulletin_for(quarter=Q1).rectifications}
     assert lines == {("function", "marketing"): (2, 1), ("project", "GG"): (2, 1)}
+
+
+def test_the_findings_are_the_counts_each_inspection_stores_not_a_count_of_its_items(people, later) -> None:
+    """The summary reads a row per cell (audits.item_summary stores its not-done items and false claims with the items)
+    in the same query as the register, instead of counting the quarter's 12,000 items on every bulletin."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from audits.choices import ItemStatus
+    from audits.models import Inspection
+    from audits.rectifications.models import Rectification
+    from scoring.bulletin import rectification_summary
+    from tests.audits.builders_rectifications import finalised_cell
+
+    finalised_cell(people)  # GG × marketing: two not-done items, one of them claimed done, and their rectifications
+    inspect(people.project, "design", Q1, [(3, ItemStatus.NOT_DONE), (1, ItemStatus.DONE)])
+    inspect(people.project, "property", Q1, [(2, ItemStatus.NOT_DONE)], state="in_progress")  # not finalised: no findings
+    assert Inspection.objects.filter(function="marketing").values_list("not_done_count", "discrepancy_count").get() == (2, 1)
+    names = {("function", "marketing"): "营销", ("function", "design"): "研发", ("project", "GG"): "光谷印"}
+    with CaptureQueriesContext(connection) as captured:
+        summary = rectification_summary(quarter=Q1, names=names, today=Q1.first_day)
+    assert len(captured) == 1 and "inspectionitem" not in captured[0]["sql"].lower()
+    assert {(x.kind, x.code): (x.findings, x.discrepancies, x.unverified) for x in summary} == {
+        ("function", "marketing"): (2, 1, 2),
+        ("function", "design"): (1, 0, 0),
+        ("project", "GG"): (3, 1, 2),
+    }
+    assert Rectification.objects.count() == 2
 
 
 def test_the_rectification_summary_reads_the_register(people, later) -> None:
