@@ -494,9 +494,11 @@ class _RowWriter:
 
     XlsxWriter spends most of an export's time on its per-cell calls (argument checks, a cell tuple, escaping
     regexes per cell). A row whose every value is plain — text as above, an int, a finite float, or empty — is
-    written here as the very XML XlsxWriter would write for it (same cell references, same inline strings, same
-    number text and style indexes, given out in the same order); any other row goes through XlsxWriter's own calls.
-    tests/core/test_xlsx_writer.py checks both give the same file byte for byte.
+    written here as the very XML XlsxWriter would write for it (same cell references, inline strings, number text
+    and style indexes); any other row goes through XlsxWriter's own calls. XlsxWriter numbers the styles in the order
+    cells first use them, when it writes a row out (the sheet's last rows when the workbook closes): a number whose
+    column's style has no number yet sends its row through XlsxWriter's calls too, so the numbering is XlsxWriter's.
+    tests/core/test_xlsx_writer.py checks the file is the one XlsxWriter's own calls write, byte for byte.
     """
 
     def __init__(self, ws: Any, plans: Sequence[_ColumnFormats], quoted: Any):
@@ -505,16 +507,14 @@ class _RowWriter:
         self.quoted = quoted
         self.width = len(plans)
         self.letters = [xl_col_to_name(index) for index in range(self.width)]
-        # ` s="N"` for a number in each column, taken when the column's first number is written: XlsxWriter numbers
-        # its styles in the order cells first use them.
-        self.number_styles: list[str | None] = [None] * self.width
+        # ` s="N"` (or nothing) for a number in each column, once the column's style has its number.
+        self.number_styles: list[str | None] = [None if plan.number is not None else "" for plan in plans]
 
-    def _number_style(self, index: int) -> str:
-        style = self.number_styles[index]
-        if style is None:
-            number_format = self.plans[index].number
-            style = self.number_styles[index] = "" if number_format is None else f' s="{number_format._get_xf_index()}"'
-        return style
+    def _number_style(self, index: int) -> str | None:
+        xf_index = self.plans[index].number.xf_index
+        if xf_index is not None:
+            self.number_styles[index] = f' s="{xf_index}"'
+        return self.number_styles[index]
 
     def write(self, row: int, values: Sequence[Any]) -> None:
         """Write one data row (zero-based row number)."""
@@ -536,6 +536,9 @@ class _RowWriter:
                 style = number_styles[index]
                 if style is None:
                     style = self._number_style(index)
+                    if style is None:
+                        self._write_with_xlsxwriter(row, values)
+                        return
                 cells.append(f'<c r="{letters[index]}{suffix}"{style}><v>{value:.16G}</v></c>')
             elif value is None:
                 continue
