@@ -193,3 +193,27 @@ def test_each_capped_persons_row_joins_their_own_units_roles_quarters_and_rules(
         ("E4", "丁", "东原·印长江", "职能经理", 2026, "B-", "2026Q1、2026Q3、2026Q4", "累计三个季度"),
         ("E5", "戊", "东原·澜岸", "项目总监", 2026, "B-", "2026Q1、2026Q2", "连续两个季度"),
     ]
+
+
+def test_the_years_spans_are_the_assessed_assignments_to_the_units_asked_for(people) -> None:
+    """The caps read only the assessed roles' assignments to the units with low quarters (as plain values): exactly the
+    spans the model instances give, filtered as the engine would filter them."""
+    from scoring.engine import ASSESSED_ROLES
+
+    AssignmentFactory(role=Role.TEAM_MEMBER, function=Function.MARKETING, start=dt.date(2026, 2, 1))
+    AssignmentFactory(role=Role.TEAM_MEMBER, project=people.project, start=dt.date(2025, 1, 1))
+    AssignmentFactory(role=Role.FUNCTION_HEAD, function=Function.DESIGN, start=dt.date(2025, 1, 1), end=dt.date(2026, 1, 1))
+    AssignmentFactory(role=Role.PROJECT_DIRECTOR, project=people.other_project, start=dt.date(2026, 12, 31))
+    AssignmentFactory(role=Role.PROJECT_DIRECTOR, project=people.project, start=dt.date(2024, 1, 1), end=dt.date(2025, 12, 31))
+    AssignmentFactory(role=Role.FUNCTIONAL_MANAGER, project=people.project, function=Function.DESIGN, start=dt.date(2027, 1, 1))
+    every = selectors._spans(selectors._year_assignments(2026).order_by("pk"))
+    assert {span.role for span in every} >= {Role.TEAM_MEMBER, *ASSESSED_ROLES}
+    for units in (
+        {span.unit for span in every},
+        {UnitKey.project("GG"), UnitKey.function("design")},
+        {UnitKey.function("marketing")},
+        set(),
+    ):
+        expected = [span for span in every if span.unit in units and span.role in ASSESSED_ROLES]
+        assert selectors._year_spans(2026, units) == expected
+    assert len(selectors._year_spans(2026, {span.unit for span in every})) < len(every)  # team members left out
