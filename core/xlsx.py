@@ -484,9 +484,12 @@ def _write_value(ws: Any, row: int, col: int, value: Any, formats: _ColumnFormat
 # XlsxWriter's in-line text (constant_memory) leaves alone text that is printable, has no `&`, `<` or `>` to escape,
 # no `_x` (it would escape a literal `_xHHHH_`), no leading or trailing space (it would mark the cell xml:space) and
 # fewer than half Excel's 32,767 UTF-16 units (it measures only longer text): such a cell is written as XlsxWriter
-# writes it. Text that starts like a formula takes the quote-prefix format.
+# writes it. Text that starts like a formula takes the quote-prefix format. A row's texts are checked at once, joined
+# by spaces: a text that starts with a space or a formula sign, or ends with a space, shows as a space followed by
+# one of those or as a space at the end (inner " -" or "  " send a row to XlsxWriter's calls too, which is only
+# slower).
 PLAIN_TEXT_MAX = 16383
-NOT_PLAIN_TEXT = re.compile(r"[&<>]|_x|^[ =+\-@]| $")
+NOT_PLAIN_TEXTS = re.compile(r"[&<>]|_x|^[ =+\-@]| [ =+\-@]| $")
 
 
 class _RowWriter:
@@ -509,6 +512,8 @@ class _RowWriter:
         self.letters = [xl_col_to_name(index) for index in range(self.width)]
         # ` s="N"` (or nothing) for a number in each column, once the column's style has its number.
         self.number_styles: list[str | None] = [None if plan.number is not None else "" for plan in plans]
+        # XlsxWriter's <row> tag for a row with no settings of its own (height, format, outline) holds its number only.
+        self.bare_rows = not ws.row_info and ws.default_row_height == ws.original_row_height and ws.excel_version != 2010
 
     def _number_style(self, index: int) -> str | None:
         xf_index = self.plans[index].number.xf_index
@@ -519,6 +524,7 @@ class _RowWriter:
     def write(self, row: int, values: Sequence[Any]) -> None:
         """Write one data row (zero-based row number)."""
         cells = []
+        texts = []
         first = last = -1
         letters, number_styles, suffix = self.letters, self.number_styles, str(row + 1)
         for index, value in enumerate(values):
@@ -528,9 +534,7 @@ class _RowWriter:
             if kind is str:
                 if not value:  # empty text is an empty cell
                     continue
-                if not value.isprintable() or len(value) > PLAIN_TEXT_MAX or NOT_PLAIN_TEXT.search(value):
-                    self._write_with_xlsxwriter(row, values)
-                    return
+                texts.append(value)
                 cells.append(f'<c r="{letters[index]}{suffix}" t="inlineStr"><is><t>{value}</t></is></c>')
             elif kind is int or (kind is float and isfinite(value)):
                 style = number_styles[index]
@@ -550,14 +554,22 @@ class _RowWriter:
             last = index
         if first < 0:
             return  # nothing to write: XlsxWriter writes no row either
+        if texts:
+            joined = " ".join(texts)
+            if not joined.isprintable() or len(joined) > PLAIN_TEXT_MAX or NOT_PLAIN_TEXTS.search(joined):
+                self._write_with_xlsxwriter(row, values)
+                return
         ws = self.ws
         if row > ws.previous_row:  # as XlsxWriter's own calls do: first write out the row it holds
             ws._write_single_row(row)
         ws._check_dimensions(row, first)
         ws._check_dimensions(row, last)
-        ws._write_row(row, None)
-        ws.fh.write("".join(cells))
-        ws._xml_end_tag("row")
+        if self.bare_rows:
+            ws.fh.write(f'<row r="{suffix}">{"".join(cells)}</row>')
+        else:
+            ws._write_row(row, None)
+            ws.fh.write("".join(cells))
+            ws._xml_end_tag("row")
 
     def _write_with_xlsxwriter(self, row: int, values: Sequence[Any]) -> None:
         ws, quoted = self.ws, self.quoted
