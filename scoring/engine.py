@@ -55,6 +55,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from itertools import pairwise
+from operator import attrgetter
 from typing import NamedTuple
 
 from core.dates import Quarter
@@ -757,7 +758,7 @@ def appraisal_caps(
                 rules=tuple(rule for rule in CapRule if rule in rules),
             )
         )
-    people.sort(key=lambda person: (person.employee_id, person.person_id))
+    people.sort(key=attrgetter("employee_id", "person_id"))  # (employee_id, person_id), built in C
     return AppraisalCaps(
         people=tuple(people),
         at_risk=tuple(status for status in statuses if status.at_risk),
