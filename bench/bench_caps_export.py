@@ -192,7 +192,7 @@ def build(people: int) -> dict[str, int]:
 
 
 def measure(output: Path) -> dict[str, float | int]:
-    """Time five exports (best and median, no tracing), then trace a fourth for Python's peak allocation and query count.
+    """Time five exports (best and median, no tracing), then trace a sixth for Python's peak allocation and query count.
 
     tracemalloc slows allocation-heavy code several times over, so the time is taken without it.
     """
