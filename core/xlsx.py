@@ -20,6 +20,7 @@ import time
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from math import isfinite
 from typing import IO, Any, ClassVar
 from zoneinfo import ZoneInfo
 
@@ -30,6 +31,7 @@ from openpyxl import load_workbook
 from openpyxl.utils import range_boundaries
 from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.utility import xl_col_to_name
 
 from . import workbook_files
 
@@ -479,6 +481,109 @@ def _write_value(ws: Any, row: int, col: int, value: Any, formats: _ColumnFormat
         raise TypeError(f"cannot write {type(value).__name__} {value!r} to a workbook")
 
 
+# XlsxWriter's in-line text (constant_memory) leaves alone text that is printable, has no `&`, `<` or `>` to escape,
+# no `_x` (it would escape a literal `_xHHHH_`), no leading or trailing space (it would mark the cell xml:space) and
+# fewer than half Excel's 32,767 UTF-16 units (it measures only longer text): such a cell is written as XlsxWriter
+# writes it. Text that starts like a formula takes the quote-prefix format. A row's texts are checked at once, joined
+# by spaces: a text that starts with a space or a formula sign, or ends with a space, shows as a space followed by
+# one of those or as a space at the end (inner " -" or "  " send a row to XlsxWriter's calls too, which is only
+# slower).
+PLAIN_TEXT_MAX = 16383
+NOT_PLAIN_TEXTS = re.compile(r"[&<>]|_x|^[ =+\-@]| [ =+\-@]| $")
+
+
+class _RowWriter:
+    """Writes a sheet's data rows as XlsxWriter's constant_memory mode writes them, one string per row.
+
+    XlsxWriter spends most of an export's time on its per-cell calls (argument checks, a cell tuple, escaping
+    regexes per cell). A row whose every value is plain — text as above, an int, a finite float, or empty — is
+    written here as the very XML XlsxWriter would write for it (same cell references, inline strings, number text
+    and style indexes); any other row goes through XlsxWriter's own calls. XlsxWriter numbers the styles in the order
+    cells first use them, when it writes a row out (the sheet's last rows when the workbook closes): a number whose
+    column's style has no number yet sends its row through XlsxWriter's calls too, so the numbering is XlsxWriter's.
+    tests/core/test_xlsx_writer.py checks the file is the one XlsxWriter's own calls write, byte for byte.
+    """
+
+    def __init__(self, ws: Any, plans: Sequence[_ColumnFormats], quoted: Any):
+        self.ws = ws
+        self.plans = plans
+        self.quoted = quoted
+        self.width = len(plans)
+        self.letters = [xl_col_to_name(index) for index in range(self.width)]
+        # ` s="N"` (or nothing) for a number in each column, once the column's style has its number.
+        self.number_styles: list[str | None] = [None if plan.number is not None else "" for plan in plans]
+        # XlsxWriter's <row> tag for a row with no settings of its own (height, format, outline) holds its number only.
+        self.bare_rows = not ws.row_info and ws.default_row_height == ws.original_row_height and ws.excel_version != 2010
+
+    def _number_style(self, index: int) -> str | None:
+        xf_index = self.plans[index].number.xf_index
+        if xf_index is not None:
+            self.number_styles[index] = f' s="{xf_index}"'
+        return self.number_styles[index]
+
+    def write(self, row: int, values: Sequence[Any]) -> None:
+        """Write one data row (zero-based row number)."""
+        cells = []
+        texts = []
+        first = last = -1
+        letters, number_styles, suffix = self.letters, self.number_styles, str(row + 1)
+        for index, value in enumerate(values):
+            if index == self.width:
+                break
+            kind = type(value)
+            if kind is str:
+                if not value:  # empty text is an empty cell
+                    continue
+                texts.append(value)
+                cells.append(f'<c r="{letters[index]}{suffix}" t="inlineStr"><is><t>{value}</t></is></c>')
+            elif kind is int or (kind is float and isfinite(value)):
+                style = number_styles[index]
+                if style is None:
+                    style = self._number_style(index)
+                    if style is None:
+                        self._write_with_xlsxwriter(row, values)
+                        return
+                cells.append(f'<c r="{letters[index]}{suffix}"{style}><v>{value:.16G}</v></c>')
+            elif value is None:
+                continue
+            else:
+                self._write_with_xlsxwriter(row, values)
+                return
+            if first < 0:
+                first = index
+            last = index
+        if first < 0:
+            return  # nothing to write: XlsxWriter writes no row either
+        if texts:
+            joined = " ".join(texts)
+            if not joined.isprintable() or len(joined) > PLAIN_TEXT_MAX or NOT_PLAIN_TEXTS.search(joined):
+                self._write_with_xlsxwriter(row, values)
+                return
+        ws = self.ws
+        if row > ws.previous_row:  # as XlsxWriter's own calls do: first write out the row it holds
+            ws._write_single_row(row)
+        ws._check_dimensions(row, first)
+        ws._check_dimensions(row, last)
+        if self.bare_rows:
+            ws.fh.write(f'<row r="{suffix}">{"".join(cells)}</row>')
+        else:
+            ws._write_row(row, None)
+            ws.fh.write("".join(cells))
+            ws._xml_end_tag("row")
+
+    def _write_with_xlsxwriter(self, row: int, values: Sequence[Any]) -> None:
+        ws, quoted = self.ws, self.quoted
+        for index, (value, plan) in enumerate(zip(values, self.plans, strict=False)):
+            kind = type(value)
+            if kind is str and value.isprintable():  # no control character to drop
+                if value:  # empty text is an empty cell
+                    ws.write_string(row, index, value, quoted if value.startswith(FORMULA_PREFIXES) else None)
+            elif kind is int or kind is float:
+                ws.write_number(row, index, value, plan.number)
+            elif value is not None:
+                _write_value(ws, row, index, value, plan, quoted)
+
+
 def write_workbook(sheets: Iterable[Sheet], target: str | IO[bytes]) -> None:
     """Stream sheets into an .xlsx with a bold, frozen, filterable header row (repeated when printed) and sensible widths.
 
@@ -504,18 +609,9 @@ def write_workbook(sheets: Iterable[Sheet], target: str | IO[bytes]) -> None:
                 ws.set_column_pixels(index, index, column.width * PIXELS_PER_CHARACTER)
                 ws.write_string(0, index, column.header, header_format)
             count = 0
-            write_string, write_number = ws.write_string, ws.write_number
+            write = _RowWriter(ws, plans, quoted).write
             for count, row in enumerate(sheet.rows, start=1):
-                for index, (value, plan) in enumerate(zip(row, plans, strict=False)):
-                    # Plain text and plain numbers, most of any export, are written here; the rest by _write_value.
-                    kind = type(value)
-                    if kind is str and value.isprintable():  # no control character to drop
-                        if value:  # empty text is an empty cell
-                            write_string(count, index, value, quoted if value.startswith(FORMULA_PREFIXES) else None)
-                    elif kind is int or kind is float:
-                        write_number(count, index, value, plan.number)
-                    elif value is not None:
-                        _write_value(ws, count, index, value, plan, quoted)
+                write(count, row)
             if sheet.columns:
                 ws.autofilter(0, 0, count, len(sheet.columns) - 1)
         workbook.close()

@@ -56,6 +56,7 @@ from decimal import Decimal
 from enum import StrEnum
 from fractions import Fraction
 from itertools import pairwise
+from operator import attrgetter
 from typing import NamedTuple
 
 from core.dates import Quarter
@@ -649,6 +650,32 @@ def unit_cap_status(
     )
 
 
+def _exposure_days(status: UnitCapStatus) -> tuple[tuple[date, date], ...]:
+    """First and last day of each quarter whose assignments ``status.unit``'s cap reaches (see exposed_assignments)."""
+    if status.triggered:
+        numbers = status.low_quarters
+    elif status.at_risk:
+        numbers = tuple(sorted({*status.low_quarters, *status.risk_quarters}))
+    else:
+        return ()
+    quarters = [Quarter(status.year, number) for number in numbers]
+    return tuple((quarter.first_day, quarter.last_day) for quarter in quarters)
+
+
+def _reached(assignments: Iterable[AssignmentSpan], days: Sequence[tuple[date, date]]) -> tuple[AssignmentSpan, ...]:
+    """The assignments in an assessed role that share a day with one of the ``days`` ranges (``Quarter.overlaps``:
+    a span's end is inclusive, None when open, never before its start)."""
+    reached = []
+    for span in assignments:
+        if span.role in ASSESSED_ROLES:
+            start, end = span.start, span.end
+            for first, last in days:
+                if start <= last and (end is None or end >= first):
+                    reached.append(span)
+                    break
+    return tuple(reached)
+
+
 def exposed_assignments(*, status: UnitCapStatus, assignments: Iterable[AssignmentSpan]) -> tuple[AssignmentSpan, ...]:
     """The assignments to ``status.unit`` that its cap reaches (or would reach).
 
@@ -657,18 +684,16 @@ def exposed_assignments(*, status: UnitCapStatus, assignments: Iterable[Assignme
     capped). At-risk unit: those overlapping a low or a risk quarter (who would be capped if
     it triggers). Otherwise none.
     """
-    if status.triggered:
-        numbers = status.low_quarters
-    elif status.at_risk:
-        numbers = tuple(sorted({*status.low_quarters, *status.risk_quarters}))
-    else:
+    days = _exposure_days(status)
+    if not days:
         return ()
-    quarters = [Quarter(status.year, number) for number in numbers]
-    return tuple(
-        span
-        for span in assignments
-        if span.unit == status.unit and span.role in ASSESSED_ROLES and any(span.overlaps(quarter) for quarter in quarters)
-    )
+    unit = status.unit
+    return _reached((span for span in assignments if span.unit == unit), days)
+
+
+def _unit_order(item: tuple[UnitKey, object]) -> tuple[str, str]:
+    """A mapping item's place in UnitKey order (kind, then code), compared as plain tuples."""
+    return (item[0].kind, item[0].code)
 
 
 def _span_order(span: AssignmentSpan) -> tuple[UnitKey, date, str]:
@@ -688,22 +713,55 @@ def appraisal_caps(
     below the cap grade; units absent from it have none (and so can be neither triggered nor
     at risk). People are ordered by employee id; at-risk units by unit.
     """
-    statuses = [
-        unit_cap_status(unit=unit, year=year, low_quarters=low, published_quarters=published_quarters)
-        for unit, low in sorted(low_quarters_by_unit.items())
-    ]
+    # A unit's status depends on its set of low quarters only, and hundreds of units share a few sets: each set is
+    # worked out (and checked) once, by unit_cap_status for the first unit (in unit order) that has it.
+    statuses = []
+    by_low: dict[frozenset[int], UnitCapStatus] = {}
+    for unit, low in sorted(low_quarters_by_unit.items(), key=_unit_order):
+        key = frozenset(low)
+        known = by_low.get(key)
+        if known is None:
+            status = by_low[key] = unit_cap_status(unit=unit, year=year, low_quarters=low, published_quarters=published_quarters)
+        else:
+            status = UnitCapStatus(
+                unit, year, known.low_quarters, known.triggered, known.rules, known.at_risk, known.risk_quarters
+            )
+        statuses.append(status)
     spans_by_unit: dict[UnitKey, list[AssignmentSpan]] = defaultdict(list)
     for span in assignments:
         spans_by_unit[span.unit].append(span)
 
     causes: dict[int, list[tuple[AssignmentSpan, UnitCapStatus]]] = defaultdict(list)
+    days_by_low: dict[tuple[int, ...], tuple[tuple[date, date], ...]] = {}
     for status in statuses:
         if status.triggered:
-            for span in exposed_assignments(status=status, assignments=spans_by_unit[status.unit]):
+            # exposed_assignments, on the spans already grouped by unit (a triggered unit's days are its low quarters')
+            days = days_by_low.get(status.low_quarters)
+            if days is None:
+                days = days_by_low[status.low_quarters] = _exposure_days(status)
+            for span in _reached(spans_by_unit.get(status.unit, ()), days):
                 causes[span.person_id].append((span, status))
 
     people = []
     for pairs in causes.values():
+        if len(pairs) == 1:
+            # One cause (most people): its unit, its role, the status's low quarters (sorted, distinct) and rules (in
+            # CapRule order, distinct) are already what the general case below computes.
+            span, status = pairs[0]
+            people.append(
+                PersonCap(
+                    person_id=span.person_id,
+                    employee_id=span.employee_id,
+                    name=span.name,
+                    year=year,
+                    cap=CAP_GRADE,
+                    units=(span.unit,),
+                    roles=(span.role,),
+                    trigger_quarters=status.low_quarters,
+                    rules=status.rules,
+                )
+            )
+            continue
         pairs.sort(key=lambda pair: _span_order(pair[0]))
         first = pairs[0][0]
         rules = {rule for _, status in pairs for rule in status.rules}
@@ -720,7 +778,7 @@ def appraisal_caps(
                 rules=tuple(rule for rule in CapRule if rule in rules),
             )
         )
-    people.sort(key=lambda person: (person.employee_id, person.person_id))
+    people.sort(key=attrgetter("employee_id", "person_id"))  # (employee_id, person_id), built in C
     return AppraisalCaps(
         people=tuple(people),
         at_risk=tuple(status for status in statuses if status.at_risk),

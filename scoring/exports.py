@@ -163,21 +163,30 @@ class CapsExport(Export):
     def sheets(self) -> Iterator[Sheet]:
         caps, exposed = selectors.caps_and_exposure_for_year(year=self.year)
         names = self._names(caps)
-        people = (
-            (
-                person.employee_id,
-                person.name,
-                JOIN.join(names[unit] for unit in person.units),
-                JOIN.join(_role_name(role) for role in person.roles),
-                person.year,
-                person.cap,
-                JOIN.join(str(q) for q in person.trigger_periods),
-                JOIN.join(RULE_NAMES[rule] for rule in person.rules),
-            )
-            for person in caps.people
-        )
-        yield Sheet(CAPS_SHEET, CAPS_COLUMNS, people)
+        yield Sheet(CAPS_SHEET, CAPS_COLUMNS, self._cap_rows(caps, names))
         yield Sheet(RISK_SHEET, RISK_COLUMNS, self._risk_rows(caps, exposed, names))
+
+    def _cap_rows(self, caps: engine.AppraisalCaps, names: dict[engine.UnitKey, str]) -> Iterator[Sequence[Any]]:
+        # Thousands of people share a few distinct units, roles, quarters and rules: each distinct tuple is joined
+        # into its text once per export.
+        units: dict[tuple[engine.UnitKey, ...], str] = {}
+        roles: dict[tuple[str, ...], str] = {}
+        periods: dict[tuple[int, ...], str] = {}
+        rules: dict[tuple[engine.CapRule, ...], str] = {}
+        for person in caps.people:
+            unit_text = units.get(person.units)
+            if unit_text is None:
+                unit_text = units[person.units] = JOIN.join(names[unit] for unit in person.units)
+            role_text = roles.get(person.roles)
+            if role_text is None:
+                role_text = roles[person.roles] = JOIN.join(_role_name(role) for role in person.roles)
+            period_text = periods.get(person.trigger_quarters)
+            if period_text is None:
+                period_text = periods[person.trigger_quarters] = JOIN.join(str(q) for q in person.trigger_periods)
+            rule_text = rules.get(person.rules)
+            if rule_text is None:
+                rule_text = rules[person.rules] = JOIN.join(RULE_NAMES[rule] for rule in person.rules)
+            yield (person.employee_id, person.name, unit_text, role_text, person.year, person.cap, period_text, rule_text)
 
     def _risk_rows(
         self,

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -179,13 +179,16 @@ def _year_assignments(year: int):
     return Assignment.objects.overlapping(dt.date(year, 1, 1), dt.date(year, 12, 31)).select_related("person", "project")
 
 
-def _year_spans(year: int) -> list[engine.AssignmentSpan]:
-    """The year's assignments as spans, read as plain values (no model instances): the caps export reads thousands
-    (≥ 80,000 cells/s). The same spans as `_spans(_year_assignments(year))`, one query."""
-    units: dict[tuple[int | None, str], engine.UnitKey] = {}
+def _year_spans(year: int, units: Container[engine.UnitKey]) -> list[engine.AssignmentSpan]:
+    """The year's assignments to `units` in an assessed role, as spans read as plain values (no model instances): the
+    caps export reads thousands (≥ 80,000 cells/s). The engine caps and exposes no other role (SPEC §6 Decision), so
+    the other roles are not read; spans of other units are not built. The same spans as
+    `[s for s in _spans(_year_assignments(year)) if s.unit in units and s.role in engine.ASSESSED_ROLES]`, one query."""
+    keys: dict[tuple[int | None, str], engine.UnitKey | None] = {}
     spans = []
     rows = (
         Assignment.objects.overlapping(dt.date(year, 1, 1), dt.date(year, 12, 31))
+        .filter(role__in=sorted(engine.ASSESSED_ROLES))
         .order_by("pk")
         .values_list(
             "person_id", "person__employee_id", "person__name", "project_id", "project__code", "function", "role", "start", "end"
@@ -193,12 +196,13 @@ def _year_spans(year: int) -> list[engine.AssignmentSpan]:
     )
     for person_id, employee_id, name, project_id, project_code, function, role, start, end in rows:
         key = (project_id, project_code if project_id is not None else function)
-        unit = units.get(key)
-        if unit is None:  # SPEC §3 Decision, as assignment_unit: the project's unit, else the function's
-            unit = units[key] = (
-                engine.UnitKey.project(project_code) if project_id is not None else engine.UnitKey.function(function)
-            )
-        spans.append(engine.AssignmentSpan(person_id, employee_id, name, unit, role, start, end))
+        if key in keys:
+            unit = keys[key]
+        else:  # SPEC §3 Decision, as assignment_unit: the project's unit, else the function's
+            unit = engine.UnitKey.project(project_code) if project_id is not None else engine.UnitKey.function(function)
+            unit = keys[key] = unit if unit in units else None
+        if unit is not None:
+            spans.append(engine.AssignmentSpan(person_id, employee_id, name, unit, role, start, end))
     return spans
 
 
@@ -209,7 +213,7 @@ def caps_for_year(*, year: int) -> engine.AppraisalCaps:
     if not lows.low_by_unit:
         return engine.AppraisalCaps(people=(), at_risk=())
     units = set(lows.low_by_unit)
-    spans = [span for span in _year_spans(year) if span.unit in units]
+    spans = _year_spans(year, units)
     return engine.appraisal_caps(
         year=year, low_quarters_by_unit=lows.low_by_unit, published_quarters=lows.published, assignments=spans
     )
@@ -220,7 +224,7 @@ def at_risk_people(*, year: int, caps: engine.AppraisalCaps) -> dict[engine.Unit
     if not caps.at_risk:
         return {}
     units = {status.unit for status in caps.at_risk}
-    return _exposure(caps, [span for span in _year_spans(year) if span.unit in units])
+    return _exposure(caps, _year_spans(year, units))
 
 
 def _exposure(
@@ -241,7 +245,7 @@ def caps_and_exposure_for_year(*, year: int) -> tuple[engine.AppraisalCaps, dict
     lows = year_lows(year=year)
     if not lows.low_by_unit:
         return engine.AppraisalCaps(people=(), at_risk=()), {}
-    spans = [span for span in _year_spans(year) if span.unit in lows.low_by_unit]
+    spans = _year_spans(year, lows.low_by_unit)
     caps = engine.appraisal_caps(
         year=year, low_quarters_by_unit=lows.low_by_unit, published_quarters=lows.published, assignments=spans
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import tempfile
 import warnings
 import zipfile
@@ -193,3 +194,94 @@ def test_a_failing_export_leaves_no_file_and_no_scratch_files(tmp_path, monkeypa
 def test_a_value_of_another_type_is_refused() -> None:
     with pytest.raises(TypeError, match="cannot write"):
         _write(Sheet("表", [Column("A")], iter([(object(),)])))
+
+
+# The writer puts plain rows straight into XlsxWriter's row stream (its per-cell calls were most of an export's time):
+# the file must be the one XlsxWriter's own per-cell calls write, byte for byte, whatever the rows hold.
+
+
+def _reference_write(sheets: list[Sheet]) -> bytes:
+    """write_workbook as it was before plain rows were written in one piece: XlsxWriter's per-cell calls only."""
+    import xlsxwriter
+
+    from core.xlsx import FORMULA_PREFIXES, HEADER_STYLE, PIXELS_PER_CHARACTER, _column_formats, _write_value
+
+    buffer = io.BytesIO()
+    with tempfile.TemporaryDirectory() as scratch:
+        workbook = xlsxwriter.Workbook(
+            buffer, {"constant_memory": True, "tmpdir": scratch, "strings_to_formulas": False, "strings_to_urls": False}
+        )
+        header_format = workbook.add_format(HEADER_STYLE)
+        quoted = workbook.add_format({"quote_prefix": True})
+        formats: dict = {}
+        for sheet in sheets:
+            ws = workbook.add_worksheet(sheet.name[:31])
+            ws.freeze_panes(1, 0)
+            ws.repeat_rows(0)
+            plans = [_column_formats(column, formats, workbook) for column in sheet.columns]
+            for index, column in enumerate(sheet.columns):
+                ws.set_column_pixels(index, index, column.width * PIXELS_PER_CHARACTER)
+                ws.write_string(0, index, column.header, header_format)
+            count = 0
+            for count, row in enumerate(sheet.rows, start=1):
+                for index, (value, plan) in enumerate(zip(row, plans, strict=False)):
+                    kind = type(value)
+                    if kind is str and value.isprintable():
+                        if value:
+                            ws.write_string(count, index, value, quoted if value.startswith(FORMULA_PREFIXES) else None)
+                    elif kind is int or kind is float:
+                        ws.write_number(count, index, value, plan.number)
+                    elif value is not None:
+                        _write_value(ws, count, index, value, plan, quoted)
+            if sheet.columns:
+                ws.autofilter(0, 0, count, len(sheet.columns) - 1)
+        workbook.close()
+    return buffer.getvalue()
+
+
+def _parts(workbook_bytes: bytes) -> dict[str, bytes]:
+    archive = zipfile.ZipFile(io.BytesIO(workbook_bytes))
+    parts = {name: archive.read(name) for name in archive.namelist()}
+    parts["docProps/core.xml"] = re.sub(rb"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", b"(when)", parts["docProps/core.xml"])
+    return parts
+
+
+MIXED_ROWS = [
+    ("2026Q1、2026Q2", "员工00001", 2026, -3000, 1.5),  # plain: written in one piece
+    ("=SUM(A1)", "plain", 0, None, None),  # formula-like text: XlsxWriter's calls, quote prefix
+    (" leading", "trailing ", 10**17, 3000, 0.1 + 0.2),
+    ("_x0041_ stays literal", 'a & b < c > d "quoted"', -1, 0, 1e-7),
+    ("x" * 16383, "y" * 16384, 1, 2, 3.0),  # at and past the length XlsxWriter measures
+    ("a\x01b", "第一行\n第二行\t制表", None, Decimal("92.86"), Decimal("1500.50")),
+    ("", None, True, dt.date(2026, 3, 31), dt.datetime(2026, 3, 31, 16, 30, tzinfo=dt.UTC)),
+    (Role.TEAM_MEMBER, "\u3000全角空格", 7, -7, float(2**53)),
+    (None, None, None, None, None),  # nothing to write
+    ("+86", "-3000", "@x", "normal", "more", "cut off beyond the columns"),
+    ("short",),
+    ("", "", 5),
+]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        MIXED_ROWS,
+        list(reversed(MIXED_ROWS)),  # the formats are first used in another order
+        [(f"C{i:05d}", f"员工{i:05d}", "营销", "项目总监", 2026, "B-", "2026Q1、2026Q2", "连续两个季度") for i in range(300)],
+        # The decimal column's first number is in the sheet's last row, which XlsxWriter writes out when the workbook
+        # closes: after the second sheet's money style has its number.
+        [("a", "b"), ("c", "d", 92)],
+        [],
+    ],
+    ids=["mixed", "mixed-reversed", "caps-like", "first-number-in-the-last-row", "empty"],
+)
+def test_the_file_is_byte_for_byte_the_one_xlsxwriters_own_calls_write(rows) -> None:
+    def sheets() -> list[Sheet]:
+        columns = [Column("文本", 20), Column("更多", 12), Column.decimal("得分"), Column.money("金额"), Column.date("日期")]
+        return [
+            Sheet("第一张", columns, iter(rows)),
+            Sheet("第二张", [Column("编号"), Column.money("金额")], iter([(str(i), i * 1000) for i in range(-3, 4)])),
+            Sheet("空表", [Column("编号")], iter(())),
+        ]
+
+    assert _parts(_write(*sheets())) == _parts(_reference_write(sheets()))

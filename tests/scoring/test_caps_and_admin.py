@@ -159,3 +159,61 @@ def test_a_team_member_of_a_capped_unit_is_not_capped_on_any_page_or_sheet(clien
         client.force_login(people.user("head"))
         page = client.get("/results/2026Q2/").content.decode()
         assert "您的 2026 年度绩效考核上限为 B-" in page and "年度绩效不受此上限约束" not in page
+
+
+def test_each_capped_persons_row_joins_their_own_units_roles_quarters_and_rules() -> None:
+    """The caps sheet joins each distinct tuple of units, roles, quarters and rules once per export: people who share
+    them and people who do not each get their own text."""
+    from scoring.engine import AppraisalCaps, PersonCap
+    from scoring.exports import CapsExport
+
+    gg, hk, marketing = UnitKey.project("GG"), UnitKey.project("HK"), UnitKey.function("marketing")
+    both = (CapRule.CONSECUTIVE, CapRule.CUMULATIVE)
+    people = (
+        PersonCap(1, "E1", "甲", 2026, "B-", (gg,), ("project_director",), (1, 2), (CapRule.CONSECUTIVE,)),
+        PersonCap(2, "E2", "乙", 2026, "B-", (gg,), ("project_director",), (1, 2), (CapRule.CONSECUTIVE,)),
+        PersonCap(3, "E3", "丙", 2026, "B-", (marketing, gg), ("function_head", "functional_manager"), (1, 2, 3), both),
+        PersonCap(4, "E4", "丁", 2026, "B-", (hk,), ("functional_manager",), (1, 3, 4), (CapRule.CUMULATIVE,)),
+        PersonCap(5, "E5", "戊", 2026, "B-", (gg,), ("project_director",), (1, 2), (CapRule.CONSECUTIVE,)),
+    )
+    names = {gg: "东原·澜岸", hk: "东原·印长江", marketing: "营销"}
+    assert list(CapsExport(2026)._cap_rows(AppraisalCaps(people=people, at_risk=()), names)) == [
+        ("E1", "甲", "东原·澜岸", "项目总监", 2026, "B-", "2026Q1、2026Q2", "连续两个季度"),
+        ("E2", "乙", "东原·澜岸", "项目总监", 2026, "B-", "2026Q1、2026Q2", "连续两个季度"),
+        (
+            "E3",
+            "丙",
+            "营销、东原·澜岸",
+            "职能负责人、职能经理",
+            2026,
+            "B-",
+            "2026Q1、2026Q2、2026Q3",
+            "连续两个季度、累计三个季度",
+        ),
+        ("E4", "丁", "东原·印长江", "职能经理", 2026, "B-", "2026Q1、2026Q3、2026Q4", "累计三个季度"),
+        ("E5", "戊", "东原·澜岸", "项目总监", 2026, "B-", "2026Q1、2026Q2", "连续两个季度"),
+    ]
+
+
+def test_the_years_spans_are_the_assessed_assignments_to_the_units_asked_for(people) -> None:
+    """The caps read only the assessed roles' assignments to the units with low quarters (as plain values): exactly the
+    spans the model instances give, filtered as the engine would filter them."""
+    from scoring.engine import ASSESSED_ROLES
+
+    AssignmentFactory(role=Role.TEAM_MEMBER, function=Function.MARKETING, start=dt.date(2026, 2, 1))
+    AssignmentFactory(role=Role.TEAM_MEMBER, project=people.project, start=dt.date(2025, 1, 1))
+    AssignmentFactory(role=Role.FUNCTION_HEAD, function=Function.DESIGN, start=dt.date(2025, 1, 1), end=dt.date(2026, 1, 1))
+    AssignmentFactory(role=Role.PROJECT_DIRECTOR, project=people.other_project, start=dt.date(2026, 12, 31))
+    AssignmentFactory(role=Role.PROJECT_DIRECTOR, project=people.project, start=dt.date(2024, 1, 1), end=dt.date(2025, 12, 31))
+    AssignmentFactory(role=Role.FUNCTIONAL_MANAGER, project=people.project, function=Function.DESIGN, start=dt.date(2027, 1, 1))
+    every = selectors._spans(selectors._year_assignments(2026).order_by("pk"))
+    assert {span.role for span in every} >= {Role.TEAM_MEMBER, *ASSESSED_ROLES}
+    for units in (
+        {span.unit for span in every},
+        {UnitKey.project("GG"), UnitKey.function("design")},
+        {UnitKey.function("marketing")},
+        set(),
+    ):
+        expected = [span for span in every if span.unit in units and span.role in ASSESSED_ROLES]
+        assert selectors._year_spans(2026, units) == expected
+    assert len(selectors._year_spans(2026, {span.unit for span in every})) < len(every)  # team members left out

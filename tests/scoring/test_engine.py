@@ -16,6 +16,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from core.dates import Quarter
 from scoring.engine import (
     ASSESSED_ROLES,
     CAP_GRADE,
@@ -831,6 +832,106 @@ def test_at_risk_matches_the_definition(low: set[int], extra_published: set[int]
         assert (number in result.risk_quarters) == (would_trigger and not result.triggered)
     assert result.at_risk == bool(result.risk_quarters)
     assert not (result.at_risk and result.triggered)
+
+
+# ------------------------------------------------------------------------------------------
+# Appraisal caps: the engine equals its first, plain implementation (kept here as the reference). appraisal_caps
+# now shares one status per set of low quarters, groups spans by unit once and skips the merging for a person with
+# one cause (the caps export reads thousands of people at >= 80,000 cells/s); the result must not change at all.
+# ------------------------------------------------------------------------------------------
+
+
+def reference_exposed_assignments(*, status: UnitCapStatus, assignments: Iterable[AssignmentSpan]) -> tuple:
+    if status.triggered:
+        numbers = status.low_quarters
+    elif status.at_risk:
+        numbers = tuple(sorted({*status.low_quarters, *status.risk_quarters}))
+    else:
+        return ()
+    quarters = [Quarter(status.year, number) for number in numbers]
+    return tuple(
+        span
+        for span in assignments
+        if span.unit == status.unit and span.role in ASSESSED_ROLES and any(span.overlaps(quarter) for quarter in quarters)
+    )
+
+
+def reference_appraisal_caps(*, year, low_quarters_by_unit, published_quarters, assignments) -> tuple:
+    statuses = [
+        unit_cap_status(unit=unit, year=year, low_quarters=low, published_quarters=published_quarters)
+        for unit, low in sorted(low_quarters_by_unit.items())
+    ]
+    spans_by_unit: dict[UnitKey, list[AssignmentSpan]] = {}
+    for s in assignments:
+        spans_by_unit.setdefault(s.unit, []).append(s)
+    causes: dict[int, list[tuple[AssignmentSpan, UnitCapStatus]]] = {}
+    for unit_status in statuses:
+        if unit_status.triggered:
+            for s in reference_exposed_assignments(status=unit_status, assignments=spans_by_unit.get(unit_status.unit, [])):
+                causes.setdefault(s.person_id, []).append((s, unit_status))
+    people = []
+    for pairs in causes.values():
+        pairs.sort(key=lambda pair: (pair[0].unit, pair[0].start, pair[0].role))
+        first = pairs[0][0]
+        rules = {rule for _, unit_status in pairs for rule in unit_status.rules}
+        people.append(
+            PersonCap(
+                person_id=first.person_id,
+                employee_id=first.employee_id,
+                name=first.name,
+                year=year,
+                cap=CAP_GRADE,
+                units=tuple(dict.fromkeys(s.unit for s, _ in pairs)),
+                roles=tuple(dict.fromkeys(s.role for s, _ in pairs)),
+                trigger_quarters=tuple(sorted({n for _, unit_status in pairs for n in unit_status.low_quarters})),
+                rules=tuple(rule for rule in CapRule if rule in rules),
+            )
+        )
+    people.sort(key=lambda person: (person.employee_id, person.person_id))
+    return tuple(people), tuple(unit_status for unit_status in statuses if unit_status.at_risk)
+
+
+MANY_CAP_UNITS = (*CAP_UNITS, F("engineering"), F("property"), P("A1"), P("A2"), P("B1"))
+
+
+@st.composite
+def crowded_cap_years(draw: st.DrawFn) -> tuple[frozenset[int], dict[UnitKey, frozenset[int]], list[AssignmentSpan]]:
+    """Many units sharing few sets of low quarters, people with several spans in several units and roles."""
+    published = draw(quarter_sets)
+    choices = st.sampled_from(sorted(published)) if published else st.nothing()
+    shared = draw(st.lists(st.frozensets(choices), min_size=1, max_size=3)) if published else [frozenset()]
+    low = {unit: draw(st.sampled_from(shared)) for unit in draw(st.lists(st.sampled_from(MANY_CAP_UNITS), unique=True))}
+    spans = []
+    for _ in range(draw(st.integers(min_value=0, max_value=20))):
+        start = draw(st.dates(min_value=date(2025, 10, 1), max_value=date(2027, 1, 31)))
+        end = draw(st.none() | st.dates(min_value=start, max_value=date(2027, 3, 31)))
+        role = draw(st.sampled_from(ROLES))
+        spans.append(span(draw(st.integers(min_value=1, max_value=6)), draw(st.sampled_from(MANY_CAP_UNITS)), start, end, role))
+    return published, low, spans
+
+
+@given(st.one_of(cap_years(), crowded_cap_years()))
+def test_appraisal_caps_equals_the_reference_implementation(
+    year_data: tuple[frozenset[int], dict[UnitKey, frozenset[int]], list[AssignmentSpan]],
+) -> None:
+    published, low, spans = year_data
+    caps = appraisal_caps(year=2026, low_quarters_by_unit=low, published_quarters=published, assignments=spans)
+    expected = reference_appraisal_caps(year=2026, low_quarters_by_unit=low, published_quarters=published, assignments=spans)
+    assert (caps.people, caps.at_risk) == expected
+    # Field by field too (dataclass equality would hide nothing, but say which field differs).
+    assert [vars(person) for person in caps.people] == [vars(person) for person in expected[0]]
+    for unit in MANY_CAP_UNITS:
+        unit_status = unit_cap_status(unit=unit, year=2026, low_quarters=low.get(unit, frozenset()), published_quarters=published)
+        assert exposed_assignments(status=unit_status, assignments=spans) == reference_exposed_assignments(
+            status=unit_status, assignments=spans
+        )
+
+
+def test_appraisal_caps_names_the_first_unit_whose_low_quarters_are_unpublished() -> None:
+    """Units sharing a set of low quarters share its check: the error still names the first such unit."""
+    low = {P("ZZ"): frozenset({3}), MARKETING: frozenset({1}), P("AA"): frozenset({3})}
+    with pytest.raises(ValueError, match=r"^project:AA：2026Q3 尚未发布"):
+        appraisal_caps(year=2026, low_quarters_by_unit=low, published_quarters={1, 2}, assignments=[])
 
 
 # ------------------------------------------------------------------------------------------
