@@ -369,6 +369,12 @@ def main() -> None:
             reverse("notifications:webhooks"),
             b"data-webhook=",
         ),
+        (
+            "registering a group robot (the form, 60 projects to choose from)",
+            "ops",
+            reverse("notifications:webhook_new"),
+            b'name="project"',
+        ),
     )
     say(f"## The other insight pages ({options.samples} samples each in alternation with the empty view; no cache)")
     say()

@@ -13,7 +13,7 @@ import time_machine
 from django.db import DatabaseError, connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.test.utils import CaptureQueriesContext
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from audits.choices import ItemStatus
@@ -82,6 +82,7 @@ def verdicts(draw_bits: list[int]) -> list[str]:
 
 
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@example(steps=[(0, [2, 2, 0, 0, 0, 2, 2, 2, 0, 0, 0, 2])])  # found by Hypothesis: one quarter, every item N/A
 @given(
     steps=st.lists(
         st.tuples(st.integers(0, len(QUARTERS) - 1), st.lists(st.integers(0, 2), min_size=12, max_size=12)),
@@ -121,8 +122,12 @@ def test_stored_window_sums_equal_the_versions_summed_through_any_publications(p
                         except PublicationRefused:
                             continue  # nothing changed: no new version
                 window, stored = insight.heat_window(count=3)
-                assert stored is not None  # one publication at a time: the newest version summed the window
-                assert window_sums(stored) == summed_on_the_fly(window)
+                if stored is None:
+                    # Nothing in the window judged done or not done (every item N/A): no count to store, so no sums
+                    # either (every stored count has an item judged); the map sums the versions, finding nothing.
+                    assert not HeatCount.objects.filter(result_id__in=[q.pk for q in window]).exists()
+                else:  # one publication at a time: the newest version summed the window
+                    assert window_sums(stored) == summed_on_the_fly(window)
                 for scope in readers(people):
                     for filters in ({}, {"function": "design"}, {"stage": "开盘销售"}):
                         kwargs = {"scope": scope, "count": 3, "per_page": 2, **filters}
