@@ -9,6 +9,7 @@ Nothing about the reader is kept.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Mapping
 from functools import cache, lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -95,13 +96,29 @@ def nav_urls() -> SimpleNamespace:
     return _urls(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix())
 
 
+def labels_in(
+    language: str | None,
+    labels: Mapping[str, Any],
+    *,
+    wrap: Callable[[str], Any] = str,
+    **choices: Iterable[tuple[Any, Any]],
+) -> SimpleNamespace:
+    """`labels` (lazy translations) in one language, each passed through `wrap`, and each of `choices` (pairs such as
+    a model field's choices) as a dict from value to its label in that language: what a Jinja2 fragment shows, for
+    its caller to keep per language (functools.lru_cache), as nothing in it changes while the process runs.
+
+    Attributes, not a dict: Jinja2 reads `text.saved` with getattr first, and a dict answers that with an exception
+    every time."""
+    with override(language):
+        values = {key: wrap(str(value)) for key, value in labels.items()}
+        values.update({name: {value: str(label) for value, label in pairs} for name, pairs in choices.items()})
+        return SimpleNamespace(**values)
+
+
 @lru_cache(maxsize=16)
 def nav_texts(language: str | None) -> SimpleNamespace:
     """The bar's labels in one language, translated once per process and language, and the language menu."""
-    with override(language):
-        labels = {key: str(value) for key, value in NAV_TEXT.items()}
-        labels["languages"] = tuple((code, str(name)) for code, name in settings.LANGUAGES)
-        return SimpleNamespace(**labels)
+    return labels_in(language, NAV_TEXT, languages=settings.LANGUAGES)
 
 
 def unread_label(n: int) -> str:

@@ -17,12 +17,12 @@ from django.conf import settings
 from django.middleware.csrf import get_token
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, ngettext, override
+from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from jinja2 import Environment
 from markupsafe import Markup
 
-from core.layout import fragment_environment
+from core.layout import fragment_environment, labels_in
 
 from .choices import ChatProvider, WebhookScope
 from .kinds import function_label, kind_label
@@ -47,12 +47,7 @@ TEXT = {
 @lru_cache(maxsize=16)
 def texts(language: str | None) -> SimpleNamespace:
     """The lists' labels and the choices' names in one language, translated once per process and language."""
-    with override(language):
-        labels = {key: str(value) for key, value in TEXT.items()}
-        labels["providers"] = {value: str(label) for value, label in ChatProvider.choices}
-        labels["scopes"] = {value: str(label) for value, label in WebhookScope.choices}
-        labels["languages"] = {code: str(name) for code, name in settings.LANGUAGES}
-        return SimpleNamespace(**labels)
+    return labels_in(language, TEXT, providers=ChatProvider.choices, scopes=WebhookScope.choices, languages=settings.LANGUAGES)
 
 
 @lru_cache(maxsize=256)

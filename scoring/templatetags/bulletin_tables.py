@@ -9,10 +9,11 @@ from functools import lru_cache
 from types import SimpleNamespace
 
 from django import template
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from audits.fragments import render_fragment
+from core.layout import labels_in
 from scoring.choices import Settlement
 
 register = template.Library()
@@ -34,10 +35,7 @@ TEXT = {
 @lru_cache(maxsize=16)
 def bulletin_texts(language: str | None) -> SimpleNamespace:
     """The labels in one language, and a settlement's label by its value, translated once per process and language."""
-    with override(language):
-        labels = {key: str(value) for key, value in TEXT.items()}
-        labels["settlements"] = {value: str(label) for value, label in Settlement.choices}
-        return SimpleNamespace(**labels)
+    return labels_in(language, TEXT, settlements=Settlement.choices)
 
 
 @register.simple_tag

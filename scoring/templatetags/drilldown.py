@@ -15,12 +15,13 @@ from urllib.parse import quote
 from django import template
 from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
-from django.utils.translation import get_language, gettext, ngettext, override
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from markupsafe import Markup
 
 from audits.choices import ItemStatus
 from audits.fragments import render_fragment
+from core.layout import labels_in
 from touchpoints.choices import Function
 
 register = template.Library()
@@ -62,11 +63,7 @@ def drilldown_texts(language: str | None) -> SimpleNamespace:
     """The labels in one language, a status's label by its value and a function's name by its code: translated once
     per process and language. The labels are written as `{% translate %}` wrote them, unescaped (the catalogue's text,
     as trusted as the templates'); the names are escaped, as `{{ }}` escaped them."""
-    with override(language):
-        labels: dict[str, Any] = {key: Markup(str(value)) for key, value in TEXT.items()}  # nosec B704: see above
-        labels["status"] = {value: str(label) for value, label in ItemStatus.choices}
-        labels["function"] = {value: str(label) for value, label in Function.choices}
-        return SimpleNamespace(**labels)
+    return labels_in(language, TEXT, wrap=Markup, status=ItemStatus.choices, function=Function.choices)  # nosec B704
 
 
 def _format(msgid: str, **values: Any) -> Markup:

@@ -11,10 +11,11 @@ from types import SimpleNamespace
 from django import template
 from django.conf import settings
 from django.urls import get_script_prefix, get_urlconf, reverse
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from audits.fragments import render_fragment
+from core.layout import labels_in
 
 register = template.Library()
 
@@ -30,8 +31,7 @@ PLACEHOLDER = "QUARTER"
 
 @lru_cache(maxsize=16)
 def nav_texts(language: str | None) -> SimpleNamespace:
-    with override(language):
-        return SimpleNamespace(**{key: str(value) for key, value in TEXT.items()})
+    return labels_in(language, TEXT)
 
 
 @lru_cache(maxsize=8)
