@@ -3,6 +3,7 @@ number of queries, whatever the number of units, people or versions.
 
     latest_results(*, quarter) -> QuarterResult | None
     published_versions(*, quarter) -> list[QuarterResult]
+    versions_for_page(*, quarter, version) -> PageVersions  # every version's header and the shown one's snapshot
     published_periods() -> list[Quarter]
     caps_for_year(*, year) -> engine.AppraisalCaps          # R11, from published quarters only
     caps_and_exposure_for_year(*, year)                     # the same, with the people each unit at risk would cap
@@ -18,9 +19,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any
+from fractions import Fraction
+from typing import Any, NamedTuple
 
-from django.db.models import Q
+from django.db.models import Case, JSONField, Q, When
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -48,8 +50,9 @@ def latest_results(*, quarter: Quarter) -> QuarterResult | None:
 
 
 def result_version(*, pk: int) -> QuarterResult:
-    """One published version with its snapshot."""
-    return QuarterResult.objects.select_related("published_by", "supersedes").get(pk=pk)
+    """One published version with its snapshot (and who published it; not the version it supersedes, whose whole
+    snapshot would be read and parsed for its id, which `supersedes_id` already gives)."""
+    return QuarterResult.objects.select_related("published_by").get(pk=pk)
 
 
 def published_versions(*, quarter: Quarter) -> list[QuarterResult]:
@@ -59,6 +62,101 @@ def published_versions(*, quarter: Quarter) -> list[QuarterResult]:
         .select_related("published_by__person")
         .order_by("-version")
         .defer("snapshot")
+    )
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published version's header, as the results page lists it; `snapshot` only for the version it shows and
+    `confirmed_missing` only for the versions of its quarter (None for the others)."""
+
+    pk: int
+    year: int
+    quarter: int
+    version: int
+    published_at: dt.datetime
+    reason: str
+    supersedes_id: int | None
+    current: bool  # not superseded by an amendment: the quarter's latest version
+    confirmed_missing: list[dict[str, str]] | None
+    snapshot: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.supersedes_id is not None
+
+
+@dataclass(frozen=True)
+class PageVersions:
+    """The header of every published version of every quarter, newest first, with the snapshot of the version a page
+    shows: what `published_periods`, `published_versions`, `result_version` and the latest-version lookups of
+    `unit_trends` and `my_units` read in five queries, in one (a company publishes four quarters a year)."""
+
+    rows: list[Version]
+    quarter: Quarter
+
+    @property
+    def periods(self) -> list[Quarter]:
+        """The quarters with at least one published version, newest first."""
+        seen: dict[tuple[int, int], Quarter] = {}
+        for row in self.rows:
+            seen.setdefault((row.year, row.quarter), Quarter(row.year, row.quarter))
+        return list(seen.values())
+
+    @property
+    def versions(self) -> list[Version]:
+        """The versions of the page's quarter, newest first."""
+        return [row for row in self.rows if row.year == self.quarter.year and row.quarter == self.quarter.number]
+
+    @property
+    def shown(self) -> Version | None:
+        return next((row for row in self.rows if row.snapshot is not None), None)
+
+    def latest_upto(self, upto: Quarter, count: int) -> list[tuple[int, int, int]]:
+        """(id, year, quarter) of the latest version of the last `count` published quarters up to `upto`, newest
+        first (as `unit_trends` reads them)."""
+        rows = [r for r in self.rows if r.current and (r.year, r.quarter) <= (upto.year, upto.number)]
+        return [(r.pk, r.year, r.quarter) for r in rows[:count]]
+
+    def latest_ids(self, year: int) -> dict[int, int]:
+        """Quarter number → id of its latest version, for the published quarters of a year (as `_latest_ids`)."""
+        return {r.quarter: r.pk for r in self.rows if r.current and r.year == year}
+
+
+def versions_for_page(*, quarter: Quarter, version: int | None) -> PageVersions:
+    """Every published version's header (one query), with the snapshot of the quarter's `version` (its latest with
+    None) and the confirmed missing cells of the quarter's versions; no other version's JSON is read or parsed."""
+    here = Q(year=quarter.year, quarter=quarter.number)
+    shown = here & (Q(superseded_by__isnull=True) if version is None else Q(version=version))
+    rows = (
+        QuarterResult.objects.annotate(
+            shown_snapshot=Case(When(shown, then="snapshot"), default=None, output_field=JSONField()),
+            quarter_missing=Case(When(here, then="confirmed_missing"), default=None, output_field=JSONField()),
+        )
+        .order_by("-year", "-quarter", "-version")
+        .values_list(
+            "id",
+            "year",
+            "quarter",
+            "version",
+            "published_at",
+            "reason",
+            "supersedes_id",
+            "superseded_by__id",
+            "quarter_missing",
+            "shown_snapshot",
+        )
+    )
+    return PageVersions(
+        rows=[
+            Version(pk, year, number, v, at, reason, supersedes, superseded is None, missing, snapshot)
+            for pk, year, number, v, at, reason, supersedes, superseded, missing, snapshot in rows
+        ],
+        quarter=quarter,
     )
 
 
@@ -335,7 +433,7 @@ def row_from_snapshot(unit: dict[str, Any]) -> UnitRow:
 class ResultsPage:
     """Both rankings of a version (or of a preview, `result` None) as pages show them."""
 
-    result: QuarterResult | None
+    result: QuarterResult | Version | None
     functions: list[UnitRow]
     projects: list[UnitRow]
     policy: dict[str, Any]
@@ -353,11 +451,11 @@ class ResultsPage:
         return money(self.total_penalty)
 
 
-def results_page(*, result: QuarterResult, scope: Scope) -> ResultsPage:
+def results_page(*, result: QuarterResult | Version, scope: Scope) -> ResultsPage:
     """Both rankings of a published version from its snapshot, with the per-cell detail this user may read.
 
     Rankings are published to the whole company (R9); a cell's detail only to those who can read the cell (scope),
-    operations, HR and admins seeing every cell. One query (project ids, for the scope check).
+    operations, HR and admins seeing every cell. One query (project ids, for the scope check), none for those.
     """
     return rankings(data=result.snapshot, scope=scope, result=result)
 
@@ -376,7 +474,10 @@ def rankings(
     """
     uninspected = list(data.get("confirmed_missing", []) if missing is None else missing)
     codes = {cell["project"] for cell in data.get("cells", [])} | {m["project"] for m in uninspected}
-    project_ids = dict(Project.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
+    # Those who see every cell need no project ids to check against.
+    project_ids = {}
+    if codes and not scope.sees_all:
+        project_ids = dict(Project.objects.filter(code__in=codes).values_list("code", "id"))
     names = {unit["code"]: unit["name"] for unit in data["units"] if unit["kind"] == UnitKind.PROJECT}
 
     def readable(project: str, function: str) -> bool:
@@ -438,15 +539,18 @@ class Trends:
         return {"labels": self.labels, "series": self.series}
 
 
-def unit_trends(*, upto: Quarter, count: int = 8) -> Trends:
+def unit_trends(*, upto: Quarter, count: int = 8, versions: PageVersions | None = None) -> Trends:
     """The last `count` published quarters up to `upto`: per unit (key "kind:code") its name, percents and grades
-    (None where not assessed or not yet a unit). Two queries."""
-    results = list(
-        QuarterResult.objects.latest_versions()
-        .filter(Q(year__lt=upto.year) | Q(year=upto.year, quarter__lte=upto.number))
-        .order_by("-year", "-quarter")
-        .values_list("id", "year", "quarter")[:count]
-    )
+    (None where not assessed or not yet a unit). Two queries; one with the page's `versions` already read."""
+    if versions is not None:
+        results = versions.latest_upto(upto, count)
+    else:
+        results = list(
+            QuarterResult.objects.latest_versions()
+            .filter(Q(year__lt=upto.year) | Q(year=upto.year, quarter__lte=upto.number))
+            .order_by("-year", "-quarter")
+            .values_list("id", "year", "quarter")[:count]
+        )
     results.reverse()
     labels = [str(Quarter(year, number)) for _id, year, number in results]
     position = {pk: index for index, (pk, _y, _q) in enumerate(results)}
@@ -538,14 +642,25 @@ class MyUnits:
         return any(unit.at_risk for unit in self.units)
 
 
-def my_units(*, scope: Scope, today: dt.date) -> MyUnits:
+class _Graded(NamedTuple):
+    """The columns of a unit's UnitResult that `my_units` shows."""
+
+    assessed: bool
+    percent: Decimal | None
+    grade: str
+    low: bool
+    rank: int | None
+    amount: int
+
+
+def my_units(*, scope: Scope, today: dt.date, versions: PageVersions | None = None) -> MyUnits:
     """The signed-in person's units this year (assignments overlapping the year up to today) with each quarter's grade,
     their own appraisal cap if R11 caps them, and any unit at risk. At most three queries; one while nothing of the year
-    is published (then there is nothing to show)."""
+    is published (then there is nothing to show); one fewer with the page's `versions` already read."""
     year = today.year
     if not scope.is_assessed:
         return MyUnits(year=year, units=[], cap=None)
-    latest = _latest_ids(year)
+    latest = _latest_ids(year) if versions is None else versions.latest_ids(year)
     if not latest:  # nothing published this year yet: no grade, cap or warning to show
         return MyUnits(year=year, units=[], cap=None)
     assignments = list(
@@ -557,13 +672,19 @@ def my_units(*, scope: Scope, today: dt.date) -> MyUnits:
     if not assignments:
         return MyUnits(year=year, units=[], cap=None)
     spans = _spans(assignments)
-    rows: dict[tuple[engine.UnitKey, int], UnitResult] = {}
+    rows: dict[tuple[engine.UnitKey, int], _Graded] = {}
     units = {span.unit for span in spans}
     quarter_of = {pk: number for number, pk in latest.items()}
-    for row in UnitResult.objects.filter(result_id__in=latest.values(), code__in={u.code for u in units}):
-        key = unit_key(row.kind, row.code)
+    found = (
+        UnitResult.objects.filter(result_id__in=latest.values(), code__in={u.code for u in units})
+        .order_by()
+        .values_list("result_id", "kind", "code", "assessed", "done", "applicable", "grade", "low", "rank", "amount")
+    )
+    for result_id, kind, code, assessed, done, applicable, grade, low, rank, amount in found:
+        key = unit_key(kind, code)
         if key in units:
-            rows[(key, quarter_of[row.result_id])] = row
+            percent = engine.percent_display(Fraction(done, applicable)) if applicable else None
+            rows[(key, quarter_of[result_id])] = _Graded(assessed, percent, grade, low, rank, amount)
     published = frozenset(latest)
     low_by_unit = {unit: frozenset(n for (u, n), row in rows.items() if u == unit and row.low) for unit in units}
     lows = YearLows(year=year, published=published, low_by_unit=low_by_unit)
@@ -586,7 +707,7 @@ def my_units(*, scope: Scope, today: dt.date) -> MyUnits:
                     quarter=quarter,
                     published=quarter.number in published,
                     assessed=bool(row and row.assessed),
-                    percent=row.percent_display if row else None,
+                    percent=row.percent if row else None,
                     grade=row.grade if row else "",
                     low=bool(row and row.low),
                     rank=row.rank if row else None,
