@@ -20,9 +20,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db.models import Case, JSONField, Q, When
+from django.utils.translation import get_language, override
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -393,7 +395,7 @@ class UnitRow:
 
     @property
     def settlement_label(self) -> str:
-        return str(Settlement(self.settlement).label) if self.settlement else ""
+        return settlement_labels(get_language()).get(self.settlement, "") if self.settlement else ""
 
     @property
     def key(self) -> str:
@@ -411,6 +413,14 @@ class UnitRow:
     def percent_bar(self) -> str:
         """The score as a bar width for the page (the exact figures are shown as text next to it)."""
         return "0" if self.percent is None else str(self.percent)
+
+
+@lru_cache(maxsize=16)
+def settlement_labels(language: str | None) -> dict[str, str]:
+    """Settlement value → label in one language, translated once per process and language (the catalogues do not
+    change while it runs): a ranking asks for one per row."""
+    with override(language):
+        return {value: str(label) for value, label in Settlement.choices}
 
 
 def row_from_snapshot(unit: dict[str, Any]) -> UnitRow:
@@ -443,6 +453,18 @@ class ResultsPage:
     total_penalty: int
 
     @property
+    def first_functions(self) -> str:
+        """The first-ranked functions' names, for the results page's card: each followed by a space except the last
+        function of the ranking (the text the card's loop used to write)."""
+        last = len(self.functions) - 1
+        return "".join(row.name if i == last else f"{row.name} " for i, row in enumerate(self.functions) if row.rank == 1)
+
+    @property
+    def first_projects(self) -> str:
+        """The first-ranked projects' names, each followed by a space."""
+        return "".join(f"{row.name} " for row in self.projects if row.rank == 1)
+
+    @property
     def reward_display(self) -> str:
         return money(self.total_reward)
 
@@ -455,9 +477,25 @@ def results_page(*, result: QuarterResult | Version, scope: Scope) -> ResultsPag
     """Both rankings of a published version from its snapshot, with the per-cell detail this user may read.
 
     Rankings are published to the whole company (R9); a cell's detail only to those who can read the cell (scope),
-    operations, HR and admins seeing every cell. One query (project ids, for the scope check), none for those.
+    operations, HR and admins seeing every cell. At most one query (project ids, for the scope check).
     """
     return rankings(data=result.snapshot, scope=scope, result=result)
+
+
+def _readable_project_ids(scope: Scope, codes: set[str]) -> dict[str, int]:
+    """Code → id of the projects among `codes` that `readable` needs to know (at most one query): none for those who
+    see every cell or read none by function or project; only the projects they lead or direct for those who read no
+    function as a whole (any other project's cells they cannot read, known or not); else every one of `codes`."""
+    if not codes or scope.sees_all:
+        return {}
+    if scope.headed_functions or scope.inspected_functions:
+        found = Project.objects.filter(code__in=codes)
+    else:
+        ids = {project for project, _function in scope.led_cells} | set(scope.directed_projects)
+        if not ids:
+            return {}
+        found = Project.objects.filter(id__in=ids)
+    return {code: pk for code, pk in found.order_by().values_list("code", "id") if code in codes}
 
 
 def rankings(
@@ -474,10 +512,7 @@ def rankings(
     """
     uninspected = list(data.get("confirmed_missing", []) if missing is None else missing)
     codes = {cell["project"] for cell in data.get("cells", [])} | {m["project"] for m in uninspected}
-    # Those who see every cell need no project ids to check against.
-    project_ids = {}
-    if codes and not scope.sees_all:
-        project_ids = dict(Project.objects.filter(code__in=codes).values_list("code", "id"))
+    project_ids = _readable_project_ids(scope, codes)
     names = {unit["code"]: unit["name"] for unit in data["units"] if unit["kind"] == UnitKind.PROJECT}
 
     def readable(project: str, function: str) -> bool:
@@ -663,15 +698,28 @@ def my_units(*, scope: Scope, today: dt.date, versions: PageVersions | None = No
     latest = _latest_ids(year) if versions is None else versions.latest_ids(year)
     if not latest:  # nothing published this year yet: no grade, cap or warning to show
         return MyUnits(year=year, units=[], cap=None)
+    person = scope.person
+    # The person's assignments as columns (they are the scope's person: its id, name and employee id are known).
     assignments = list(
-        Assignment.objects.filter(person=scope.person)
+        Assignment.objects.filter(person_id=person.pk)
         .overlapping(dt.date(year, 1, 1), min(today, dt.date(year, 12, 31)))
-        .select_related("person", "project")
         .order_by("start")
+        .values_list("role", "project_id", "project__code", "project__name", "function", "start", "end")
     )
     if not assignments:
         return MyUnits(year=year, units=[], cap=None)
-    spans = _spans(assignments)
+    spans = [
+        engine.AssignmentSpan(
+            person_id=person.pk,
+            employee_id=person.employee_id,
+            name=person.name,
+            unit=engine.UnitKey.project(code) if project_id is not None else engine.UnitKey.function(function),
+            role=role,
+            start=start,
+            end=end,
+        )
+        for role, project_id, code, _name, function, start, end in assignments
+    ]
     rows: dict[tuple[engine.UnitKey, int], _Graded] = {}
     units = {span.unit for span in spans}
     quarter_of = {pk: number for number, pk in latest.items()}
@@ -693,9 +741,11 @@ def my_units(*, scope: Scope, today: dt.date, versions: PageVersions | None = No
         label = str(Role(span.role).label)
         if label not in roles[span.unit]:
             roles[span.unit].append(label)
+    # A project unit is named by its project (Assignment.unit_label for all but a functional manager, whose label
+    # names their function too), a function unit by the function.
     names = {
-        span.unit: a.unit_label if a.role != Role.FUNCTIONAL_MANAGER else a.project.name
-        for span, a in zip(spans, assignments, strict=True)
+        span.unit: project_name if project_id is not None else str(Function(function).label)
+        for span, (_role, project_id, _code, project_name, function, _start, _end) in zip(spans, assignments, strict=True)
     }
     result = []
     for unit in sorted(units):
