@@ -69,8 +69,7 @@ def published_versions(*, quarter: Quarter) -> list[QuarterResult]:
 
 @dataclass(frozen=True)
 class Version:
-    """One published version's header, as the results page lists it; `snapshot` only for the version it shows and
-    `confirmed_missing` only for the versions of its quarter (None for the others)."""
+    """One published version's header, as the results page lists it; `snapshot` only for the version it shows."""
 
     pk: int
     year: int
@@ -80,7 +79,7 @@ class Version:
     reason: str
     supersedes_id: int | None
     current: bool  # not superseded by an amendment: the quarter's latest version
-    confirmed_missing: list[dict[str, str]] | None
+    confirmed_missing: list[dict[str, str]]
     snapshot: dict[str, Any] | None = field(default=None, repr=False)
 
     @property
@@ -131,13 +130,12 @@ class PageVersions:
 
 def versions_for_page(*, quarter: Quarter, version: int | None) -> PageVersions:
     """Every published version's header (one query), with the snapshot of the quarter's `version` (its latest with
-    None) and the confirmed missing cells of the quarter's versions; no other version's JSON is read or parsed."""
+    None); no other version's snapshot is read or parsed."""
     here = Q(year=quarter.year, quarter=quarter.number)
     shown = here & (Q(superseded_by__isnull=True) if version is None else Q(version=version))
     rows = (
         QuarterResult.objects.annotate(
             shown_snapshot=Case(When(shown, then="snapshot"), default=None, output_field=JSONField()),
-            quarter_missing=Case(When(here, then="confirmed_missing"), default=None, output_field=JSONField()),
         )
         .order_by("-year", "-quarter", "-version")
         .values_list(
@@ -149,7 +147,7 @@ def versions_for_page(*, quarter: Quarter, version: int | None) -> PageVersions:
             "reason",
             "supersedes_id",
             "superseded_by__id",
-            "quarter_missing",
+            "confirmed_missing",
             "shown_snapshot",
         )
     )
@@ -569,6 +567,10 @@ class Trends:
 
     labels: list[str]
     series: dict[str, dict[str, Any]]
+    # The rows read, for "my units" on the same page: (result id, kind, code) → (assessed, done, applicable, grade,
+    # low, rank, amount), for the versions `result_ids`.
+    result_ids: frozenset[int] = frozenset()
+    graded: dict[tuple[int, str, str], tuple[Any, ...]] = field(default_factory=dict, repr=False)
 
     def as_data(self) -> dict[str, Any]:
         return {"labels": self.labels, "series": self.series}
@@ -590,10 +592,11 @@ def unit_trends(*, upto: Quarter, count: int = 8, versions: PageVersions | None 
     labels = [str(Quarter(year, number)) for _id, year, number in results]
     position = {pk: index for index, (pk, _y, _q) in enumerate(results)}
     series: dict[str, dict[str, Any]] = {}
+    graded: dict[tuple[int, str, str], tuple[Any, ...]] = {}
     rows = UnitResult.objects.filter(result_id__in=position).values_list(
-        "result_id", "kind", "code", "name", "done", "applicable", "grade"
+        "result_id", "kind", "code", "name", "done", "applicable", "grade", "assessed", "low", "rank", "amount"
     )
-    for result_id, kind, code, name, done, applicable, grade in rows.order_by("kind", "code"):
+    for result_id, kind, code, name, done, applicable, grade, assessed, low, rank, amount in rows.order_by("kind", "code"):
         entry = series.setdefault(
             f"{kind}:{code}", {"name": name, "kind": kind, "percent": [None] * len(labels), "grade": [None] * len(labels)}
         )
@@ -601,7 +604,8 @@ def unit_trends(*, upto: Quarter, count: int = 8, versions: PageVersions | None 
         if applicable:
             entry["percent"][position[result_id]] = str(engine.percent_of(done, applicable))
             entry["grade"][position[result_id]] = grade
-    return Trends(labels=labels, series=series)
+        graded[(result_id, kind, code)] = (assessed, done, applicable, grade, low, rank, amount)
+    return Trends(labels=labels, series=series, result_ids=frozenset(position), graded=graded)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -688,10 +692,13 @@ class _Graded(NamedTuple):
     amount: int
 
 
-def my_units(*, scope: Scope, today: dt.date, versions: PageVersions | None = None) -> MyUnits:
+def my_units(
+    *, scope: Scope, today: dt.date, versions: PageVersions | None = None, trends: Trends | None = None
+) -> MyUnits:
     """The signed-in person's units this year (assignments overlapping the year up to today) with each quarter's grade,
     their own appraisal cap if R11 caps them, and any unit at risk. At most three queries; one while nothing of the year
-    is published (then there is nothing to show); one fewer with the page's `versions` already read."""
+    is published (then there is nothing to show); one fewer with the page's `versions` already read, and another
+    fewer when the page's `trends` read the rows of every published quarter of the year."""
     year = today.year
     if not scope.is_assessed:
         return MyUnits(year=year, units=[], cap=None)
@@ -723,11 +730,19 @@ def my_units(*, scope: Scope, today: dt.date, versions: PageVersions | None = No
     rows: dict[tuple[engine.UnitKey, int], _Graded] = {}
     units = {span.unit for span in spans}
     quarter_of = {pk: number for number, pk in latest.items()}
-    found = (
-        UnitResult.objects.filter(result_id__in=latest.values(), code__in={u.code for u in units})
-        .order_by()
-        .values_list("result_id", "kind", "code", "assessed", "done", "applicable", "grade", "low", "rank", "amount")
-    )
+    if trends is not None and trends.result_ids.issuperset(latest.values()):
+        found: Iterable[tuple[Any, ...]] = [
+            (result_id, unit.kind, unit.code, *trends.graded[(result_id, unit.kind, unit.code)])
+            for unit in units
+            for result_id in latest.values()
+            if (result_id, unit.kind, unit.code) in trends.graded
+        ]
+    else:
+        found = (
+            UnitResult.objects.filter(result_id__in=latest.values(), code__in={u.code for u in units})
+            .order_by()
+            .values_list("result_id", "kind", "code", "assessed", "done", "applicable", "grade", "low", "rank", "amount")
+        )
     for result_id, kind, code, assessed, done, applicable, grade, low, rank, amount in found:
         key = unit_key(kind, code)
         if key in units:

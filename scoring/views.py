@@ -85,14 +85,15 @@ def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] |
         raise Http404
     scope = scope_for(request.user)
     today = local_today()
+    trends = selectors.unit_trends(upto=period, versions=read)
     context = {
         "quarter": period,
         "periods": periods if periods is not None else read.periods,
         "versions": versions,
         "page": selectors.results_page(result=chosen, scope=scope),
         "is_latest": chosen.pk == versions[0].pk,
-        "trends": selectors.unit_trends(upto=period, versions=read).as_data(),
-        "mine": selectors.my_units(scope=scope, today=today, versions=read),
+        "trends": trends.as_data(),
+        "mine": selectors.my_units(scope=scope, today=today, versions=read, trends=trends),
         "pending": _pending_quarter(scope, today, published=read.periods),
         "can_amend": scope.can_operate,
         "can_export": scope.sees_all,
