@@ -523,19 +523,16 @@ def rankings(
     projects = [row_from_snapshot(unit) for unit in data["units"] if unit["kind"] == UnitKind.PROJECT]
     by_key = {(row.kind, row.code): row for row in functions + projects}
     for cell in data.get("cells", []):
-        row = CellRow(
-            cell["project"],
-            names.get(cell["project"], cell["project"]),
-            cell["function"],
-            cell["done"],
-            cell["applicable"],
-            cell["percent"],
-        )
-        for key in ((UnitKind.PROJECT, cell["project"]), (UnitKind.FUNCTION, cell["function"])):
+        project, function = cell["project"], cell["function"]
+        # Asked once per cell (it stands in two rankings); a cell the reader may not read gets no row.
+        row = None
+        if readable(project, function):
+            row = CellRow(project, names.get(project, project), function, cell["done"], cell["applicable"], cell["percent"])
+        for key in ((UnitKind.PROJECT, project), (UnitKind.FUNCTION, function)):
             unit = by_key.get(key)
             if unit is None:
                 continue
-            if readable(cell["project"], cell["function"]):
+            if row is not None:
                 unit.cells.append(row)
             else:
                 unit.detail_hidden = True

@@ -30,7 +30,7 @@ from markupsafe import Markup
 from audits.fragments import environment as fragments_environment
 
 from .insight_nav import insight_nav
-from .ranking import ranking
+from .ranking import ranking, ranking_urls
 
 register = template.Library()
 
@@ -169,6 +169,7 @@ def results_body(context):
     page = context["page"]
     language = get_language()
     unit_path = reverse("scoring:unit_detail", args=["QUARTER", "KIND", "CODE"])
+    links = ranking_urls(str(quarter))  # both rankings'
 
     def unit_url(period, kind: str, code: str) -> str:
         """A unit's explanation in a quarter, as `{% url %}` writes it (its arguments quoted as reverse quotes them)."""
@@ -193,8 +194,8 @@ def results_body(context):
         "can_export": context.get("can_export"),
         "rectification_rows": context.get("rectification_rows"),
         "insight_nav": insight_nav(context),
-        "function_ranking": ranking(context, page.functions, "function", "f", trends=True, linked=True),
-        "project_ranking": ranking(context, page.projects, "project", "p", trends=True, linked=True),
+        "function_ranking": ranking(context, page.functions, "function", "f", trends=True, linked=True, urls=links),
+        "project_ranking": ranking(context, page.projects, "project", "p", trends=True, linked=True, urls=links),
         "trends_script": json_script(context["trends"], "sc-trends"),
     }
     # nosec B704: the environment autoescapes every value (select_autoescape default=True); this is its output.
