@@ -24,9 +24,8 @@ from functools import lru_cache
 from typing import Any, NamedTuple
 
 from django.db.models import Case, JSONField, Q, When
-from django.utils.translation import get_language, override
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core.access import Scope
 from core.dates import Quarter
@@ -689,9 +688,7 @@ class _Graded(NamedTuple):
     amount: int
 
 
-def my_units(
-    *, scope: Scope, today: dt.date, versions: PageVersions | None = None, trends: Trends | None = None
-) -> MyUnits:
+def my_units(*, scope: Scope, today: dt.date, versions: PageVersions | None = None, trends: Trends | None = None) -> MyUnits:
     """The signed-in person's units this year (assignments overlapping the year up to today) with each quarter's grade,
     their own appraisal cap if R11 caps them, and any unit at risk. At most three queries; one while nothing of the year
     is published (then there is nothing to show); one fewer with the page's `versions` already read, and another

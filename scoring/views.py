@@ -18,7 +18,6 @@ from core.xlsx import XLSX_CONTENT_TYPE, export_for
 from . import plans, selectors, services
 from .forms import AmendForm, ConfirmPublishForm
 
-
 MAX_VERSION = 32767  # QuarterResult.version is a PositiveSmallIntegerField
 
 

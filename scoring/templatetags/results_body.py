@@ -200,4 +200,3 @@ def results_body(context):
     }
     # nosec B704: the environment autoescapes every value (select_autoescape default=True); this is its output.
     return Markup(environment().get_template("results_body.jinja").render(values))  # nosec B704
-
