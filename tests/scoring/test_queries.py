@@ -81,7 +81,7 @@ def test_the_publish_confirmation_page_takes_a_fixed_number_of_queries(people, c
 
 
 def test_the_results_page_reads_each_version_once_and_the_shown_snapshot_only(people, client) -> None:
-    """Issue #12: every version's header and the shown version's snapshot in one query (not the versions, the version
+    """Every version's header and the shown version's snapshot in one query (not the versions, the version
     with the one it supersedes, the periods and the latest versions again in five), my units from the trends' rows,
     and no project ids for a reader of every cell. Old code: 14 queries for a lead, 12 for operations."""
     from scoring.services import quarter_amend
