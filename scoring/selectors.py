@@ -3,6 +3,7 @@ number of queries, whatever the number of units, people or versions.
 
     latest_results(*, quarter) -> QuarterResult | None
     published_versions(*, quarter) -> list[QuarterResult]
+    versions_for_page(*, quarter, version) -> PageVersions  # every version's header and the shown one's snapshot
     published_periods() -> list[Quarter]
     caps_for_year(*, year) -> engine.AppraisalCaps          # R11, from published quarters only
     caps_and_exposure_for_year(*, year)                     # the same, with the people each unit at risk would cap
@@ -18,14 +19,15 @@ from collections import defaultdict
 from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
-from typing import Any
+from fractions import Fraction
+from functools import cache, lru_cache
+from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Q
+from django.db.models import Case, JSONField, Q, When
 from django.db.models.fields.json import KeyTransform
+from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
 
 from core.access import Scope
 from core.dates import Quarter
@@ -66,8 +68,9 @@ def latest_result_parts(*, quarter: Quarter, parts: tuple[str, ...]) -> tuple[Qu
 
 
 def result_version(*, pk: int) -> QuarterResult:
-    """One published version with its snapshot."""
-    return QuarterResult.objects.select_related("published_by", "supersedes").get(pk=pk)
+    """One published version with its snapshot (and who published it; not the version it supersedes, whose whole
+    snapshot would be read and parsed for its id, which `supersedes_id` already gives)."""
+    return QuarterResult.objects.select_related("published_by").get(pk=pk)
 
 
 def published_versions(*, quarter: Quarter) -> list[QuarterResult]:
@@ -77,6 +80,99 @@ def published_versions(*, quarter: Quarter) -> list[QuarterResult]:
         .select_related("published_by__person")
         .order_by("-version")
         .defer("snapshot")
+    )
+
+
+@dataclass(frozen=True)
+class Version:
+    """One published version's header, as the results page lists it; `snapshot` only for the version it shows."""
+
+    pk: int
+    year: int
+    quarter: int
+    version: int
+    published_at: dt.datetime
+    reason: str
+    supersedes_id: int | None
+    current: bool  # not superseded by an amendment: the quarter's latest version
+    confirmed_missing: list[dict[str, str]]
+    snapshot: dict[str, Any] | None = field(default=None, repr=False)
+
+    @property
+    def period(self) -> Quarter:
+        return Quarter(self.year, self.quarter)
+
+    @property
+    def is_amendment(self) -> bool:
+        return self.supersedes_id is not None
+
+
+@dataclass(frozen=True)
+class PageVersions:
+    """The header of every published version of every quarter, newest first, with the snapshot of the version a page
+    shows: what `published_periods`, `published_versions`, `result_version` and the latest-version lookups of
+    `unit_trends` and `my_units` read in five queries, in one (a company publishes four quarters a year)."""
+
+    rows: list[Version]
+    quarter: Quarter
+
+    @property
+    def periods(self) -> list[Quarter]:
+        """The quarters with at least one published version, newest first."""
+        seen: dict[tuple[int, int], Quarter] = {}
+        for row in self.rows:
+            seen.setdefault((row.year, row.quarter), Quarter(row.year, row.quarter))
+        return list(seen.values())
+
+    @property
+    def versions(self) -> list[Version]:
+        """The versions of the page's quarter, newest first."""
+        return [row for row in self.rows if row.year == self.quarter.year and row.quarter == self.quarter.number]
+
+    @property
+    def shown(self) -> Version | None:
+        return next((row for row in self.rows if row.snapshot is not None), None)
+
+    def latest_upto(self, upto: Quarter, count: int) -> list[tuple[int, int, int]]:
+        """(id, year, quarter) of the latest version of the last `count` published quarters up to `upto`, newest
+        first (as `unit_trends` reads them)."""
+        rows = [r for r in self.rows if r.current and (r.year, r.quarter) <= (upto.year, upto.number)]
+        return [(r.pk, r.year, r.quarter) for r in rows[:count]]
+
+    def latest_ids(self, year: int) -> dict[int, int]:
+        """Quarter number → id of its latest version, for the published quarters of a year (as `_latest_ids`)."""
+        return {r.quarter: r.pk for r in self.rows if r.current and r.year == year}
+
+
+def versions_for_page(*, quarter: Quarter, version: int | None) -> PageVersions:
+    """Every published version's header (one query), with the snapshot of the quarter's `version` (its latest with
+    None); no other version's snapshot is read or parsed."""
+    here = Q(year=quarter.year, quarter=quarter.number)
+    shown = here & (Q(superseded_by__isnull=True) if version is None else Q(version=version))
+    rows = (
+        QuarterResult.objects.annotate(
+            shown_snapshot=Case(When(shown, then="snapshot"), default=None, output_field=JSONField()),
+        )
+        .order_by("-year", "-quarter", "-version")
+        .values_list(
+            "id",
+            "year",
+            "quarter",
+            "version",
+            "published_at",
+            "reason",
+            "supersedes_id",
+            "superseded_by__id",
+            "confirmed_missing",
+            "shown_snapshot",
+        )
+    )
+    return PageVersions(
+        rows=[
+            Version(pk, year, number, v, at, reason, supersedes, superseded is None, missing, snapshot)
+            for pk, year, number, v, at, reason, supersedes, superseded, missing, snapshot in rows
+        ],
+        quarter=quarter,
     )
 
 
@@ -343,7 +439,7 @@ class UnitRow:
 
     @property
     def settlement_label(self) -> str:
-        return str(Settlement(self.settlement).label) if self.settlement else ""
+        return settlement_labels(get_language()).get(self.settlement, "") if self.settlement else ""
 
     @property
     def key(self) -> str:
@@ -361,6 +457,14 @@ class UnitRow:
     def percent_bar(self) -> str:
         """The score as a bar width for the page (the exact figures are shown as text next to it)."""
         return "0" if self.percent is None else str(self.percent)
+
+
+@lru_cache(maxsize=16)
+def settlement_labels(language: str | None) -> dict[str, str]:
+    """Settlement value → label in one language, translated once per process and language (the catalogues do not
+    change while it runs): a ranking asks for one per row."""
+    with override(language):
+        return {value: str(label) for value, label in Settlement.choices}
 
 
 def row_from_snapshot(unit: dict[str, Any]) -> UnitRow:
@@ -383,7 +487,7 @@ def row_from_snapshot(unit: dict[str, Any]) -> UnitRow:
 class ResultsPage:
     """Both rankings of a version (or of a preview, `result` None) as pages show them."""
 
-    result: QuarterResult | None
+    result: QuarterResult | Version | None
     functions: list[UnitRow]
     projects: list[UnitRow]
     policy: dict[str, Any]
@@ -391,6 +495,18 @@ class ResultsPage:
     confirmed_missing: list[CellRow]
     total_reward: int
     total_penalty: int
+
+    @property
+    def first_functions(self) -> str:
+        """The first-ranked functions' names, for the results page's card: each followed by a space except the last
+        function of the ranking (the text the card's loop used to write)."""
+        last = len(self.functions) - 1
+        return "".join(row.name if i == last else f"{row.name} " for i, row in enumerate(self.functions) if row.rank == 1)
+
+    @property
+    def first_projects(self) -> str:
+        """The first-ranked projects' names, each followed by a space."""
+        return "".join(f"{row.name} " for row in self.projects if row.rank == 1)
 
     @property
     def reward_display(self) -> str:
@@ -401,13 +517,29 @@ class ResultsPage:
         return money(self.total_penalty)
 
 
-def results_page(*, result: QuarterResult, scope: Scope) -> ResultsPage:
+def results_page(*, result: QuarterResult | Version, scope: Scope) -> ResultsPage:
     """Both rankings of a published version from its snapshot, with the per-cell detail this user may read.
 
     Rankings are published to the whole company (R9); a cell's detail only to those who can read the cell (scope),
-    operations, HR and admins seeing every cell. One query (project ids, for the scope check).
+    operations, HR and admins seeing every cell. At most one query (project ids, for the scope check).
     """
     return rankings(data=result.snapshot, scope=scope, result=result)
+
+
+def _readable_project_ids(scope: Scope, codes: set[str]) -> dict[str, int]:
+    """Code → id of the projects among `codes` that `readable` needs to know (at most one query): none for those who
+    see every cell or read none by function or project; only the projects they lead or direct for those who read no
+    function as a whole (any other project's cells they cannot read, known or not); else every one of `codes`."""
+    if not codes or scope.sees_all:
+        return {}
+    if scope.headed_functions or scope.inspected_functions:
+        found = Project.objects.filter(code__in=codes)
+    else:
+        ids = {project for project, _function in scope.led_cells} | set(scope.directed_projects)
+        if not ids:
+            return {}
+        found = Project.objects.filter(id__in=ids)
+    return {code: pk for code, pk in found.order_by().values_list("code", "id") if code in codes}
 
 
 def rankings(
@@ -424,7 +556,7 @@ def rankings(
     """
     uninspected = list(data.get("confirmed_missing", []) if missing is None else missing)
     codes = {cell["project"] for cell in data.get("cells", [])} | {m["project"] for m in uninspected}
-    project_ids = dict(Project.objects.filter(code__in=codes).values_list("code", "id")) if codes else {}
+    project_ids = _readable_project_ids(scope, codes)
     names = {unit["code"]: unit["name"] for unit in data["units"] if unit["kind"] == UnitKind.PROJECT}
 
     def readable(project: str, function: str) -> bool:
@@ -437,19 +569,16 @@ def rankings(
     projects = [row_from_snapshot(unit) for unit in data["units"] if unit["kind"] == UnitKind.PROJECT]
     by_key = {(row.kind, row.code): row for row in functions + projects}
     for cell in data.get("cells", []):
-        row = CellRow(
-            cell["project"],
-            names.get(cell["project"], cell["project"]),
-            cell["function"],
-            cell["done"],
-            cell["applicable"],
-            cell["percent"],
-        )
-        for key in ((UnitKind.PROJECT, cell["project"]), (UnitKind.FUNCTION, cell["function"])):
+        project, function = cell["project"], cell["function"]
+        # Asked once per cell (it stands in two rankings); a cell the reader may not read gets no row.
+        row = None
+        if readable(project, function):
+            row = CellRow(project, names.get(project, project), function, cell["done"], cell["applicable"], cell["percent"])
+        for key in ((UnitKind.PROJECT, project), (UnitKind.FUNCTION, function)):
             unit = by_key.get(key)
             if unit is None:
                 continue
-            if readable(cell["project"], cell["function"]):
+            if row is not None:
                 unit.cells.append(row)
             else:
                 unit.detail_hidden = True
@@ -481,28 +610,36 @@ class Trends:
 
     labels: list[str]
     series: dict[str, dict[str, Any]]
+    # The rows read, for "my units" on the same page: (result id, kind, code) → (assessed, done, applicable, grade,
+    # low, rank, amount), for the versions `result_ids`.
+    result_ids: frozenset[int] = frozenset()
+    graded: dict[tuple[int, str, str], tuple[Any, ...]] = field(default_factory=dict, repr=False)
 
     def as_data(self) -> dict[str, Any]:
         return {"labels": self.labels, "series": self.series}
 
 
-def unit_trends(*, upto: Quarter, count: int = 8) -> Trends:
+def unit_trends(*, upto: Quarter, count: int = 8, versions: PageVersions | None = None) -> Trends:
     """The last `count` published quarters up to `upto`: per unit (key "kind:code") its name, percents and grades
-    (None where not assessed or not yet a unit). Two queries."""
-    results = list(
-        QuarterResult.objects.latest_versions()
-        .filter(Q(year__lt=upto.year) | Q(year=upto.year, quarter__lte=upto.number))
-        .order_by("-year", "-quarter")
-        .values_list("id", "year", "quarter")[:count]
-    )
+    (None where not assessed or not yet a unit). Two queries; one with the page's `versions` already read."""
+    if versions is not None:
+        results = versions.latest_upto(upto, count)
+    else:
+        results = list(
+            QuarterResult.objects.latest_versions()
+            .filter(Q(year__lt=upto.year) | Q(year=upto.year, quarter__lte=upto.number))
+            .order_by("-year", "-quarter")
+            .values_list("id", "year", "quarter")[:count]
+        )
     results.reverse()
     labels = [str(Quarter(year, number)) for _id, year, number in results]
     position = {pk: index for index, (pk, _y, _q) in enumerate(results)}
     series: dict[str, dict[str, Any]] = {}
+    graded: dict[tuple[int, str, str], tuple[Any, ...]] = {}
     rows = UnitResult.objects.filter(result_id__in=position).values_list(
-        "result_id", "kind", "code", "name", "done", "applicable", "grade"
+        "result_id", "kind", "code", "name", "done", "applicable", "grade", "assessed", "low", "rank", "amount"
     )
-    for result_id, kind, code, name, done, applicable, grade in rows.order_by("kind", "code"):
+    for result_id, kind, code, name, done, applicable, grade, assessed, low, rank, amount in rows.order_by("kind", "code"):
         entry = series.setdefault(
             f"{kind}:{code}", {"name": name, "kind": kind, "percent": [None] * len(labels), "grade": [None] * len(labels)}
         )
@@ -510,7 +647,8 @@ def unit_trends(*, upto: Quarter, count: int = 8) -> Trends:
         if applicable:
             entry["percent"][position[result_id]] = str(engine.percent_of(done, applicable))
             entry["grade"][position[result_id]] = grade
-    return Trends(labels=labels, series=series)
+        graded[(result_id, kind, code)] = (assessed, done, applicable, grade, low, rank, amount)
+    return Trends(labels=labels, series=series, result_ids=frozenset(position), graded=graded)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -586,32 +724,71 @@ class MyUnits:
         return any(unit.at_risk for unit in self.units)
 
 
-def my_units(*, scope: Scope, today: dt.date) -> MyUnits:
+class _Graded(NamedTuple):
+    """The columns of a unit's UnitResult that `my_units` shows."""
+
+    assessed: bool
+    percent: Decimal | None
+    grade: str
+    low: bool
+    rank: int | None
+    amount: int
+
+
+def my_units(*, scope: Scope, today: dt.date, versions: PageVersions | None = None, trends: Trends | None = None) -> MyUnits:
     """The signed-in person's units this year (assignments overlapping the year up to today) with each quarter's grade,
     their own appraisal cap if R11 caps them, and any unit at risk. At most three queries; one while nothing of the year
-    is published (then there is nothing to show)."""
+    is published (then there is nothing to show); one fewer with the page's `versions` already read, and another
+    fewer when the page's `trends` read the rows of every published quarter of the year."""
     year = today.year
     if not scope.is_assessed:
         return MyUnits(year=year, units=[], cap=None)
-    latest = _latest_ids(year)
+    latest = _latest_ids(year) if versions is None else versions.latest_ids(year)
     if not latest:  # nothing published this year yet: no grade, cap or warning to show
         return MyUnits(year=year, units=[], cap=None)
+    person = scope.person
+    # The person's assignments as columns (they are the scope's person: its id, name and employee id are known).
     assignments = list(
-        Assignment.objects.filter(person=scope.person)
+        Assignment.objects.filter(person_id=person.pk)
         .overlapping(dt.date(year, 1, 1), min(today, dt.date(year, 12, 31)))
-        .select_related("person", "project")
         .order_by("start")
+        .values_list("role", "project_id", "project__code", "project__name", "function", "start", "end")
     )
     if not assignments:
         return MyUnits(year=year, units=[], cap=None)
-    spans = _spans(assignments)
-    rows: dict[tuple[engine.UnitKey, int], UnitResult] = {}
+    spans = [
+        engine.AssignmentSpan(
+            person_id=person.pk,
+            employee_id=person.employee_id,
+            name=person.name,
+            unit=engine.UnitKey.project(code) if project_id is not None else engine.UnitKey.function(function),
+            role=role,
+            start=start,
+            end=end,
+        )
+        for role, project_id, code, _name, function, start, end in assignments
+    ]
+    rows: dict[tuple[engine.UnitKey, int], _Graded] = {}
     units = {span.unit for span in spans}
     quarter_of = {pk: number for number, pk in latest.items()}
-    for row in UnitResult.objects.filter(result_id__in=latest.values(), code__in={u.code for u in units}):
-        key = unit_key(row.kind, row.code)
+    if trends is not None and trends.result_ids.issuperset(latest.values()):
+        found: Iterable[tuple[Any, ...]] = [
+            (result_id, unit.kind, unit.code, *trends.graded[(result_id, unit.kind, unit.code)])
+            for unit in units
+            for result_id in latest.values()
+            if (result_id, unit.kind, unit.code) in trends.graded
+        ]
+    else:
+        found = (
+            UnitResult.objects.filter(result_id__in=latest.values(), code__in={u.code for u in units})
+            .order_by()
+            .values_list("result_id", "kind", "code", "assessed", "done", "applicable", "grade", "low", "rank", "amount")
+        )
+    for result_id, kind, code, assessed, done, applicable, grade, low, rank, amount in found:
+        key = unit_key(kind, code)
         if key in units:
-            rows[(key, quarter_of[row.result_id])] = row
+            percent = engine.percent_display(Fraction(done, applicable)) if applicable else None
+            rows[(key, quarter_of[result_id])] = _Graded(assessed, percent, grade, low, rank, amount)
     published = frozenset(latest)
     low_by_unit = {unit: frozenset(n for (u, n), row in rows.items() if u == unit and row.low) for unit in units}
     lows = YearLows(year=year, published=published, low_by_unit=low_by_unit)
@@ -620,9 +797,11 @@ def my_units(*, scope: Scope, today: dt.date) -> MyUnits:
         label = str(Role(span.role).label)
         if label not in roles[span.unit]:
             roles[span.unit].append(label)
+    # A project unit is named by its project (Assignment.unit_label for all but a functional manager, whose label
+    # names their function too), a function unit by the function.
     names = {
-        span.unit: a.unit_label if a.role != Role.FUNCTIONAL_MANAGER else a.project.name
-        for span, a in zip(spans, assignments, strict=True)
+        span.unit: project_name if project_id is not None else str(Function(function).label)
+        for span, (_role, project_id, _code, project_name, function, _start, _end) in zip(spans, assignments, strict=True)
     }
     result = []
     for unit in sorted(units):
@@ -634,7 +813,7 @@ def my_units(*, scope: Scope, today: dt.date) -> MyUnits:
                     quarter=quarter,
                     published=quarter.number in published,
                     assessed=bool(row and row.assessed),
-                    percent=row.percent_display if row else None,
+                    percent=row.percent if row else None,
                     grade=row.grade if row else "",
                     low=bool(row and row.low),
                     rank=row.rank if row else None,

@@ -18,6 +18,8 @@ from core.xlsx import XLSX_CONTENT_TYPE, export_for
 from . import plans, selectors, services
 from .forms import AmendForm, ConfirmPublishForm
 
+MAX_VERSION = 32767  # QuarterResult.version is a PositiveSmallIntegerField
+
 
 def _quarter(text: str) -> Quarter:
     try:
@@ -34,11 +36,14 @@ def _operations(request: HttpRequest) -> Scope:
     return scope
 
 
-def _pending_quarter(scope: Scope, today) -> Quarter | None:
-    """For operations: the last ended quarter while it is still open (R9: due on the 10th)."""
+def _pending_quarter(scope: Scope, today, published: list[Quarter] | None = None) -> Quarter | None:
+    """For operations: the last ended quarter while it is still open (R9: due on the 10th). `published`: the quarters
+    with a published version, when the page has read them already (a quarter with one is locked, scoring.status)."""
     if not scope.can_operate:
         return None
     last = Quarter.of(today).previous()
+    if published is not None:
+        return None if last in published else last
     return None if quarter_is_published(last) else last
 
 
@@ -63,25 +68,32 @@ def results_quarter(request: HttpRequest, quarter: str, periods: list[Quarter] |
     """Both rankings of a quarter's published version (latest, or `?v=` for an earlier one), the per-cell detail the
     user may read, each unit's trend, and the user's own units with grades, caps and warnings."""
     period = _quarter(quarter)
-    scope = scope_for(request.user)
-    versions = selectors.published_versions(quarter=period)
-    if not versions:
-        raise Http404
     wanted = request.GET.get("v")
-    chosen = next((v for v in versions if str(v.version) == wanted), None) if wanted else versions[0]
-    if chosen is None:
+    number = None
+    if wanted:
+        # `?v=` names a version as the page's links write it; anything else names none.
+        if not wanted.isdigit() or str(int(wanted)) != wanted or int(wanted) > MAX_VERSION:
+            raise Http404
+        number = int(wanted)
+    # Every version's header and the shown version's snapshot in one query; the periods, the quarter's versions and
+    # the latest versions that the trends and "my units" read are taken from it.
+    read = selectors.versions_for_page(quarter=period, version=number)
+    versions = read.versions
+    chosen = read.shown
+    if not versions or chosen is None:
         raise Http404
-    result = selectors.result_version(pk=chosen.pk)
+    scope = scope_for(request.user)
     today = local_today()
+    trends = selectors.unit_trends(upto=period, versions=read)
     context = {
         "quarter": period,
-        "periods": periods if periods is not None else selectors.published_periods(),
+        "periods": periods if periods is not None else read.periods,
         "versions": versions,
-        "page": selectors.results_page(result=result, scope=scope),
+        "page": selectors.results_page(result=chosen, scope=scope),
         "is_latest": chosen.pk == versions[0].pk,
-        "trends": selectors.unit_trends(upto=period).as_data(),
-        "mine": selectors.my_units(scope=scope, today=today),
-        "pending": _pending_quarter(scope, today),
+        "trends": trends.as_data(),
+        "mine": selectors.my_units(scope=scope, today=today, versions=read, trends=trends),
+        "pending": _pending_quarter(scope, today, published=read.periods),
         "can_amend": scope.can_operate,
         "can_export": scope.sees_all,
     }

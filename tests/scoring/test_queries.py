@@ -78,3 +78,40 @@ def test_the_publish_confirmation_page_takes_a_fixed_number_of_queries(people, c
         client.force_login(people.inspector.user)
         with django_assert_max_num_queries(len(small)):
             assert client.get("/results/2026Q2/publish/").status_code == 200
+
+
+def test_the_results_page_reads_each_version_once_and_the_shown_snapshot_only(people, client) -> None:
+    """Every version's header and the shown version's snapshot in one query (not the versions, the version
+    with the one it supersedes, the periods and the latest versions again in five), my units from the trends' rows,
+    and no project ids for a reader of every cell. Old code: 14 queries for a lead, 12 for operations."""
+    from scoring.services import quarter_amend
+
+    from .builders import Q1, build_worked_example
+
+    build_worked_example()
+    with time_machine.travel(after(Q1), tick=False):
+        quarter_publish(quarter=Q1, user=people.inspector.user)
+    with time_machine.travel(after(Q1, days=3), tick=False):
+        from scoring.models import GradeBand
+
+        GradeBand.objects.filter(label="B-").update(min_percent=67)
+        quarter_amend(quarter=Q1, user=people.inspector.user, reason="等级档更正")
+    expected = {
+        # session, user, scope, versions, project ids (the lead's), trends, assignments, rectifications, unread
+        "lead": 9,
+        # operations reads every cell: no project ids; session, user, scope, versions, trends, assignments,
+        # rectifications, unread
+        "inspector": 8,
+    }
+    with time_machine.travel(after(Q1, days=9), tick=False):
+        for role, count in expected.items():
+            client.force_login(people.user(role))
+            for url in ("/results/2026Q1/", "/results/2026Q1/?v=1"):
+                with CaptureQueriesContext(connection) as queries:
+                    response = client.get(url)
+                assert response.status_code == 200
+                assert len(queries) == count, (role, url, [q["sql"][:120] for q in queries])
+                reading_snapshots = [q["sql"] for q in queries if '"snapshot"' in q["sql"]]
+                assert len(reading_snapshots) == 1  # the shown version's, in the versions' query
+            assert [v.version for v in response.context["versions"]] == [2, 1]
+            assert response.context["is_latest"] is False and response.context["page"].result.version == 1

@@ -87,7 +87,10 @@ def test_unknown_quarters_and_versions_are_not_found(client, people, published, 
     assert client.get("/results/2026Q2/").status_code == 404
     assert client.get("/results/2026Q9/").status_code == 404
     assert client.get("/results/2026Q1/?v=7").status_code == 404
+    for other in ("01", "+1", "1.0", "abc", "99999999999999999999", "١"):  # only the version as the links write it
+        assert client.get(f"/results/2026Q1/?v={other}").status_code == 404
     assert client.get("/results/2026Q1/?v=1").status_code == 200
+    assert client.get("/results/2026Q1/?v=").context["is_latest"] is True
 
 
 def test_no_published_quarter_yet(client, people) -> None:
