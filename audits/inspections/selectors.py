@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -326,8 +326,7 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
 # One inspection
 
 
-@dataclass(frozen=True)
-class FileRef:
+class FileRef(NamedTuple):
     """A deliverable a self-check of the quarter carries for an item's code."""
 
     pk: int
@@ -336,9 +335,57 @@ class FileRef:
     month: int
 
 
-@dataclass(frozen=True)
-class ItemRow:
-    item: InspectionItem
+def person_or_username(username: str | None, person_name: str | None) -> str | None:
+    """A user as the pages name them: the linked person's name, else the username (None: no user)."""
+    return person_name if person_name is not None else username
+
+
+class ItemView(NamedTuple):
+    """What an inspection card shows of one item: plain values read in one narrow query, not a model instance with
+    its judge and the judge's person (40 items were 120 objects built from 40 columns each)."""
+
+    pk: int
+    code: str
+    name: str
+    stage_name: str
+    level_name: str
+    weight: int
+    standard_action: str
+    check_method: str
+    deliverable: str
+    claimed_status: str
+    claimed_note: str
+    verdict: str
+    finding: str
+    judged_by_id: int | None
+    judged_by_username: str | None
+    judged_by_person: str | None
+
+    @property
+    def is_discrepancy(self) -> bool:
+        """虚报: claimed done in the self-check, found not done by the inspector."""
+        return self.claimed_status == ItemStatus.DONE and self.verdict == ItemStatus.NOT_DONE
+
+    @property
+    def judged_name(self) -> str | None:
+        """Who judged it (the person's name, else the username), None when nobody did."""
+        return person_or_username(self.judged_by_username, self.judged_by_person)
+
+
+def judged_name(item: InspectionItem) -> str | None:
+    """Who judged a saved item, named as on its card (the person's name, else the username), None when nobody did."""
+    judge = item.judged_by
+    if judge is None:
+        return None
+    person = getattr(judge, "person", None)  # a user without a person raises RelatedObjectDoesNotExist, an AttributeError
+    return person_or_username(judge.get_username(), person.name if person is not None else None)
+
+
+ITEM_VIEW_FIELDS = (*ItemView._fields[:-2], "judged_by__username", "judged_by__person__name")
+
+
+class ItemRow(NamedTuple):
+    item: ItemView
     files: tuple[FileRef, ...]
 
 
@@ -353,10 +400,10 @@ def quarter_deliverables(*, project: Project, function: str, quarter: Quarter) -
             item__selfcheck__month__in=[m for _y, m in quarter.months],
         )
         .order_by("item__selfcheck__month", "uploaded_at", "id")
-        .values("pk", "original_name", "size", "item__code", "item__selfcheck__month")
+        .values_list("pk", "original_name", "size", "item__selfcheck__month", "item__code")
     )
-    for r in rows:
-        files[r["item__code"]].append(FileRef(r["pk"], r["original_name"], r["size"], r["item__selfcheck__month"]))
+    for pk, name, size, month, code in rows:
+        files[code].append(FileRef(pk, name, size, month))
     return files
 
 
@@ -364,9 +411,9 @@ def inspection_rows(*, inspection: Inspection) -> list[ItemRow]:
     """The inspection's items, each with the deliverable files of the quarter's self-checks — two queries."""
     quarter = Quarter(inspection.year, inspection.quarter)
     files = quarter_deliverables(project=inspection.project, function=inspection.function, quarter=quarter)
-    # Who judged is shown; who saved last is not (no join for it).
-    items = inspection.items.select_related("judged_by__person").order_by("stage_order", "code")
-    return [ItemRow(item=item, files=tuple(files.get(item.code, ()))) for item in items]
+    # Who judged is shown; who saved last is not (no join for it). Only the columns a card shows.
+    items = inspection.items.order_by("stage_order", "code").values_list(*ITEM_VIEW_FIELDS)
+    return [ItemRow(item, tuple(files.get(item.code, ()))) for item in map(ItemView._make, items)]
 
 
 def inspection_participants(*, inspection: Inspection) -> list:
@@ -377,6 +424,17 @@ def inspection_participants(*, inspection: Inspection) -> list:
         .select_related("user__person")
         .order_by("joined_at", "id")
     ]
+
+
+def inspection_participant_names(*, inspection: Inspection) -> list[str]:
+    """R5b: the names of who took part (the person's name, else the username), in the order they joined — one query
+    of two columns."""
+    rows = (
+        InspectionParticipant.objects.filter(inspection=inspection)
+        .order_by("joined_at", "id")
+        .values_list("user__username", "user__person__name")
+    )
+    return [person_name or username for username, person_name in rows]
 
 
 def tally(judged: Iterable[tuple[str, str]]) -> dict[str, int]:
@@ -400,16 +458,24 @@ def inspection_counts(*, inspection: Inspection) -> dict[str, int]:
 
 def cell_inspection(*, project: Project, function: str, quarter: Quarter) -> Inspection | None:
     """The cell's inspection of the quarter (at most one), with the project the caller already holds: no join to it, and
-    none for the default ordering's project code either."""
-    inspection = (
-        Inspection.objects.select_related("created_by", "finalised_by")
-        .filter(project=project, function=function, year=quarter.year, quarter=quarter.number)
+    none for the default ordering's project code either. Who started and who finalised it come as two names
+    (`created_by_name`, `finalised_by_name`: the person's name, else the username), not as users and persons."""
+    found = (
+        Inspection.objects.filter(project=project, function=function, year=quarter.year, quarter=quarter.number)
+        .annotate(
+            created_by_username=F("created_by__username"),
+            created_by_person=F("created_by__person__name"),
+            finalised_by_username=F("finalised_by__username"),
+            finalised_by_person=F("finalised_by__person__name"),
+        )
         .order_by("pk")
         .first()
     )
-    if inspection is not None:
-        inspection.project = project
-    return inspection
+    if found is not None:
+        found.project = project
+        found.created_by_name = found.created_by_person or found.created_by_username
+        found.finalised_by_name = found.finalised_by_person or found.finalised_by_username
+    return found
 
 
 @dataclass(frozen=True)

@@ -140,7 +140,7 @@ def _inspection_context(*, inspection, scope, published: bool, user) -> dict:
         "can_finalise": scope.can_operate and in_progress,
         "can_reopen": scope.can_operate and not published and inspection.state == InspectionState.FINALISED,
         "reopen_form": ReopenForm(),
-        "participants": selectors.inspection_participants(inspection=inspection),
+        "participants": selectors.inspection_participant_names(inspection=inspection),
     }
 
 
@@ -255,7 +255,14 @@ def inspection_item(request: HttpRequest, pk: int) -> HttpResponse:
     editable = inspection.state == InspectionState.IN_PROGRESS and not published
     fragment = render_fragment(
         "inspection_items.jinja",
-        {**_item_fragment_context(editable=editable), "item": item, "error": error, "saved": error is None, "mode": "status"},
+        {
+            **_item_fragment_context(editable=editable),
+            "item": item,
+            "judged": selectors.judged_name(item) if item.verdict else None,
+            "error": error,
+            "saved": error is None,
+            "mode": "status",
+        },
     )
     context = {"fragment": fragment, "counts": selectors.inspection_counts(inspection=inspection), "oob": True}
     return render(request, "audits/_inspection_status.html", context)
