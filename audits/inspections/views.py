@@ -173,9 +173,10 @@ def _inspection_start(request: HttpRequest, *, quarter: str, project: str, funct
 def _inspection_show(request: HttpRequest, *, quarter: str, project: str, function: str) -> HttpResponse:
     scope = scope_for(request.user)
     selected = selectors.quarter_from_url(quarter)
-    cell_project, cell_function = selectors.cell_for_reader(scope=scope, project_code=project, function=function)
+    cell_project, cell_function, inspection = selectors.cell_inspection_for_reader(
+        scope=scope, project_code=project, function=function, quarter=selected
+    )
     published = quarter_is_published(selected)
-    inspection = selectors.cell_inspection(project=cell_project, function=cell_function, quarter=selected)
     refusal = None
     can_start = False
     new_items = 0
