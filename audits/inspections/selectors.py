@@ -382,6 +382,10 @@ class ItemRow(NamedTuple):
     item: ItemView
     files: tuple[FileRef, ...]
 
+    @property
+    def judged(self) -> str | None:
+        return self.item.judged_name
+
 
 def quarter_deliverables(*, project: Project, function: str, quarter: Quarter) -> dict[str, list[FileRef]]:
     """The files the quarter's self-checks of the cell carry, by item code — one query."""

@@ -258,8 +258,8 @@ def inspection_item(request: HttpRequest, pk: int) -> HttpResponse:
         "inspection_items.jinja",
         {
             **_item_fragment_context(editable=editable),
-            "item": item,
-            "judged": selectors.judged_name(item) if item.verdict else None,
+            # The cards' loop over this one item, printing its status line alone.
+            "rows": [SimpleNamespace(item=item, files=(), judged=selectors.judged_name(item) if item.verdict else None)],
             "error": error,
             "saved": error is None,
             "mode": "status",
