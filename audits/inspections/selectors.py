@@ -406,7 +406,7 @@ def _name_of_user_sql(user_column: str) -> str:
     join made PostgreSQL hash every user, 3,000 rows, to name 40 items)."""
     user, person = get_user_model(), Person
     return (
-        f"(SELECT COALESCE(p.{_column(person, 'name')}, u.{_column(user, user.USERNAME_FIELD)}) "
+        f"(SELECT COALESCE(p.{_column(person, 'name')}, u.{_column(user, user.USERNAME_FIELD)}) "  # nosec B608
         f"FROM {_table(user)} u LEFT JOIN {_table(person)} p ON p.{_column(person, 'user')} = u.{_column(user, 'pk')} "
         f"WHERE u.{_column(user, 'pk')} = {user_column})"
     )

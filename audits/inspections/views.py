@@ -199,7 +199,6 @@ def _inspection_show(request: HttpRequest, *, quarter: str, project: str, functi
         "can_operate": scope.can_judge_function(cell_function),
         "can_read_board": scope.reads_board,
         "inspection": inspection,
-        "verdict_choices": VerdictForm.base_fields["verdict"].choices[1:],
         # SPEC §14: the cell's open and recently verified rectifications, to look at on site.
         "cell_rectifications": cell_rectifications(
             scope=scope, project_id=cell_project.pk, function=cell_function, today=dates.local_today()
