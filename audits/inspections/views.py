@@ -140,7 +140,7 @@ def _inspection_context(*, inspection, scope, published: bool, user) -> dict:
         "can_finalise": scope.can_operate and in_progress,
         "can_reopen": scope.can_operate and not published and inspection.state == InspectionState.FINALISED,
         "reopen_form": ReopenForm(),
-        "participants": selectors.inspection_participants(inspection=inspection),
+        "participants": selectors.inspection_participant_names(inspection=inspection),
     }
 
 
@@ -173,9 +173,10 @@ def _inspection_start(request: HttpRequest, *, quarter: str, project: str, funct
 def _inspection_show(request: HttpRequest, *, quarter: str, project: str, function: str) -> HttpResponse:
     scope = scope_for(request.user)
     selected = selectors.quarter_from_url(quarter)
-    cell_project, cell_function = selectors.cell_for_reader(scope=scope, project_code=project, function=function)
+    cell_project, cell_function, inspection = selectors.cell_inspection_for_reader(
+        scope=scope, project_code=project, function=function, quarter=selected
+    )
     published = quarter_is_published(selected)
-    inspection = selectors.cell_inspection(project=cell_project, function=cell_function, quarter=selected)
     refusal = None
     can_start = False
     new_items = 0
@@ -198,7 +199,6 @@ def _inspection_show(request: HttpRequest, *, quarter: str, project: str, functi
         "can_operate": scope.can_judge_function(cell_function),
         "can_read_board": scope.reads_board,
         "inspection": inspection,
-        "verdict_choices": VerdictForm.base_fields["verdict"].choices[1:],
         # SPEC §14: the cell's open and recently verified rectifications, to look at on site.
         "cell_rectifications": cell_rectifications(
             scope=scope, project_id=cell_project.pk, function=cell_function, today=dates.local_today()
@@ -255,7 +255,14 @@ def inspection_item(request: HttpRequest, pk: int) -> HttpResponse:
     editable = inspection.state == InspectionState.IN_PROGRESS and not published
     fragment = render_fragment(
         "inspection_items.jinja",
-        {**_item_fragment_context(editable=editable), "item": item, "error": error, "saved": error is None, "mode": "status"},
+        {
+            **_item_fragment_context(editable=editable),
+            # The cards' loop over this one item, printing its status line alone.
+            "rows": [SimpleNamespace(item=item, files=(), judged=selectors.judged_name(item) if item.verdict else None)],
+            "error": error,
+            "saved": error is None,
+            "mode": "status",
+        },
     )
     context = {"fragment": fragment, "counts": selectors.inspection_counts(inspection=inspection), "oob": True}
     return render(request, "audits/_inspection_status.html", context)

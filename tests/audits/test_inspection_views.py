@@ -261,7 +261,11 @@ def test_the_inspection_page_makes_a_fixed_number_of_queries(client, people, dja
             attach_file(item)
         url = reverse("audits:inspection", args=["2026Q1", "GG", function])
         client.post(url)  # starting (a POST) creates the inspection
-        with django_assert_max_num_queries(23) as captured:  # +3: R5b memberships in the scope, participants, R5a sign-offs
+        # 14: session, user, scope; the inspection with its project and who started it; publication; the new
+        # self-check items and the codes already inspected; rectifications; R5a sign-offs; deliverables; items with
+        # who judged them; R5b whether the reader is assessed in the unit; participants; unread notifications. (16
+        # before: the project was read apart from the inspection, and the starter's person was loaded lazily.)
+        with django_assert_max_num_queries(14) as captured:
             page = client.get(url).content.decode()
         assert page.count('class="deliverable-link"') == size
         measured[size] = len(captured.captured_queries)
@@ -315,3 +319,28 @@ def test_items_added_by_a_later_selfcheck_join_an_open_inspection_on_a_post(clie
     client.post(url)
     assert Inspection.objects.get().items.count() == 2
     assert 'id="add-new-items"' not in client.get(url).content.decode()
+
+
+def test_the_page_names_the_starter_finaliser_judge_and_participants_by_person_else_username(client, people) -> None:
+    """Who started, finalised and judged, and who took part: the person's name, else the login name, in the
+    fixed number of queries (none per user)."""
+    from django.contrib.auth import get_user_model
+
+    from audits.models import InspectionItem, InspectionParticipant
+
+    found = inspection(people.project, Function.MARKETING, [(3, DONE), (2, NOT_DONE)])
+    loner = get_user_model().objects.create_user("loner-login")  # no person
+    first, second = found.items.order_by("code")
+    Inspection.objects.filter(pk=found.pk).update(created_by=people.user("inspector"), finalised_by=loner)
+    InspectionItem.objects.filter(pk=first.pk).update(judged_by=people.user("team_marketing"))
+    InspectionItem.objects.filter(pk=second.pk).update(judged_by=loner)
+    InspectionParticipant.objects.create(inspection=found, user=loner)
+    InspectionParticipant.objects.create(inspection=found, user=people.user("inspector"))
+    inspector = people.user("inspector").person.name
+    client.force_login(people.user("inspector"))
+    page = client.get(reverse("audits:inspection", args=["2026Q1", "GG", "marketing"])).content.decode()
+    assert f"检查人:</span> {inspector}</div>" in page
+    assert " loner-login</div>" in page  # finalised by the user without a person
+    assert f"检查组:</span> loner-login、{inspector}</div>" in page
+    judged = page.split('data-testid="judged-by"')[1:]
+    assert people.user("team_marketing").person.name in judged[0] and "loner-login" in judged[1]
