@@ -20,13 +20,13 @@ from typing import Any
 from django.middleware.csrf import get_token
 from django.template.defaultfilters import filesizeformat
 from django.utils.html import escape
-from django.utils.translation import get_language, gettext, ngettext, override
+from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 from jinja2 import Environment
 from markupsafe import Markup
 
 from audits.templatetags.audits_badges import level_badge
-from core.layout import fragment_environment
+from core.layout import fragment_environment, labels_in
 
 # Fewer pieces than the collector's first threshold (700 new objects) are alive at once while a fragment is joined.
 JOIN_BATCH = 256
@@ -157,10 +157,8 @@ TEXT = {
 
 @lru_cache(maxsize=16)
 def texts(language: str | None) -> SimpleNamespace:
-    """The fragments' labels in one language, translated once per process and language. Attributes, not a dict:
-    Jinja2 reads `text.saved` with getattr first, and a dict answers that with an exception every time."""
-    with override(language):
-        return SimpleNamespace(**{key: str(value) for key, value in TEXT.items()})
+    """The fragments' labels in one language, translated once per process and language."""
+    return labels_in(language, TEXT)
 
 
 @lru_cache(maxsize=16)
