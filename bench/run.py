@@ -387,13 +387,16 @@ def main() -> None:
     say("## Publishing a quarter (target ≤ 1 s and ≤ 20 queries)")
     say()
     say(
-        "The request's part is the publication's own transaction; its COMMIT (which runs the foreign keys' deferred "
-        "checks of the ~23,000 heat-map rows) is timed beside it; the outbox's delivery runs after it in the worker "
-        "(here in-process, as there is no broker), timed on its own."
+        "The request's part is the publication's own transaction and its COMMIT, timed apart and judged together (the "
+        "heat-map rows' references are no longer checked at the COMMIT since scoring/0009); the outbox's delivery runs "
+        "after it in the worker (here in-process, as there is no broker), timed on its own."
     )
     say()
-    say("| quarter | cells | publish (request) | queries | target | its COMMIT | delivery after commit (worker) | its queries |")
-    say("|---|---|---|---|---|---|---|---|")
+    say(
+        "| quarter | cells | transaction | its COMMIT | the request in all | queries | target "
+        "| delivery after commit (worker) | its queries |"
+    )
+    say("|---|---|---|---|---|---|---|---|---|")
     # A request reaches the view through the URLconf, loaded by then; a fresh process's first reverse() imports every
     # app's URLs and views (0.3–0.6 s here), which is not the publication's work.
     reverse("scoring:results_quarter", kwargs={"quarter": "2026Q1"})
@@ -411,11 +414,11 @@ def main() -> None:
                 request_queries = counter.count
             commit = committed[0] - t0 - elapsed
             delivery = time.perf_counter() - committed[0]  # the outbox's delivery, run on the commit
-        met = elapsed <= 1 and request_queries <= 20
+        met = elapsed + commit <= 1 and request_queries <= 20
         after = counter.count - request_queries
         say(
-            f"| {quarter} | {org.projects * 5} × 40 items | {elapsed:.2f} s | {request_queries} | "
-            f"{'met' if met else 'MISSED'} | {commit:.2f} s | {delivery:.2f} s | {after} |"
+            f"| {quarter} | {org.projects * 5} × 40 items | {elapsed:.2f} s | {commit:.2f} s | {elapsed + commit:.2f} s | "
+            f"{request_queries} | {'met' if met else 'MISSED'} | {delivery:.2f} s | {after} |"
         )
     say()
 
