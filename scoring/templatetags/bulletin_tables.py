@@ -7,6 +7,7 @@ wrote them and those with values as `{% blocktranslate %}` formats them (scoring
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -14,11 +15,12 @@ from django import template
 from django.urls import reverse
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from audits.fragments import render_fragment
 from core.layout import labels_in
 from scoring.choices import Settlement
+from scoring.selectors import money
 
 from .insight_nav import insight_nav
 from .results_body import _as_translate_tag_writes, _Format, environment, minute
@@ -90,14 +92,57 @@ def page_texts(language: str | None) -> tuple[SimpleNamespace, SimpleNamespace]:
     return labels_in(language, PAGE_TEXT, wrap=_as_translate_tag_writes), labels_in(language, PAGE_FORMATS, wrap=_Format)
 
 
+def _once() -> Callable[[str], Markup]:
+    """`escape` for values that repeat down a table (grades, amounts, settlements): each distinct one escaped once."""
+    escaped: dict[str, Markup] = {}
+
+    def once(value: str) -> Markup:
+        text = escaped.get(value)
+        if text is None:
+            text = escaped[value] = escape(value)
+        return text
+
+    return once
+
+
+def ranking_cells(rows, t: SimpleNamespace) -> list[tuple]:
+    """Each row's cells, ready to write: numbers as digits, every text escaped (the distinct repeated ones once), so
+    the fragment's loop writes them as they are. A unit not assessed has the same three cells in every such row."""
+    once, dash = _once(), Markup("—")
+    settlements = t.settlements
+    not_assessed = (dash, dash, escape(t.not_assessed))
+    cells = []
+    for r in rows:
+        amount = r.amount
+        settlement = r.settlement
+        assessed = not_assessed if r.percent is None else (escape(f"{r.percent}%"), f"{r.done:d}/{r.applicable:d}", once(r.grade))
+        cells.append(
+            (
+                f"{r.rank:d}" if r.rank else dash,
+                escape(r.code),
+                escape(r.name),
+                *assessed,
+                once(money(amount)) if amount else dash,
+                once(settlements.get(settlement, settlement)),
+            )
+        )
+    return cells
+
+
 def bulletin_ranking(rows, codes=False) -> Markup:
     """A ranking's table: functions by name, projects (`codes`) by code and name (SPEC §1)."""
-    return render_fragment("bulletin_ranking.jinja", {"t": bulletin_texts(get_language()), "rows": rows, "codes": codes})
+    t = bulletin_texts(get_language())
+    return render_fragment("bulletin_ranking.jinja", {"t": t, "rows": ranking_cells(rows, t), "codes": codes})
 
 
 def bulletin_rectifications(lines) -> Markup:
-    """The rectification summary's lines (section 五)."""
-    return render_fragment("bulletin_rectifications.jinja", {"lines": lines})
+    """The rectification summary's lines (section 五): the unit's name escaped, its counts as digits (and whether any
+    is overdue)."""
+    rows = [
+        (escape(x.name), *(f"{n:d}" for n in (x.findings, x.discrepancies, x.verified, x.unverified, x.overdue)), x.overdue)
+        for x in lines
+    ]
+    return render_fragment("bulletin_rectifications.jinja", {"lines": rows})
 
 
 @register.simple_tag
