@@ -7,7 +7,8 @@ per process and language, and a choice's label or a function's name looked up in
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from collections.abc import Callable
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
@@ -17,7 +18,7 @@ from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from audits.choices import ItemStatus
 from audits.fragments import render_fragment
@@ -119,9 +120,58 @@ def unit_page(x, quarter, result, can_bundle):
     return _render("insight_unit.jinja", {**context, "can_bundle": can_bundle})
 
 
+def _once() -> Callable[[Any], Markup]:
+    """`escape` for the values that repeat down a cell (stages, levels, verdicts, claims): each distinct one once."""
+    escaped: dict[Any, Markup] = {}
+
+    def once(value: Any) -> Markup:
+        text = escaped.get(value)
+        if text is None:
+            text = escaped[value] = escape(value)
+        return text
+
+    return once
+
+
+def item_cells(lines: list, t: SimpleNamespace, language: str | None) -> list[tuple]:
+    """Each item's cells, ready to write: numbers as digits, every text escaped (the distinct repeated ones once), so
+    the fragment's loop writes them as they are. The labels of `t` are safe already (`drilldown_texts`)."""
+    once, dash = _once(), Markup("—")
+    status, blank = t.status, t.blank
+
+    def label(value: str) -> Markup:
+        name = status.get(value, value)
+        return once(name) if name else blank
+
+    rows = []
+    for line in lines:
+        i = line.item
+        verdict = i.verdict
+        rows.append(
+            (
+                f"{i.pk:d}",
+                escape(i.code),
+                once(verdict or "blank"),
+                escape(i.name),
+                once(i.stage_name),
+                once(i.level_name),
+                f"{i.weight:d}",
+                once(_counted_label(language, line.done_weight)) if line.counted else "",
+                label(verdict),
+                i.is_discrepancy,
+                escape(i.finding) if i.finding else dash,
+                label(i.claimed_status),
+                escape(i.claimed_note) if i.claimed_note else "",
+                [(f"{f.pk:d}", escape(f.original_name), f"{f.month:d}") for f in line.files],
+            )
+        )
+    return rows
+
+
 @register.simple_tag
 def cell_items(x):
     """A cell's items with their verdicts, findings, claims and files (insight_cell.html)."""
-    urls = {"file": _prefix("audits:selfcheck_file_download", [0], "0/")}
-    counted = partial(_counted_label, get_language())
-    return _render("insight_cell_items.jinja", {"items": x.items, "urls": urls, "counted_label": counted})
+    language = get_language()
+    t = drilldown_texts(language)
+    urls = {"file": escape(_prefix("audits:selfcheck_file_download", [0], "0/"))}
+    return _render("insight_cell_items.jinja", {"rows": item_cells(x.items, t, language), "urls": urls})
