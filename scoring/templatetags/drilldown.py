@@ -25,6 +25,10 @@ from audits.fragments import render_fragment
 from core.layout import labels_in
 from touchpoints.choices import Function
 
+from .insight_nav import insight_nav
+from .results_body import _as_translate_tag_writes, _Format
+from .results_body import environment as page_environment
+
 register = template.Library()
 
 # The msgids are those the Django templates used, so the catalogue keeps serving them.
@@ -168,10 +172,62 @@ def item_cells(lines: list, t: SimpleNamespace, language: str | None) -> list[tu
     return rows
 
 
-@register.simple_tag
-def cell_items(x):
-    """A cell's items with their verdicts, findings, claims and files (insight_cell.html)."""
+def cell_items(x) -> Markup:
+    """A cell's items with their verdicts, findings, claims and files (the cell page's table body)."""
     language = get_language()
     t = drilldown_texts(language)
     urls = {"file": escape(_prefix("audits:selfcheck_file_download", [0], "0/"))}
     return _render("insight_cell_items.jinja", {"rows": item_cells(x.items, t, language), "urls": urls})
+
+
+# The cell page's labels (insight_cell_body.jinja): `{% translate %}` msgids, then `{% blocktranslate %}` ones.
+CELL_TEXT = {
+    "download": _("下载本季度交付件"),
+    "no_applicable": _("本单元格没有适用的检查项。"),
+    "not_counted": _("本单元格未计入该版本的结果。"),
+    "no_inspection": _("本季度该单元格没有已定稿的检查。"),
+    "touchpoint": _("触点"),
+    "weight": _("权重"),
+    "verdict": _("检查结果"),
+    "finding": _("检查发现"),
+    "claimed": _("自检结果"),
+    "files": _("交付件"),
+    "total": _("合计"),
+}
+CELL_FORMATS = {
+    "version": _("%(q)s · 第 %(v)s 版"),
+    "score": _("本单元格:完成权重 %(d)s ÷ 适用权重 %(a)s = %(p)s%%"),
+    "not_done": _("未完成 %(n)s 项。"),
+    "total": _("完成权重 %(d)s / 适用权重 %(a)s"),
+}
+
+
+@lru_cache(maxsize=16)
+def cell_texts(language: str | None) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """The cell page's labels and its labels with values in one language, translated once per process and language."""
+    return labels_in(language, CELL_TEXT, wrap=_as_translate_tag_writes), labels_in(language, CELL_FORMATS, wrap=_Format)
+
+
+@register.simple_tag
+def cell_page(x, quarter):
+    """A cell's page below the base layout (insight_cell.html): the insight links, the heading with its links, the
+    cell's score as frozen, and its items (`cell_items`)."""
+    t, f = cell_texts(get_language())
+    period, code = str(quarter), x.project.code
+    urls = SimpleNamespace(
+        project=reverse("scoring:unit_detail", args=[period, "project", code]),
+        function=reverse("scoring:unit_detail", args=[period, "function", x.function]),
+        bundle=reverse("audits:bundle_cell", args=[period, code, x.function]) if x.inspection else "",
+    )
+    values = {
+        "t": t,
+        "f": f,
+        "x": x,
+        "quarter": quarter,
+        "function_label": x.function_label,
+        "urls": urls,
+        "nav": insight_nav({"quarter": quarter}),
+        "items": cell_items(x) if x.inspection else "",
+    }
+    # nosec B704: the environment autoescapes every value (select_autoescape default=True); this is its output.
+    return Markup(page_environment().get_template("insight_cell_body.jinja").render(values))  # nosec B704
