@@ -171,9 +171,10 @@ def caps_as_of(*, quarter: Quarter, names: dict[tuple[str, str], str]) -> tuple[
 def _summary_sql() -> str:
     """The rectification summary's one query, written once per process from the models' own names (as
     `notifications.selectors._unread_sql`): built by the ORM, the union of a filter and an aggregate took 2.8 ms of
-    CPU per bulletin, 1.2 ms written once. Rows of (project, function, findings, false claims, verified,
-    unverified, overdue): one per cell with findings, from its inspection's stored tally, and one per cell with
-    rectifications in the register."""
+    CPU per bulletin, 1.2 ms written once. The cells' rows (project, function, findings, false claims, verified,
+    unverified, overdue: one per cell with findings, from its inspection's stored tally, and one per cell with
+    rectifications in the register) are summed by the database per function and per project, so Python reads a row
+    per unit (65) rather than adding up a row per cell (about 300) twice: 0.8 ms of CPU per bulletin."""
     q = connection.ops.quote_name
 
     def column(model, name: str) -> str:
@@ -183,9 +184,12 @@ def _summary_sql() -> str:
     i, r = partial(column, Inspection), partial(column, Rectification)
     code, pk = column(Project, "code"), column(Project, "id")
     open_states = ", ".join(["%s"] * len(UNVERIFIED))
+    # SUM of COUNTs is numeric in PostgreSQL (a Decimal): cast back to an integer.
+    sums = ", ".join(f"CAST(SUM({name}) AS INTEGER)" for name in ("f", "d", "v", "u", "o"))
     # nosec B608: identifiers from the models' metadata, quoted; every value is a parameter.
     return (
-        f"SELECT p.{code}, c.{i('function')}, c.{i('not_done_count')}, c.{i('discrepancy_count')}, 0, 0, 0 "  # nosec B608
+        f"WITH cells (project, function, f, d, v, u, o) AS ("  # nosec B608
+        f"SELECT p.{code}, c.{i('function')}, c.{i('not_done_count')}, c.{i('discrepancy_count')}, 0, 0, 0 "
         f"FROM {inspection} c INNER JOIN {project} p ON p.{pk} = c.{i('project')} "
         f"WHERE c.{i('year')} = %s AND c.{i('quarter')} = %s AND c.{i('state')} = %s AND c.{i('not_done_count')} > 0 "
         f"UNION ALL "
@@ -194,7 +198,9 @@ def _summary_sql() -> str:
         f"COUNT(CASE WHEN x.{r('state')} IN ({open_states}) AND x.{r('due_date')} < %s THEN 1 END) "
         f"FROM {rectification} x INNER JOIN {project} p ON p.{pk} = x.{r('project')} "
         f"WHERE x.{r('year')} = %s AND x.{r('quarter')} = %s AND x.{r('state')} <> %s "
-        f"GROUP BY p.{code}, x.{r('function')}"
+        f"GROUP BY p.{code}, x.{r('function')}) "
+        f"SELECT %s, function, {sums} FROM cells GROUP BY function "
+        f"UNION ALL SELECT %s, project, {sums} FROM cells GROUP BY project"
     )
 
 
@@ -205,28 +211,20 @@ def rectification_summary(
     those, the ones its self-check had claimed done (虚报), as each inspection stores them with its items
     (audits.item_summary: a row per cell, not a count over the quarter's 12,000 items); then, from the rectification
     register (SPEC §14), how many of the quarter's live rectifications are verified, still unverified, and overdue on
-    `today`. One query (`_summary_sql`)."""
+    `today`. Each cell's counts go to its function and its project. One query (`_summary_sql`)."""
     today = today or dates.local_today()
     open_states = sorted(UNVERIFIED)
     params = [quarter.year, quarter.number, InspectionState.FINALISED.value, RectificationState.VERIFIED.value]
     params += [*open_states, *open_states, connection.ops.adapt_datefield_value(today)]
     params += [quarter.year, quarter.number, RectificationState.WITHDRAWN.value]
+    params += [UnitKind.FUNCTION.value, UnitKind.PROJECT.value]
     with connection.cursor() as cursor:
         cursor.execute(_summary_sql(), params)
         rows = cursor.fetchall()
-    # Per unit: findings, false claims, verified, unverified, overdue; each cell's counts go to its function and project.
-    function_kind, project_kind = UnitKind.FUNCTION.value, UnitKind.PROJECT.value
-    per_unit: dict[tuple[str, str], list[int]] = {}
-    for project, function, *counts in rows:
-        for key in ((function_kind, function), (project_kind, project)):
-            total = per_unit.get(key)
-            if total is None:
-                per_unit[key] = counts
-            else:
-                per_unit[key] = [a + b for a, b in zip(total, counts, strict=True)]
+    function_kind = UnitKind.FUNCTION.value
     order = {f.value: i for i, f in enumerate(Function)}
-    lines = [RectificationLine(kind, code, names.get((kind, code), code), *counts) for (kind, code), counts in per_unit.items()]
-    return sorted(lines, key=lambda line: (line.kind != UnitKind.FUNCTION, order.get(line.code, 0), line.code))
+    lines = [RectificationLine(kind, code, names.get((kind, code), code), *counts) for kind, code, *counts in rows]
+    return sorted(lines, key=lambda line: (line.kind != function_kind, order.get(line.code, 0), line.code))
 
 
 def bulletin_for(*, quarter: Quarter) -> Bulletin | None:

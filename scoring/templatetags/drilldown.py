@@ -7,7 +7,8 @@ per process and language, and a choice's label or a function's name looked up in
 
 from __future__ import annotations
 
-from functools import lru_cache, partial
+from collections.abc import Callable
+from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
 from urllib.parse import quote
@@ -17,12 +18,16 @@ from django.urls import reverse
 from django.utils.http import RFC3986_SUBDELIMS
 from django.utils.translation import get_language, gettext, ngettext
 from django.utils.translation import gettext_lazy as _
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from audits.choices import ItemStatus
 from audits.fragments import render_fragment
 from core.layout import labels_in
 from touchpoints.choices import Function
+
+from .insight_nav import insight_nav
+from .results_body import _as_translate_tag_writes, _Format
+from .results_body import environment as page_environment
 
 register = template.Library()
 
@@ -119,9 +124,110 @@ def unit_page(x, quarter, result, can_bundle):
     return _render("insight_unit.jinja", {**context, "can_bundle": can_bundle})
 
 
+def _once() -> Callable[[Any], Markup]:
+    """`escape` for the values that repeat down a cell (stages, levels, verdicts, claims): each distinct one once."""
+    escaped: dict[Any, Markup] = {}
+
+    def once(value: Any) -> Markup:
+        text = escaped.get(value)
+        if text is None:
+            text = escaped[value] = escape(value)
+        return text
+
+    return once
+
+
+def item_cells(lines: list, t: SimpleNamespace, language: str | None) -> list[tuple]:
+    """Each item's cells, ready to write: numbers as digits, every text escaped (the distinct repeated ones once), so
+    the fragment's loop writes them as they are. The labels of `t` are safe already (`drilldown_texts`)."""
+    once, dash = _once(), Markup("—")
+    status, blank = t.status, t.blank
+
+    def label(value: str) -> Markup:
+        name = status.get(value, value)
+        return once(name) if name else blank
+
+    rows = []
+    for line in lines:
+        i = line.item
+        verdict = i.verdict
+        rows.append(
+            (
+                f"{i.pk:d}",
+                escape(i.code),
+                once(verdict or "blank"),
+                escape(i.name),
+                once(i.stage_name),
+                once(i.level_name),
+                f"{i.weight:d}",
+                once(_counted_label(language, line.done_weight)) if line.counted else "",
+                label(verdict),
+                i.is_discrepancy,
+                escape(i.finding) if i.finding else dash,
+                label(i.claimed_status),
+                escape(i.claimed_note) if i.claimed_note else "",
+                [(f"{f.pk:d}", escape(f.original_name), f"{f.month:d}") for f in line.files],
+            )
+        )
+    return rows
+
+
+def cell_items(x) -> Markup:
+    """A cell's items with their verdicts, findings, claims and files (the cell page's table body)."""
+    language = get_language()
+    t = drilldown_texts(language)
+    urls = {"file": escape(_prefix("audits:selfcheck_file_download", [0], "0/"))}
+    return _render("insight_cell_items.jinja", {"rows": item_cells(x.items, t, language), "urls": urls})
+
+
+# The cell page's labels (insight_cell_body.jinja): `{% translate %}` msgids, then `{% blocktranslate %}` ones.
+CELL_TEXT = {
+    "download": _("下载本季度交付件"),
+    "no_applicable": _("本单元格没有适用的检查项。"),
+    "not_counted": _("本单元格未计入该版本的结果。"),
+    "no_inspection": _("本季度该单元格没有已定稿的检查。"),
+    "touchpoint": _("触点"),
+    "weight": _("权重"),
+    "verdict": _("检查结果"),
+    "finding": _("检查发现"),
+    "claimed": _("自检结果"),
+    "files": _("交付件"),
+    "total": _("合计"),
+}
+CELL_FORMATS = {
+    "version": _("%(q)s · 第 %(v)s 版"),
+    "score": _("本单元格:完成权重 %(d)s ÷ 适用权重 %(a)s = %(p)s%%"),
+    "not_done": _("未完成 %(n)s 项。"),
+    "total": _("完成权重 %(d)s / 适用权重 %(a)s"),
+}
+
+
+@lru_cache(maxsize=16)
+def cell_texts(language: str | None) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """The cell page's labels and its labels with values in one language, translated once per process and language."""
+    return labels_in(language, CELL_TEXT, wrap=_as_translate_tag_writes), labels_in(language, CELL_FORMATS, wrap=_Format)
+
+
 @register.simple_tag
-def cell_items(x):
-    """A cell's items with their verdicts, findings, claims and files (insight_cell.html)."""
-    urls = {"file": _prefix("audits:selfcheck_file_download", [0], "0/")}
-    counted = partial(_counted_label, get_language())
-    return _render("insight_cell_items.jinja", {"items": x.items, "urls": urls, "counted_label": counted})
+def cell_page(x, quarter):
+    """A cell's page below the base layout (insight_cell.html): the insight links, the heading with its links, the
+    cell's score as frozen, and its items (`cell_items`)."""
+    t, f = cell_texts(get_language())
+    period, code = str(quarter), x.project.code
+    urls = SimpleNamespace(
+        project=reverse("scoring:unit_detail", args=[period, "project", code]),
+        function=reverse("scoring:unit_detail", args=[period, "function", x.function]),
+        bundle=reverse("audits:bundle_cell", args=[period, code, x.function]) if x.inspection else "",
+    )
+    values = {
+        "t": t,
+        "f": f,
+        "x": x,
+        "quarter": quarter,
+        "function_label": x.function_label,
+        "urls": urls,
+        "nav": insight_nav({"quarter": quarter}),
+        "items": cell_items(x) if x.inspection else "",
+    }
+    # nosec B704: the environment autoescapes every value (select_autoescape default=True); this is its output.
+    return Markup(page_environment().get_template("insight_cell_body.jinja").render(values))  # nosec B704

@@ -215,3 +215,46 @@ def test_the_rectification_summary_reads_the_register(people, later) -> None:
         data = bulletin_for(quarter=Q1)
         text = pdf_text(bulletin_pdf(data))
     assert data.as_of == after_due and f"整改进度截至 {after_due.isoformat()}" in text
+
+
+def test_the_statement_of_latest_result_parts_is_compiled_once_and_reads_as_the_orm(people, later) -> None:
+    """The bulletin's (and the cell page's) read of the latest version: the ORM compiles its statement once per
+    process; each quarter's values take the placeholders' places, and the version reads as the ORM reads it."""
+    from scoring import selectors
+    from scoring.models import QuarterResult
+
+    publish_worked_example(Q1)
+    build_worked_example(Q2)
+    publish(Q2)
+    selectors._latest_parts_statement.cache_clear()
+    for quarter in (Q1, Q2, Q1):
+        result, parts = selectors.latest_result_parts(quarter=quarter, parts=("units", "policy"))
+        stored = QuarterResult.objects.filter(year=quarter.year, quarter=quarter.number).latest("version")
+        assert (result.pk, result.year, result.quarter, result.version) == (stored.pk, quarter.year, quarter.number, 1)
+        assert result.published_at == stored.published_at and result.published_at.tzinfo is not None
+        assert parts == {"units": stored.snapshot["units"], "policy": stored.snapshot["policy"]}
+    assert selectors._latest_parts_statement.cache_info().misses == 1
+    assert selectors.latest_result_parts(quarter=Quarter(2026, 4), parts=("units", "policy")) is None
+
+
+def test_the_bulletin_tables_escape_every_name_they_write_as_prepared() -> None:
+    """The rankings and the rectification lines write the cells `bulletin_tables` prepared without escaping them
+    again: every text among them is escaped there (a unit's code and name, a grade, a settlement)."""
+    from django.utils import translation
+
+    from scoring.bulletin import BulletinRow, RectificationLine
+    from scoring.templatetags.bulletin_tables import bulletin_ranking, bulletin_rectifications
+
+    rows = [
+        BulletinRow(1, "P<1>", "<b>一</b> & 二", 10, 12, "83.33", "<i>A</i>", 3000, "team"),
+        BulletinRow(None, "P2", "<script>x</script>", 0, 0, None, "", 0, "<u>?</u>"),
+    ]
+    with translation.override("zh-hans"):
+        html = bulletin_ranking(rows, codes=True)
+        lines = bulletin_rectifications([RectificationLine("project", "P<1>", "<b>项目</b>", 3, 1, 1, 2, 1)])
+    assert "<b>" not in html and "<script>" not in html and "<i>" not in html and "<u>" not in html
+    for text in ("P&lt;1&gt;", "&lt;b&gt;一&lt;/b&gt; &amp; 二", "&lt;script&gt;x&lt;/script&gt;", "&lt;i&gt;A&lt;/i&gt;"):
+        assert text in html, text
+    assert "<td>1</td>" in html and "83.33%" in html and "10/12" in html and "¥3,000" in html and "团队奖惩" in html
+    assert "&lt;u&gt;?&lt;/u&gt;" in html and "不列入考核" in html  # an unknown settlement as it is, escaped
+    assert "<td>&lt;b&gt;项目&lt;/b&gt;</td>" in lines and "text-danger" in lines and "<b>" not in lines

@@ -357,3 +357,27 @@ def test_a_cell_link_from_its_prefix_reads_as_reverse_writes_it(code) -> None:
 
     prefix = _prefix("scoring:cell_detail", ["2026Q1", "P", "F"], "P/F/")
     assert prefix + segment(code) + "/marketing/" == reverse("scoring:cell_detail", args=["2026Q1", code, "marketing"])
+
+
+def test_a_cells_items_are_escaped_where_they_are_prepared() -> None:
+    """The cell page's rows write the cells `drilldown.item_cells` prepared without escaping them again: every text
+    among them (code, name, stage, level, finding, claim note, file name) is escaped there, each label once."""
+    from types import SimpleNamespace
+
+    from django.utils import translation
+
+    from scoring.insight import CellItem, FileLine, ItemLine
+    from scoring.templatetags.drilldown import cell_items
+
+    items = [
+        ItemLine(CellItem(7, "<c>", "<n>", "<s>", "<l>", 2, "not_done", "<f>", "done", "<note>"), [FileLine(9, "<file>", 8)]),
+        ItemLine(CellItem(8, "C2", "名称", "<s>", "<l>", 1, "", "", "", ""), []),
+    ]
+    with translation.override("zh-hans"):
+        html = cell_items(SimpleNamespace(items=items))
+    for raw in ("<c>", "<n>", "<s>", "<l>", "<f>", "<note>", "<file>"):
+        assert raw not in html, raw
+        assert raw.replace("<", "&lt;").replace(">", "&gt;") in html, raw
+    assert 'id="item-7" data-testid="item-&lt;c&gt;" class="in-verdict-not_done"' in html
+    assert 'class="in-verdict-blank"' in html and "未填写" in html and "虚报" in html and "计 0" in html
+    assert '/9/" data-testid="file"' in html and "8月" in html
