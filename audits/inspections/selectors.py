@@ -90,8 +90,12 @@ def default_quarter(*, today: dt.date | None = None) -> Quarter:
 # The quarter board
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MonthCell:
+    """One month's mark of a board cell. Made only by `month_cell`, which keeps one instance per distinct value, so a
+    mark is compared and hashed by identity: the page looks each cell's three marks up in a dict, and a field-wise
+    hash (the state being an enum, whose hash is Python code) cost three calls per mark, twice per cell."""
+
     year: int
     month: int
     state: MonthState
@@ -242,8 +246,9 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
     sees_all = scope.sees_all
     if not sees_all:
         projects = [p for p in projects if any(scope.reads_board_cell(p.pk, f) for f in FUNCTIONS)]
-    inactive = [p.pk for p in projects if not p.is_active]
-    catalogue = applicable_counts(Project.objects.filter(Q(is_active=True) | Q(pk__in=inactive)).values("pk"))
+    # Every project's stages (a few hundred rows): cheaper to read whole than to name the projects shown, whether as
+    # parameters or as a subquery; the cells look up only theirs.
+    catalogue = applicable_counts(None)
     functions = tuple(f for f in FUNCTIONS if any(scope.reads_board_cell(p.pk, f) for p in projects)) or FUNCTIONS
     columns = [(f, f.value) for f in functions]
     marks: dict[tuple, tuple[MonthCell, ...]] = {}  # (applies now, each month's check) → the cell's month marks

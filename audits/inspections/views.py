@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from core import dates
 from core.access import EDIT, scope_for
@@ -27,7 +27,7 @@ from touchpoints.choices import Function
 from touchpoints.models import Project
 
 from ..choices import InspectionState, ItemStatus
-from ..fragments import render_each, render_fragment
+from ..fragments import items_label, render_each, render_fragment
 from ..rectifications.selectors import cell_rectifications
 from ..signoff.selectors import cell_signoffs
 from . import selectors
@@ -80,7 +80,8 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     month_labels = {state.value: str(state.label) for state in MonthState}
     # Each distinct mark rendered once, and each distinct set of a cell's three marks joined once: a page of 900
     # marks has a few dozen of either.
-    mark_sets = {cell.months for row in data.rows for cell in row.cells if cell is not None}
+    shown = [cell for row in data.rows for cell in row.cells if cell is not None]
+    mark_sets = {cell.months for cell in shown}
     marks = render_each(
         "month_mark.jinja",
         "m",
@@ -92,6 +93,8 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
         "board_rows.jinja",
         {
             "month_marks": month_marks,
+            # Each distinct item count's label, translated and escaped once (a page of 300 cells has a few).
+            "item_labels": {n: escape(items_label(n)) for n in {cell.items for cell in shown}},
             "board": data,
             "can_operate": scope.inspects,  # R5b: operations and the inspection team open cells from the board
             "inspection_prefix": inspection_prefix,
@@ -120,7 +123,7 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
                 "board_project_options.jinja", {"projects": [row.project for row in whole.rows], "chosen": chosen.project}
             ),
             "filter_functions": whole.functions,
-            "shown_cells": sum(1 for row in data.rows for cell in row.cells if cell is not None),
+            "shown_cells": len(shown),
         },
     )
 
