@@ -78,6 +78,8 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     can_operate = scope.can_operate
     month_names = {month: selectors.MonthCell.label_of(month) for _year, month in selected.months}
     month_labels = {state.value: str(state.label) for state in MonthState}
+    state_labels = {state.value: str(state.label) for state in CellState}
+    function_labels = {function.value: str(function.label) for function in data.functions}
     # Each distinct mark rendered once, and each distinct set of a cell's three marks joined once: a page of 900
     # marks has a few dozen of either.
     shown = [cell for row in data.rows for cell in row.cells if cell is not None]
@@ -99,9 +101,9 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "can_operate": scope.inspects,  # R5b: operations and the inspection team open cells from the board
             "inspection_prefix": inspection_prefix,
             "discrepancies_url": reverse("audits:discrepancies", args=[str(selected)]),
-            "state_labels": {state.value: str(state.label) for state in CellState},
+            "state_labels": state_labels,
             "state_icons": STATE_ICONS,
-            "function_labels": {function.value: str(function.label) for function in data.functions},
+            "function_labels": function_labels,
         },
     )
     following = selected.next()
@@ -115,14 +117,20 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "next": following if following <= current else None,
             "can_operate": can_operate,
             "can_inspect": scope.inspects,  # R5b: operations and the inspection team open cells from the board
-            "month_states": [(state, MONTH_ICONS[state.value]) for state in MonthState],
-            "cell_states": [(state, STATE_ICONS[state.value]) for state in CellState],
+            # The legends, filters and column heads as plain values, each label translated once: the template
+            # walks them as tuples, not looking the enum's value and label up node by node.
+            "month_states": [(state.value, month_labels[state.value], MONTH_ICONS[state.value]) for state in MonthState],
+            "cell_states": [
+                (state.value, state_labels[state.value], STATE_ICONS[state.value], data.counts.get(state, 0))
+                for state in CellState
+            ],
             "board_rows": board_rows,
             "filter": chosen,
             "filter_projects": render_fragment(
                 "board_project_options.jinja", {"projects": [row.project for row in whole.rows], "chosen": chosen.project}
             ),
-            "filter_functions": whole.functions,
+            "filter_functions": [(function.value, str(function.label)) for function in whole.functions],
+            "column_labels": function_labels.values(),
             "shown_cells": len(shown),
         },
     )
