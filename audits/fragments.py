@@ -204,6 +204,7 @@ def environment() -> Environment:
         delete_label=delete_label,
         history_label=history_label,
         upload_label=upload_label,
+        zip=zip,  # the board's cells beside their column's pieces (board_rows.jinja)
     )
     env.filters.update(linebreaksbr=_linebreaksbr, filesizeformat=filesizeformat, escape=escape)
     env.concat = _joined

@@ -15,11 +15,12 @@ from .choices import Function, Role
 from .models import Assignment, Project, Touchpoint
 
 
-def applicable_counts(project_ids: Collection[int] | QuerySet) -> dict[tuple[int, str], int]:
+def applicable_counts(project_ids: Collection[int] | QuerySet | None) -> dict[tuple[int, str], int]:
     """Active touchpoints per (project, function) whose stage is active in the project now — two small queries (the
     catalogue counted per stage and function, the projects' stages) combined here: cheaper than joining them per
-    project. `project_ids` is a set of ids or a queryset of project ids (a subquery, for a page of every project)."""
-    if not isinstance(project_ids, QuerySet) and not project_ids:
+    project. `project_ids` is a set of ids, a queryset of project ids (a subquery), or None for every project (a page
+    of nearly every project: the stages read whole, no filter to build or run)."""
+    if project_ids is not None and not isinstance(project_ids, QuerySet) and not project_ids:
         return {}
     per_stage: dict[int, list[tuple[str, int]]] = defaultdict(list)
     for stage_id, function, n in (
@@ -27,8 +28,10 @@ def applicable_counts(project_ids: Collection[int] | QuerySet) -> dict[tuple[int
     ):
         per_stage[stage_id].append((function, n))
     stages: dict[int, list[int]] = defaultdict(list)
-    links = Project.stages.through.objects.filter(project_id__in=project_ids).order_by().values_list("project_id", "stage_id")
-    for project_id, stage_id in links:
+    links = Project.stages.through.objects.order_by()
+    if project_ids is not None:
+        links = links.filter(project_id__in=project_ids)
+    for project_id, stage_id in links.values_list("project_id", "stage_id"):
         stages[project_id].append(stage_id)
     # Projects share a few combinations of stages: each combination is summed once.
     by_stages: dict[tuple[int, ...], dict[str, int]] = {}

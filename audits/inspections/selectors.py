@@ -90,8 +90,12 @@ def default_quarter(*, today: dt.date | None = None) -> Quarter:
 # The quarter board
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class MonthCell:
+    """One month's mark of a board cell. Made only by `month_cell`, which keeps one instance per distinct value, so a
+    mark is compared and hashed by identity: the page looks each cell's three marks up in a dict, and a field-wise
+    hash (the state being an enum, whose hash is Python code) cost three calls per mark, twice per cell."""
+
     year: int
     month: int
     state: MonthState
@@ -226,8 +230,10 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
         check = (state, is_late, confirmed_at is not None)
         i = position[month]
         found[i], found[i + 3] = distinct.setdefault(check, check), codes
-    # Each checklist's codes are stored when it is generated (audits.item_summary): nothing is counted per view.
-    selfcheck_codes = {key: quarter_code_count(found[3:]) for key, found in checks.items()}
+    # Each checklist's codes are stored when it is generated (audits.item_summary): nothing is counted per view. They
+    # are counted only for a cell without an inspection's stored tally, once per distinct set of the months' codes (a
+    # page has a handful: the cells of a project and function share their lists).
+    code_counts: dict[tuple[str, ...], int] = {}
     inspections = {
         (row[1], row[2]): row
         for row in Inspection.objects.filter(scope.board_q(), year=year, quarter=quarter.number)
@@ -242,8 +248,9 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
     sees_all = scope.sees_all
     if not sees_all:
         projects = [p for p in projects if any(scope.reads_board_cell(p.pk, f) for f in FUNCTIONS)]
-    inactive = [p.pk for p in projects if not p.is_active]
-    catalogue = applicable_counts(Project.objects.filter(Q(is_active=True) | Q(pk__in=inactive)).values("pk"))
+    # Every project's stages (a few hundred rows): cheaper to read whole than to name the projects shown, whether as
+    # parameters or as a subquery; the cells look up only theirs.
+    catalogue = applicable_counts(None)
     functions = tuple(f for f in FUNCTIONS if any(scope.reads_board_cell(p.pk, f) for p in projects)) or FUNCTIONS
     columns = [(f, f.value) for f in functions]
     marks: dict[tuple, tuple[MonthCell, ...]] = {}  # (applies now, each month's check) → the cell's month marks
@@ -270,6 +277,7 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
                 continue
             key = (project_id, code)
             inspection = inspections.get(key)
+            month_checks = checks.get(key)
             catalogue_items = catalogue.get(key, 0)
             if inspection is not None and inspection[4]:
                 # Stored with the items by every service that writes them (audits.item_summary.inspection_store_tally).
@@ -279,13 +287,16 @@ def quarter_board(*, quarter: Quarter, scope: Scope, today: dt.date | None = Non
                 else:
                     state, in_progress = CellState.IN_PROGRESS, in_progress + 1
             else:
-                items, answered, discrepancies = selfcheck_codes.get(key, 0), 0, 0
+                month_codes = tuple(month_checks[3:]) if month_checks else ()
+                items = code_counts.get(month_codes)
+                if items is None:
+                    items = code_counts[month_codes] = quarter_code_count(month_codes)
+                answered = discrepancies = 0
                 if items:
                     state, not_started = CellState.NOT_STARTED, not_started + 1
                 else:
                     state, no_items = CellState.NO_ITEMS, no_items + 1
             applies_now = bool(catalogue_items) and active
-            month_checks = checks.get(key)
             found = tuple(month_checks[:3]) if month_checks else NO_CHECKS
             month_cells = marks.get((applies_now, found))
             if month_cells is None:

@@ -17,7 +17,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from core import dates
 from core.access import EDIT, scope_for
@@ -27,7 +27,7 @@ from touchpoints.choices import Function
 from touchpoints.models import Project
 
 from ..choices import InspectionState, ItemStatus
-from ..fragments import render_each, render_fragment
+from ..fragments import items_label, render_each, render_fragment
 from ..rectifications.selectors import cell_rectifications
 from ..signoff.selectors import cell_signoffs
 from . import selectors
@@ -78,9 +78,12 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
     can_operate = scope.can_operate
     month_names = {month: selectors.MonthCell.label_of(month) for _year, month in selected.months}
     month_labels = {state.value: str(state.label) for state in MonthState}
+    state_labels = {state.value: str(state.label) for state in CellState}
+    function_labels = {function.value: str(function.label) for function in data.functions}
     # Each distinct mark rendered once, and each distinct set of a cell's three marks joined once: a page of 900
     # marks has a few dozen of either.
-    mark_sets = {cell.months for row in data.rows for cell in row.cells if cell is not None}
+    shown = [cell for row in data.rows for cell in row.cells if cell is not None]
+    mark_sets = {cell.months for cell in shown}
     marks = render_each(
         "month_mark.jinja",
         "m",
@@ -92,13 +95,15 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
         "board_rows.jinja",
         {
             "month_marks": month_marks,
+            # Each distinct item count's label, translated and escaped once (a page of 300 cells has a few).
+            "item_labels": {n: escape(items_label(n)) for n in {cell.items for cell in shown}},
             "board": data,
             "can_operate": scope.inspects,  # R5b: operations and the inspection team open cells from the board
             "inspection_prefix": inspection_prefix,
             "discrepancies_url": reverse("audits:discrepancies", args=[str(selected)]),
-            "state_labels": {state.value: str(state.label) for state in CellState},
+            "state_labels": state_labels,
             "state_icons": STATE_ICONS,
-            "function_labels": {function.value: str(function.label) for function in data.functions},
+            "function_labels": function_labels,
         },
     )
     following = selected.next()
@@ -112,15 +117,21 @@ def board(request: HttpRequest, quarter: str | None = None) -> HttpResponse:
             "next": following if following <= current else None,
             "can_operate": can_operate,
             "can_inspect": scope.inspects,  # R5b: operations and the inspection team open cells from the board
-            "month_states": [(state, MONTH_ICONS[state.value]) for state in MonthState],
-            "cell_states": [(state, STATE_ICONS[state.value]) for state in CellState],
+            # The legends, filters and column heads as plain values, each label translated once: the template
+            # walks them as tuples, not looking the enum's value and label up node by node.
+            "month_states": [(state.value, month_labels[state.value], MONTH_ICONS[state.value]) for state in MonthState],
+            "cell_states": [
+                (state.value, state_labels[state.value], STATE_ICONS[state.value], data.counts.get(state, 0))
+                for state in CellState
+            ],
             "board_rows": board_rows,
             "filter": chosen,
             "filter_projects": render_fragment(
                 "board_project_options.jinja", {"projects": [row.project for row in whole.rows], "chosen": chosen.project}
             ),
-            "filter_functions": whole.functions,
-            "shown_cells": sum(1 for row in data.rows for cell in row.cells if cell is not None),
+            "filter_functions": [(function.value, str(function.label)) for function in whole.functions],
+            "column_labels": function_labels.values(),
+            "shown_cells": len(shown),
         },
     )
 

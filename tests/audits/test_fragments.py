@@ -46,3 +46,47 @@ def test_a_fragment_of_many_pieces_is_joined_whole_and_in_order() -> None:
     pieces = [Markup("<b>{}</b>").format(i) for i in range(3 * JOIN_BATCH + 7)]
     assert _joined(iter(pieces)) == "".join(pieces)
     assert _joined(iter([])) == "" and _joined(["", "", "x"]) == "x"
+
+
+def test_the_board_rows_arrive_escaped_though_written_without_autoescaping() -> None:
+    """board_rows.jinja escapes each value once and writes the rows with autoescaping off: a project's name and code and
+    a label carrying markup must still come out escaped, in every branch a cell can take."""
+    import datetime as dt
+
+    from markupsafe import Markup, escape
+
+    from audits.fragments import items_label, render_fragment
+    from audits.inspections.choices import STATE_ICONS, CellState, MonthState
+    from audits.inspections.selectors import Board, BoardCell, BoardRow, month_cell
+    from core.dates import Quarter
+    from touchpoints.choices import Function
+    from touchpoints.models import Project
+
+    project = Project(pk=1, code='X<&"', name="<script>alert(1)</script>&", is_active=True)
+    months = (month_cell(2026, 7, MonthState.ON_TIME),)
+    functions = tuple(Function)[:4]
+    cells = tuple(
+        BoardCell(project, function, months, state, 7 if state != CellState.NO_ITEMS else None, 5, 2, 1, 3)
+        for function, state in zip(functions, CellState, strict=True)
+    )
+    board = Board(Quarter.parse("2026Q3"), functions, (BoardRow(project, cells),), False, dt.date(2026, 9, 1))
+    with translation.override("zh-hans"):
+        html = render_fragment(
+            "board_rows.jinja",
+            {
+                "month_marks": {months: Markup("<span>mark</span>")},
+                "item_labels": {5: escape(items_label(5))},
+                "board": board,
+                "can_operate": True,
+                "inspection_prefix": "/i/",
+                "discrepancies_url": "/d/",
+                "state_labels": {state.value: "<em>" for state in CellState},
+                "state_icons": STATE_ICONS,
+                "function_labels": {function.value: "<b>" for function in functions},
+            },
+        )
+    assert "<script>" not in html and "<em>" not in html and "<b>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;&amp;" in html and html.count("&lt;b&gt;") == 4
+    assert 'data-cell="X&lt;&amp;&#34;-marketing"' in html and 'href="/i/X%3C%26%22/marketing/"' in html
+    assert 'href="/d/?project=X%3C%26%22&amp;function=design"' in html  # every cell has a discrepancy
+    assert html.count("state-badge") == 4 and "<span>mark</span>" in html  # the marks come rendered
