@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import get_language, ngettext
 from django.utils.translation import gettext_lazy as _
 from jinja2 import Environment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from core.layout import fragment_environment, labels_in
 
@@ -50,6 +50,18 @@ def texts(language: str | None) -> SimpleNamespace:
     return labels_in(language, TEXT, providers=ChatProvider.choices, scopes=WebhookScope.choices, languages=settings.LANGUAGES)
 
 
+@lru_cache(maxsize=16)
+def escaped_texts(language: str | None) -> SimpleNamespace:
+    """`texts` escaped once per process and language, labels and choices' labels alike: the lists' row loops write
+    them with autoescaping off, so that a row escapes only its own values (the escaping was a quarter of the page)."""
+    return SimpleNamespace(
+        **{
+            key: {code: escape(label) for code, label in value.items()} if isinstance(value, dict) else escape(value)
+            for key, value in vars(texts(language)).items()
+        }
+    )
+
+
 @lru_cache(maxsize=256)
 def _attempts_label(language: str | None, n: int) -> str:
     return ngettext("尝试 %(n)s 次", "尝试 %(n)s 次", n) % {"n": n}
@@ -67,7 +79,7 @@ def _function_label(language: str | None, function: str) -> str:
 
 def _local_minute(moment) -> str:
     """As the Django templates showed it (`|date:"Y-m-d H:i"`): in the company's time zone, to the minute."""
-    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+    return moment.astimezone(timezone.get_current_timezone()).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
 @cache
@@ -81,6 +93,7 @@ def _render(name: str, context: dict[str, Any]) -> Markup:
     language = get_language()
     context = {
         "text": texts(language),
+        "t": escaped_texts(language),
         "attempts_label": lambda n: _attempts_label(language, n),
         "kind_label": lambda kind: _kind_label(language, kind),
         "function_label": lambda function: _function_label(language, function),

@@ -403,3 +403,28 @@ def test_the_robots_page_lists_every_robot_and_post_in_a_fixed_number_of_queries
     assert "尝试 1 次" in content and "HTTP 500" in content
     english = client.get(reverse("notifications:webhooks"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "WeCom · Project · 项目0" in english and "Send a test" in english and "Failed" in english
+
+
+def test_the_robots_page_escapes_every_name_and_error_it_writes(client, people) -> None:
+    """The lists' row loops write with autoescaping off (each label escaped once per language): a robot's name, its
+    project's name and a post's error must still be escaped."""
+    hostile = '<b>"Q&A"</b>'
+    people.project.name = f"项目{hostile}"
+    people.project.save()
+    hook = Webhook.objects.create(
+        name=f"群{hostile}", provider=ChatProvider.WECOM, scope=WebhookScope.PROJECT, project=people.project, token="k"
+    )
+    ChatMessage.objects.create(
+        webhook=hook,
+        kind=NotificationKind.SELFCHECK_DUE,
+        period="2026-11",
+        state="failed",
+        attempts=2,
+        last_error=f"HTTP 502 {hostile}",
+    )
+    client.force_login(people.user("inspector"))
+    for language in ("zh-hans", "en"):
+        content = client.get(reverse("notifications:webhooks"), HTTP_ACCEPT_LANGUAGE=language).content.decode()
+        assert "<b>" not in content
+        escaped = "&lt;b&gt;&#34;Q&amp;A&#34;&lt;/b&gt;"
+        assert content.count(escaped) == 4, content.count(escaped)  # robot twice (list, log), project, error
