@@ -20,7 +20,7 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext_lazy as _
 from jinja2 import ChainableUndefined, Environment, FileSystemLoader, select_autoescape
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 NAV_TEXT = {
     "brand": _("客户触点考核"),
@@ -113,6 +113,20 @@ def labels_in(
         values = {key: wrap(str(value)) for key, value in labels.items()}
         values.update({name: {value: str(label) for value, label in pairs} for name, pairs in choices.items()})
         return SimpleNamespace(**values)
+
+
+def escape_once() -> Callable[[Any], Markup]:
+    """`escape` for one render of a table whose values repeat down its rows (grades, amounts, stages, verdicts): each
+    distinct value is escaped once. Nothing outlives the render that asked for it."""
+    escaped: dict[Any, Markup] = {}
+
+    def once(value: Any) -> Markup:
+        text = escaped.get(value)
+        if text is None:
+            text = escaped[value] = escape(value)
+        return text
+
+    return once
 
 
 @lru_cache(maxsize=16)

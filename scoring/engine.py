@@ -744,24 +744,6 @@ def appraisal_caps(
 
     people = []
     for pairs in causes.values():
-        if len(pairs) == 1:
-            # One cause (most people): its unit, its role, the status's low quarters (sorted, distinct) and rules (in
-            # CapRule order, distinct) are already what the general case below computes.
-            span, status = pairs[0]
-            people.append(
-                PersonCap(
-                    person_id=span.person_id,
-                    employee_id=span.employee_id,
-                    name=span.name,
-                    year=year,
-                    cap=CAP_GRADE,
-                    units=(span.unit,),
-                    roles=(span.role,),
-                    trigger_quarters=status.low_quarters,
-                    rules=status.rules,
-                )
-            )
-            continue
         pairs.sort(key=lambda pair: _span_order(pair[0]))
         first = pairs[0][0]
         rules = {rule for _, status in pairs for rule in status.rules}

@@ -7,7 +7,6 @@ wrote them and those with values as `{% blocktranslate %}` formats them (scoring
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from types import SimpleNamespace
 
@@ -18,7 +17,7 @@ from django.utils.translation import gettext_lazy as _
 from markupsafe import Markup, escape
 
 from audits.fragments import render_fragment
-from core.layout import labels_in
+from core.layout import escape_once, labels_in
 from scoring.choices import Settlement
 from scoring.selectors import money
 
@@ -92,23 +91,10 @@ def page_texts(language: str | None) -> tuple[SimpleNamespace, SimpleNamespace]:
     return labels_in(language, PAGE_TEXT, wrap=_as_translate_tag_writes), labels_in(language, PAGE_FORMATS, wrap=_Format)
 
 
-def _once() -> Callable[[str], Markup]:
-    """`escape` for values that repeat down a table (grades, amounts, settlements): each distinct one escaped once."""
-    escaped: dict[str, Markup] = {}
-
-    def once(value: str) -> Markup:
-        text = escaped.get(value)
-        if text is None:
-            text = escaped[value] = escape(value)
-        return text
-
-    return once
-
-
 def ranking_cells(rows, t: SimpleNamespace) -> list[tuple]:
     """Each row's cells, ready to write: numbers as digits, every text escaped (the distinct repeated ones once), so
     the fragment's loop writes them as they are. A unit not assessed has the same three cells in every such row."""
-    once, dash = _once(), Markup("—")
+    once, dash = escape_once(), Markup("—")
     settlements = t.settlements
     not_assessed = (dash, dash, escape(t.not_assessed))
     cells = []

@@ -7,7 +7,6 @@ per process and language, and a choice's label or a function's name looked up in
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from functools import lru_cache
 from types import SimpleNamespace
 from typing import Any
@@ -22,7 +21,7 @@ from markupsafe import Markup, escape
 
 from audits.choices import ItemStatus
 from audits.fragments import render_fragment
-from core.layout import labels_in
+from core.layout import escape_once, labels_in
 from touchpoints.choices import Function
 
 from .insight_nav import insight_nav
@@ -124,23 +123,10 @@ def unit_page(x, quarter, result, can_bundle):
     return _render("insight_unit.jinja", {**context, "can_bundle": can_bundle})
 
 
-def _once() -> Callable[[Any], Markup]:
-    """`escape` for the values that repeat down a cell (stages, levels, verdicts, claims): each distinct one once."""
-    escaped: dict[Any, Markup] = {}
-
-    def once(value: Any) -> Markup:
-        text = escaped.get(value)
-        if text is None:
-            text = escaped[value] = escape(value)
-        return text
-
-    return once
-
-
 def item_cells(lines: list, t: SimpleNamespace, language: str | None) -> list[tuple]:
     """Each item's cells, ready to write: numbers as digits, every text escaped (the distinct repeated ones once), so
     the fragment's loop writes them as they are. The labels of `t` are safe already (`drilldown_texts`)."""
-    once, dash = _once(), Markup("—")
+    once, dash = escape_once(), Markup("—")
     status, blank = t.status, t.blank
 
     def label(value: str) -> Markup:
