@@ -154,6 +154,18 @@ class Scope:
             or function in self.inspected_functions
         )
 
+    def allows_cell(self, action: Action, project_id: int, function: str) -> bool:
+        """`cell_action_q` for one record already read: "view" is `can_read_cell`, "edit" `can_edit_cell`, "operate"
+        `can_operate`. A page that reads one record by its key checks it here, rather than building the scope's
+        filter into its query."""
+        if action == VIEW:
+            return self.can_read_cell(project_id, function)
+        if action == EDIT:
+            return self.can_edit_cell(project_id, function)
+        if action == OPERATE:
+            return self.can_operate
+        raise ValueError(f"unknown action {action!r}")
+
     # -- the same tests as query filters ----------------------------------------------------------------------------
 
     def cell_q(self, project_field: str = "project", function_field: str = "function") -> Q:

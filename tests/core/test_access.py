@@ -76,3 +76,28 @@ def test_for_scope_on_selfchecks_and_inspections(checks) -> None:
     assert Inspection.objects.for_scope(OPS, EDIT).count() == 4
     with pytest.raises(ValueError):
         SelfCheck.objects.for_scope(lead, "delete")
+
+
+def test_allows_cell_decides_as_for_scope_does(checks) -> None:
+    """A page that reads one record by its key checks it with `allows_cell` (the checklist, its items): for every scope,
+    action and cell, the answer is the one `for_scope` gives in the database, so the two can never disagree."""
+    first, second = checks
+    scopes = [
+        OPS,
+        HR,
+        ADMIN,
+        NOBODY,
+        Scope(led_cells=frozenset({(first.pk, "marketing")})),
+        Scope(directed_projects=frozenset({second.pk})),
+        Scope(headed_functions=frozenset({"design"})),
+        Scope(inspected_functions=frozenset({"marketing"})),
+        Scope(led_cells=frozenset({(second.pk, "design")}), directed_projects=frozenset({first.pk})),
+    ]
+    for scope in scopes:
+        for action in (VIEW, EDIT, OPERATE):
+            allowed = _cells(SelfCheck.objects.for_scope(scope, action))
+            for check in SelfCheck.objects.all():
+                cell = (check.project_id, check.function)
+                assert scope.allows_cell(action, *cell) == (cell in allowed), (scope, action, cell)
+    with pytest.raises(ValueError):
+        OPS.allows_cell("delete", first.pk, "marketing")
