@@ -12,11 +12,13 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
+from markupsafe import escape
 
 from audits.choices import ItemStatus, SelfCheckState
-from audits.fragments import render_fragment
+from audits.fragments import escaped_texts, render_fragment, upload_label
 from audits.models import SelfCheck, SelfCheckItem
 from audits.selfchecks.forms import ItemAnswerForm, ReopenForm
 from audits.selfchecks.uploads import ACCEPT_ATTRIBUTE, MAX_FILES_PER_ITEM
@@ -44,17 +46,22 @@ def _editable(scope: Scope, selfcheck: SelfCheck) -> bool:
 
 
 def _card_context(*, editable: bool) -> dict:
-    """What every item card needs, built once per page: URL prefixes (not one reverse() per item), labels."""
+    """What every item card needs, built once per page: URL prefixes (not one reverse() per item), labels.
+
+    The cards are written with autoescaping off (selfcheck_item.jinja), so everything here is escaped once."""
+    language = get_language()
     return {
         "editable": editable,
+        "text": escaped_texts(language),
         "urls": SimpleNamespace(
-            item=reverse("audits:selfcheck_item_update", args=[0]).removesuffix("0/"),
-            file=reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/"),
+            item=escape(reverse("audits:selfcheck_item_update", args=[0]).removesuffix("0/")),
+            file=escape(reverse("audits:selfcheck_file_download", args=[0]).removesuffix("0/")),
         ),
-        "status_buttons": [(value, str(label), style) for value, label, style in STATUS_BUTTONS],
-        "status_labels": {value: str(label) for value, label in ItemStatus.choices},
-        "accept": ACCEPT_ATTRIBUTE,
+        "status_buttons": [(value, escape(label), style) for value, label, style in STATUS_BUTTONS],
+        "status_labels": {value: escape(label) for value, label in ItemStatus.choices},
+        "accept": escape(ACCEPT_ATTRIBUTE),
         "max_files": MAX_FILES_PER_ITEM,
+        "upload_text": escape(upload_label(MAX_FILES_PER_ITEM)),
     }
 
 

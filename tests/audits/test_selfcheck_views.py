@@ -489,3 +489,44 @@ def test_home_panels(client, people, django_assert_max_num_queries) -> None:
     assert "我关注的自检" in page and "未开始 1" in page
     client.force_login(people.user("inspector"))
     assert "全公司自检情况" in client.get(reverse("home")).content.decode()
+
+
+HOSTILE = "<x-evil a=\"1\">&'"
+ESCAPED = "&lt;x-evil a=&#34;1&#34;&gt;&amp;&#39;"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+def test_the_cards_arrive_escaped_though_written_without_autoescaping(client, people, checklist, language) -> None:
+    """selfcheck_item.jinja writes a card with autoescaping off (each label escaped once per language): every value of
+    the item, its answer and its files must still come out escaped, on the lead's form and on a reader's page."""
+    from audits.models import SelfCheckItem
+
+    selfcheck, item, file = checklist
+    for n, pk in enumerate(selfcheck.items.values_list("pk", flat=True)):
+        SelfCheckItem.objects.filter(pk=pk).update(code=f"{HOSTILE}{n}")
+    SelfCheckItem.objects.filter(selfcheck=selfcheck).update(
+        name=HOSTILE, level_name=HOSTILE, deliverable=HOSTILE, status=ItemStatus.NA, na_reason=HOSTILE, note=HOSTILE
+    )
+    Deliverable.objects.filter(pk=file.pk).update(original_name=HOSTILE)
+    url = reverse("audits:selfcheck_detail", args=[selfcheck.pk])
+    client.force_login(people.user("lead"))
+    form = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    client.force_login(people.user("director"))
+    page = client.get(url, HTTP_ACCEPT_LANGUAGE=language).content.decode()
+    for content in (form, page):
+        assert "<x-evil" not in content
+        assert content.count(f'data-testid="item-{ESCAPED}') == 2  # both items
+        assert content.count(f'<span class="font-monospace">{ESCAPED}') == 2
+        assert content.count(f'<h3 class="h6 mt-1 mb-0 text-break">{ESCAPED}</h3>') == 2
+        assert f">{ESCAPED}</a>" in content  # the file's name
+    assert form.count(f'value="{ESCAPED}"') == 2 and form.count(f">{ESCAPED}</textarea>") == 2  # the answers
+    assert f'aria-label="{escape_label("删除 %(n)s", language)}"' in form
+    assert page.count(f"</span>{ESCAPED}</div>") == 2  # the N/A reasons, read-only
+
+
+def escape_label(msgid: str, language: str) -> str:
+    from django.utils import translation
+    from markupsafe import escape
+
+    with translation.override(language):
+        return str(escape(translation.gettext(msgid) % {"n": HOSTILE}))
