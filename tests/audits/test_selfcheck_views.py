@@ -491,7 +491,7 @@ def test_home_panels(client, people, django_assert_max_num_queries) -> None:
     assert "全公司自检情况" in client.get(reverse("home")).content.decode()
 
 
-HOSTILE = "<x-evil a=\"1\">&'"
+HOSTILE = '<x-evil a="1">&\''
 ESCAPED = "&lt;x-evil a=&#34;1&#34;&gt;&amp;&#39;"
 
 
@@ -501,7 +501,7 @@ def test_the_cards_arrive_escaped_though_written_without_autoescaping(client, pe
     the item, its answer and its files must still come out escaped, on the lead's form and on a reader's page."""
     from audits.models import SelfCheckItem
 
-    selfcheck, item, file = checklist
+    selfcheck, _item, file = checklist
     for n, pk in enumerate(selfcheck.items.values_list("pk", flat=True)):
         SelfCheckItem.objects.filter(pk=pk).update(code=f"{HOSTILE}{n}")
     SelfCheckItem.objects.filter(selfcheck=selfcheck).update(
