@@ -25,6 +25,7 @@ from audits.choices import ItemStatus, SelfCheckState
 from audits.models import Deliverable, SelfCheck, SelfCheckItem, SelfCheckItemQuerySet, SelfCheckQuerySet
 from core import dates
 from core.access import EDIT, VIEW, Action, Scope
+from core.statements import Statement, compile_statement
 from touchpoints.choices import Function
 from touchpoints.models import Project
 from touchpoints.selectors import applicable_counts
@@ -249,10 +250,30 @@ def selfcheck_progress(*, selfcheck: SelfCheck) -> Progress:
         return progress_of(cursor.fetchall())
 
 
+@cache
+def _checklist_statements(alias: str) -> tuple[Statement, Statement]:
+    """A checklist's items and their files (what a card shows of them), each query compiled once per process: the
+    page runs them on every view with only the checklist changing."""
+    items = compile_statement(lambda key: SelfCheckItem.objects.filter(selfcheck_id=key), alias)
+    files = compile_statement(
+        lambda key: Deliverable.objects.filter(item__selfcheck_id=key)
+        .order_by("uploaded_at", "id")
+        .only("id", "item_id", "original_name", "size"),
+        alias,
+    )
+    return items, files
+
+
 def checklist_page(*, selfcheck: SelfCheck, today: dt.date) -> ChecklistPage:
     """Everything the checklist page shows, in a fixed number of queries whatever the number of items."""
-    items = list(selfcheck.items.all())
-    attach_files(items, Deliverable.objects.filter(item__selfcheck=selfcheck))
+    items_statement, files_statement = _checklist_statements(connection.alias)
+    items = items_statement.instances(selfcheck.pk)
+    by_item: dict[int, list[Deliverable]] = defaultdict(list)
+    for deliverable in files_statement.instances(selfcheck.pk):
+        by_item[deliverable.item_id].append(deliverable)
+    for item in items:
+        item.selfcheck = selfcheck  # as selfcheck.items.all() would give them
+        item.file_list = by_item[item.pk]
     decorate_items(items)
     groups: list[StageGroup] = []
     for item in items:

@@ -1,0 +1,54 @@
+"""core.statements: a query compiled once gives, for every key, the instances the ORM gives."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from django.db import connection
+
+from audits.models import Deliverable, SelfCheckItem
+from core.statements import compile_statement
+from tests.audits.builders_selfchecks import build_selfcheck, pdf_bytes
+
+pytestmark = pytest.mark.django_db
+
+
+def _fields(instance) -> dict:
+    return {field.attname: getattr(instance, field.attname) for field in type(instance)._meta.concrete_fields}
+
+
+def test_a_compiled_query_reads_what_the_orm_reads_for_each_key(people) -> None:
+    from audits.selfchecks.services import checklists_generate, deliverables_add, selfcheck_item_update
+
+    first = build_selfcheck(people, year=2026, month=10, count=4)
+    checklists_generate(year=2026, month=11)
+    second = first.project.selfchecks.get(year=2026, month=11, function=first.function)
+    lead = people.user("lead")
+    item = second.items.last()
+    selfcheck_item_update(item=item, user=lead, status="na", note="备注", na_reason="本月无")
+    content = pdf_bytes()
+    deliverables_add(item=item, user=lead, uploads=[(io.BytesIO(content), "a.pdf", len(content))])
+    statement = compile_statement(lambda key: SelfCheckItem.objects.filter(selfcheck_id=key), connection.alias)
+    for selfcheck in (first, second):
+        orm = list(SelfCheckItem.objects.filter(selfcheck=selfcheck))
+        compiled = statement.instances(selfcheck.pk)
+        assert [_fields(i) for i in compiled] == [_fields(i) for i in orm] and len(orm) == 4  # in the model's order
+        assert all(isinstance(i.copied_from_last_month, bool) and i.updated_at.tzinfo for i in compiled)  # converters
+    assert statement.instances(0) == []
+    files = compile_statement(
+        lambda key: Deliverable.objects.filter(item__selfcheck_id=key).only("id", "item_id", "original_name"),
+        connection.alias,
+    )
+    [file] = files.instances(second.pk)
+    assert (file.pk, file.item_id, file.original_name) == (Deliverable.objects.get().pk, item.pk, "a.pdf")
+    assert file.get_deferred_fields() >= {"size", "sha256"}  # deferred as the queryset deferred them
+
+
+def test_only_a_keyed_query_of_one_models_columns_compiles() -> None:
+    with pytest.raises(ValueError, match="key"):
+        compile_statement(lambda key: SelfCheckItem.objects.filter(code="x"), connection.alias)
+    with pytest.raises(ValueError, match="own columns"):
+        compile_statement(
+            lambda key: SelfCheckItem.objects.filter(selfcheck_id=key).select_related("selfcheck"), connection.alias
+        )
