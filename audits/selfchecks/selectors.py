@@ -119,12 +119,33 @@ def selfchecks_visible(*, scope: Scope) -> QuerySet[SelfCheck]:
     return SelfCheck.objects.for_scope(scope, VIEW).select_related("project", "submitted_by__person")
 
 
+@cache
+def _by_key(name: str, alias: str) -> Statement:
+    """The checklist and item reads by key below, each compiled once per process (core.statements)."""
+    querysets = {
+        "selfcheck": lambda key: SelfCheck.objects.select_related("project", "submitted_by__person").filter(pk=key),
+        "selfcheck_project": lambda key: SelfCheck.objects.select_related("project").filter(pk=key),
+        "item": lambda key: SelfCheckItem.objects.select_related("selfcheck__project").filter(pk=key),
+        # FOR UPDATE OF the item's row only; compiled, as run, inside the caller's transaction.
+        "item_locked": lambda key: (
+            SelfCheckItem.objects.select_related("selfcheck__project").select_for_update(of=("self",)).filter(pk=key)
+        ),
+    }
+    return compile_statement(querysets[name], alias)
+
+
+def _one(name: str, pk: int) -> Any:
+    found = _by_key(name, connection.alias).instances(pk)
+    if not found:
+        raise Http404
+    return found[0]
+
+
 def get_selfcheck_for(*, scope: Scope, pk: int, action: Action = VIEW) -> SelfCheck:
     """The self-check if the scope may do `action` with it ("view", "edit" as its lead, "operate" to reopen), else 404.
     Read by its key, then checked by the scope (`allows_cell`, the same decision as `for_scope`): building the scope's
     filter into the query cost more than the query."""
-    related = ("project", "submitted_by__person") if action == VIEW else ("project",)
-    selfcheck = get_object_or_404(SelfCheck.objects.select_related(*related), pk=pk)
+    selfcheck = _one("selfcheck" if action == VIEW else "selfcheck_project", pk)
     if not scope.allows_cell(SelfCheckQuerySet.actions[action], selfcheck.project_id, selfcheck.function):
         raise Http404
     return selfcheck
@@ -134,10 +155,7 @@ def get_selfcheck_item_for(*, scope: Scope, pk: int, action: Action = EDIT, lock
     """The item with its checklist and project if the scope may do `action` with it, else 404; with `lock` (inside a
     transaction) the item's row is locked FOR UPDATE, not its checklist's or project's. Checked as
     `get_selfcheck_for` is; a refused lock is released with the 404's rollback."""
-    items = SelfCheckItem.objects.select_related("selfcheck__project")
-    if lock:
-        items = items.select_for_update(of=("self",))
-    item = get_object_or_404(items, pk=pk)
+    item = _one("item_locked" if lock else "item", pk)
     if not scope.allows_cell(SelfCheckItemQuerySet.actions[action], item.selfcheck.project_id, item.selfcheck.function):
         raise Http404
     return item
@@ -256,9 +274,11 @@ def _checklist_statements(alias: str) -> tuple[Statement, Statement]:
     page runs them on every view with only the checklist changing."""
     items = compile_statement(lambda key: SelfCheckItem.objects.filter(selfcheck_id=key), alias)
     files = compile_statement(
-        lambda key: Deliverable.objects.filter(item__selfcheck_id=key)
-        .order_by("uploaded_at", "id")
-        .only("id", "item_id", "original_name", "size"),
+        lambda key: (
+            Deliverable.objects.filter(item__selfcheck_id=key)
+            .order_by("uploaded_at", "id")
+            .only("id", "item_id", "original_name", "size")
+        ),
         alias,
     )
     return items, files

@@ -6,6 +6,7 @@ import io
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from audits.models import Deliverable, SelfCheckItem
 from core.statements import compile_statement
@@ -45,10 +46,26 @@ def test_a_compiled_query_reads_what_the_orm_reads_for_each_key(people) -> None:
     assert file.get_deferred_fields() >= {"size", "sha256"}  # deferred as the queryset deferred them
 
 
-def test_only_a_keyed_query_of_one_models_columns_compiles() -> None:
+def test_a_compiled_query_brings_its_related_instances(people) -> None:
+    selfcheck = build_selfcheck(people, year=2026, month=10, count=2)
+    statement = compile_statement(
+        lambda key: SelfCheckItem.objects.select_related("selfcheck__project").filter(pk=key), connection.alias
+    )
+    item = selfcheck.items.first()
+    [compiled] = statement.instances(item.pk)
+    orm = SelfCheckItem.objects.select_related("selfcheck__project").get(pk=item.pk)
+    assert _fields(compiled) == _fields(orm)
+    with CaptureQueriesContext(connection) as queries:
+        assert _fields(compiled.selfcheck) == _fields(orm.selfcheck)
+        assert _fields(compiled.selfcheck.project) == _fields(orm.selfcheck.project)
+    assert not queries.captured_queries  # loaded with the item, as select_related does
+    assert statement.instances(0) == []
+
+
+def test_only_a_keyed_query_of_a_models_columns_compiles() -> None:
+    from django.db.models import Count
+
     with pytest.raises(ValueError, match="key"):
         compile_statement(lambda key: SelfCheckItem.objects.filter(code="x"), connection.alias)
-    with pytest.raises(ValueError, match="own columns"):
-        compile_statement(
-            lambda key: SelfCheckItem.objects.filter(selfcheck_id=key).select_related("selfcheck"), connection.alias
-        )
+    with pytest.raises(ValueError, match="columns"):
+        compile_statement(lambda key: SelfCheckItem.objects.filter(selfcheck_id=key).annotate(n=Count("files")), connection.alias)
