@@ -18,31 +18,44 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import get_related_populators
+from django.db.models.query import ModelIterable, get_related_populators
 
-# The key's placeholder in a compiled statement: an integer no row has (within a 32-bit key), so the ORM compiles an
-# ordinary lookup for it.
-KEY = 2_000_000_011
+# The keys' placeholders in a compiled statement: integers within a small integer field's range (the ORM compiles an
+# out-of-range lookup to no query at all) and strings no row holds, so that it compiles an ordinary lookup for each.
+# A queryset must not hold one of these values as a constant of its own.
+KEY = 32_001
+
+
+def _placeholder(kind: type, n: int) -> Any:
+    if kind is int:
+        return KEY + n
+    if kind is str:
+        return f"\x1fkey{n}\x1f"
+    raise TypeError(f"a compiled statement's keys are int or str, not {kind.__name__}")
 
 
 @dataclass(frozen=True)
 class Statement:
-    """One compiled query: its SQL and parameters (the key's placeholder among them), the compiler and its converters,
-    the model's attributes its first columns load, in order, and the populators of its related instances."""
+    """One compiled query: its SQL and parameters (the keys' placeholders among them), the compiler and its
+    converters, the model's attributes its first columns load, in order, the populators of its related instances,
+    and where each annotation is."""
 
     model: type[Model]
     alias: str
     sql: str
     params: tuple[Any, ...]
+    slots: dict[int, int]  # parameter position -> key position
     compiler: Any
     converters: dict
     columns: list[str]
     related: list[Any]
+    annotations: dict[str, int]
 
-    def instances(self, key: int) -> list[Model]:
-        """The query's rows for `key`, as the model's instances (deferred fields as the queryset deferred them)."""
-        # The placeholder replaced by the key, of the same type (a backend may wrap integers: psycopg's Int2).
-        params = [type(p)(key) if isinstance(p, int) and p == KEY else p for p in self.params]
+    def instances(self, *keys: Any) -> list[Model]:
+        """The query's rows for `keys`, as the model's instances (deferred fields as the queryset deferred them)."""
+        params = list(self.params)
+        for position, key in self.slots.items():
+            params[position] = type(params[position])(keys[key])  # of the placeholder's type (psycopg's Int2…)
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -53,25 +66,45 @@ class Statement:
             instance = self.model.from_db(self.alias, self.columns, row[:width])
             for populator in self.related:
                 populator.populate(row, instance)
+            for name, position in self.annotations.items():
+                setattr(instance, name, row[position])
             instances.append(instance)
         return instances
 
 
-def compile_statement(build: Callable[[int], QuerySet], alias: str) -> Statement:
-    """`build(KEY)`, a queryset of one model's rows filtered by a key (select_related allowed, no annotations),
-    compiled for the database `alias`. Callers keep the result per process and alias (functools.cache)."""
-    queryset = build(KEY)
+def compile_statement(build: Callable[..., QuerySet], alias: str, keys: tuple[type, ...] = (int,)) -> Statement:
+    """`build(*placeholders)`, a queryset of one model's rows filtered by keys of the given types (int or str;
+    select_related, annotations and a slice allowed), compiled for the database `alias`. Callers keep the result per
+    process and alias (functools.cache)."""
+    placeholders = [_placeholder(kind, n) for n, kind in enumerate(keys)]
+    queryset = build(*placeholders)
     compiler = queryset.query.get_compiler(alias)
     sql, params = compiler.as_sql()
-    if KEY not in params:
-        raise ValueError("the queryset must filter on the key it is given")
-    if compiler.annotation_col_map or queryset._known_related_objects:
-        raise ValueError("only a model's columns and its select_related can be compiled once")
+    slots = {}
+    for position, param in enumerate(params):
+        for key, placeholder in enumerate(placeholders):
+            if type(param) is not bool and isinstance(param, type(placeholder)) and param == placeholder:
+                slots[position] = key
+    if sorted(set(slots.values())) != list(range(len(keys))):
+        raise ValueError("the queryset must filter on every key it is given")
+    if queryset._known_related_objects or queryset._iterable_class is not ModelIterable or compiler.klass_info is None:
+        raise ValueError("only a model's columns, its select_related and annotations can be compiled once")
     select, klass_info = compiler.select, compiler.klass_info
     fields = klass_info["select_fields"]
     if fields[0] != 0:
-        raise ValueError("only a model's columns and its select_related can be compiled once")
+        raise ValueError("only a model's columns, its select_related and annotations can be compiled once")
     columns = [expression.target.attname for expression, _sql, _alias in select[: fields[-1] + 1]]
     converters = compiler.get_converters([expression for expression, _sql, _alias in select])
     related = get_related_populators(klass_info, select, alias)
-    return Statement(queryset.model, alias, sql, tuple(params), compiler, converters, columns, related)
+    return Statement(
+        queryset.model,
+        alias,
+        sql,
+        tuple(params),
+        slots,
+        compiler,
+        converters,
+        columns,
+        related,
+        dict(compiler.annotation_col_map or {}),
+    )

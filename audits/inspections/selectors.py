@@ -10,7 +10,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 from typing import NamedTuple
 
 from django.contrib.auth import get_user_model
@@ -25,6 +25,7 @@ from core import dates
 from core.access import EDIT, Action, Scope
 from core.dates import Quarter
 from core.publication import quarter_is_published
+from core.statements import Statement, compile_statement
 from touchpoints import frequency
 from touchpoints.choices import Function
 from touchpoints.models import Person, Project, Touchpoint
@@ -506,6 +507,26 @@ def inspection_counts(*, inspection: Inspection) -> dict[str, int]:
     return tally(inspection.items.order_by().values_list("verdict", "claimed_status"))
 
 
+@cache
+def _cell_inspection_statement(alias: str) -> Statement:
+    """`cell_inspection_for_reader`'s query, compiled once per process (core.statements)."""
+    return compile_statement(
+        lambda code, function, year, number: (
+            Inspection.objects.filter(project__code=code, function=function, year=year, quarter=number)
+            .select_related("project")
+            .annotate(
+                created_by_username=F("created_by__username"),
+                created_by_person=F("created_by__person__name"),
+                finalised_by_username=F("finalised_by__username"),
+                finalised_by_person=F("finalised_by__person__name"),
+            )
+            .order_by("pk")[:1]
+        ),
+        alias,
+        keys=(str, str, int, int),
+    )
+
+
 def cell_inspection_for_reader(
     *, scope: Scope, project_code: str, function: str, quarter: Quarter
 ) -> tuple[Project, Function, Inspection | None]:
@@ -517,17 +538,8 @@ def cell_inspection_for_reader(
     as four columns rather than as two users and their persons."""
     if function not in Function.values:
         raise Http404
-    found = (
-        Inspection.objects.filter(project__code=project_code, function=function, year=quarter.year, quarter=quarter.number)
-        .select_related("project")
-        .annotate(
-            created_by_username=F("created_by__username"),
-            created_by_person=F("created_by__person__name"),
-            finalised_by_username=F("finalised_by__username"),
-            finalised_by_person=F("finalised_by__person__name"),
-        )
-        .order_by("pk")
-        .first()
+    found = next(
+        iter(_cell_inspection_statement(connection.alias).instances(project_code, function, quarter.year, quarter.number)), None
     )
     project = found.project if found is not None else Project.objects.filter(code=project_code).first()
     if project is None or not scope.can_read_cell(project.pk, function):

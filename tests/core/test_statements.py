@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from audits.models import Deliverable, SelfCheckItem
+from audits.models import Deliverable, SelfCheck, SelfCheckItem
 from core.statements import compile_statement
 from tests.audits.builders_selfchecks import build_selfcheck, pdf_bytes
 
@@ -62,10 +62,29 @@ def test_a_compiled_query_brings_its_related_instances(people) -> None:
     assert statement.instances(0) == []
 
 
-def test_only_a_keyed_query_of_a_models_columns_compiles() -> None:
-    from django.db.models import Count
+def test_a_compiled_query_takes_several_keys_and_annotations(people) -> None:
+    from django.db.models import F
 
-    with pytest.raises(ValueError, match="key"):
+    first = build_selfcheck(people, year=2026, month=10, count=2)
+    statement = compile_statement(
+        lambda code, month, year: (
+            SelfCheck.objects.filter(project__code=code, month=month, year=year)
+            .select_related("project")
+            .annotate(project_name=F("project__name"))
+            .order_by("pk")[:1]
+        ),
+        connection.alias,
+        keys=(str, int, int),
+    )
+    [found] = statement.instances(first.project.code, 10, 2026)
+    assert found.pk == first.pk and found.project == first.project and found.project_name == first.project.name
+    assert statement.instances(first.project.code, 11, 2026) == [] and statement.instances("none", 10, 2026) == []
+
+
+def test_only_a_keyed_query_of_a_models_columns_compiles() -> None:
+    with pytest.raises(ValueError, match="every key"):
         compile_statement(lambda key: SelfCheckItem.objects.filter(code="x"), connection.alias)
     with pytest.raises(ValueError, match="columns"):
-        compile_statement(lambda key: SelfCheckItem.objects.filter(selfcheck_id=key).annotate(n=Count("files")), connection.alias)
+        compile_statement(lambda key: SelfCheckItem.objects.filter(selfcheck_id=key).values("code"), connection.alias)
+    with pytest.raises(TypeError):
+        compile_statement(lambda key: SelfCheckItem.objects.filter(weight=key), connection.alias, keys=(float,))
