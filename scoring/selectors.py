@@ -671,7 +671,7 @@ def unit_trends(*, upto: Quarter, count: int = 8, versions: PageVersions | None 
         )
         entry["name"] = name
         if applicable:
-            entry["percent"][position[result_id]] = str(engine.percent_of(done, applicable))
+            entry["percent"][position[result_id]] = engine.percent_text(done, applicable)
             entry["grade"][position[result_id]] = grade
         graded[(result_id, kind, code)] = (assessed, done, applicable, grade, low, rank, amount)
     return Trends(labels=labels, series=series, result_ids=frozenset(position), graded=graded)
