@@ -115,13 +115,14 @@ def file_history_entries(records: Iterable[Any]) -> list[HistoryEntry]:
 # -- access ----------------------------------------------------------------------------------------------------------
 
 
-def selfchecks_visible(*, scope: Scope) -> QuerySet[SelfCheck]:
-    return SelfCheck.objects.for_scope(scope, VIEW).select_related("project", "submitted_by__person")
+# What an item's card shows of a file (selfcheck_item.jinja).
+CARD_FILE_FIELDS = ("id", "item_id", "original_name", "size")
 
 
 @cache
 def _by_key(name: str, alias: str) -> Statement:
-    """The checklist and item reads by key below, each compiled once per process (core.statements)."""
+    """The checklist's and its items' reads by key, each compiled once per process (core.statements): a page runs
+    the same query on every view with only the key changing."""
     querysets = {
         "selfcheck": lambda key: SelfCheck.objects.select_related("project", "submitted_by__person").filter(pk=key),
         "selfcheck_project": lambda key: SelfCheck.objects.select_related("project").filter(pk=key),
@@ -130,6 +131,10 @@ def _by_key(name: str, alias: str) -> Statement:
         "item_locked": lambda key: (
             SelfCheckItem.objects.select_related("selfcheck__project").select_for_update(of=("self",)).filter(pk=key)
         ),
+        # A checklist's items, and what a card shows of their files (upload order, the model's); one item's files.
+        "checklist_items": lambda key: SelfCheckItem.objects.filter(selfcheck_id=key),
+        "checklist_files": lambda key: Deliverable.objects.filter(item__selfcheck_id=key).only(*CARD_FILE_FIELDS),
+        "item_files": lambda key: Deliverable.objects.filter(item_id=key).only(*CARD_FILE_FIELDS),
     }
     return compile_statement(querysets[name], alias)
 
@@ -189,11 +194,11 @@ class ChecklistPage:
         return deadline_label(self.days_left)
 
 
-def attach_files(items: list[SelfCheckItem], files: QuerySet[Deliverable]) -> None:
-    """Each item's files in upload order as `item.file_list`, from one query (a prefetch cost a related manager
-    per item)."""
+def attach_files(items: list[SelfCheckItem], files: Iterable[Deliverable]) -> None:
+    """Each item's files in the order given (upload order) as `item.file_list`, from one query (a prefetch cost a
+    related manager per item)."""
     by_item: dict[int, list[Deliverable]] = defaultdict(list)
-    for deliverable in files.order_by("uploaded_at", "id"):
+    for deliverable in files:
         by_item[deliverable.item_id].append(deliverable)
     for item in items:
         item.file_list = by_item[item.pk]
@@ -245,9 +250,9 @@ def item_history(*, item: SelfCheckItem) -> list[HistoryEntry]:
 
 
 def item_with_context(*, item: SelfCheckItem) -> SelfCheckItem:
-    """One item reloaded for its partial (files and history), with its checklist."""
-    item = SelfCheckItem.objects.select_related("selfcheck__project").get(pk=item.pk)
-    attach_files([item], Deliverable.objects.filter(item=item))
+    """One item reloaded for its card (files and history), with its checklist: after every upload and removal."""
+    item = _one("item", item.pk)
+    attach_files([item], _by_key("item_files", connection.alias).instances(item.pk))
     decorate_items([item])
     return item
 
@@ -268,32 +273,12 @@ def selfcheck_progress(*, selfcheck: SelfCheck) -> Progress:
         return progress_of(cursor.fetchall())
 
 
-@cache
-def _checklist_statements(alias: str) -> tuple[Statement, Statement]:
-    """A checklist's items and their files (what a card shows of them), each query compiled once per process: the
-    page runs them on every view with only the checklist changing."""
-    items = compile_statement(lambda key: SelfCheckItem.objects.filter(selfcheck_id=key), alias)
-    files = compile_statement(
-        lambda key: (
-            Deliverable.objects.filter(item__selfcheck_id=key)
-            .order_by("uploaded_at", "id")
-            .only("id", "item_id", "original_name", "size")
-        ),
-        alias,
-    )
-    return items, files
-
-
 def checklist_page(*, selfcheck: SelfCheck, today: dt.date) -> ChecklistPage:
     """Everything the checklist page shows, in a fixed number of queries whatever the number of items."""
-    items_statement, files_statement = _checklist_statements(connection.alias)
-    items = items_statement.instances(selfcheck.pk)
-    by_item: dict[int, list[Deliverable]] = defaultdict(list)
-    for deliverable in files_statement.instances(selfcheck.pk):
-        by_item[deliverable.item_id].append(deliverable)
+    items = _by_key("checklist_items", connection.alias).instances(selfcheck.pk)
     for item in items:
         item.selfcheck = selfcheck  # as selfcheck.items.all() would give them
-        item.file_list = by_item[item.pk]
+    attach_files(items, _by_key("checklist_files", connection.alias).instances(selfcheck.pk))
     decorate_items(items)
     groups: list[StageGroup] = []
     for item in items:
