@@ -12,6 +12,7 @@ Only the SQL text is kept, never a row: every run reads the database.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -31,7 +32,17 @@ def _placeholder(kind: type, n: int) -> Any:
         return KEY + n
     if kind is str:
         return f"\x1fkey{n}\x1f"
-    raise TypeError(f"a compiled statement's keys are int or str, not {kind.__name__}")
+    if kind is dt.date:
+        return dt.date(1901, 1, 1) + dt.timedelta(days=n)
+    raise TypeError(f"a compiled statement's keys are int, str or date, not {kind.__name__}")
+
+
+def _bind(placeholder: Any, value: Any, adapt: Callable[[Any], Any]) -> Any:
+    """A key's value as its placeholder was compiled: a date as the backend adapts one (SQLite's text), an integer of
+    the placeholder's type (psycopg's Int2…)."""
+    if isinstance(value, dt.date):
+        return value if isinstance(placeholder, dt.date) else adapt(value)
+    return type(placeholder)(value)
 
 
 @dataclass(frozen=True)
@@ -45,6 +56,7 @@ class Statement:
     sql: str
     params: tuple[Any, ...]
     slots: dict[int, int]  # parameter position -> key position
+    adapt_date: Callable[[Any], Any]
     compiler: Any
     converters: dict
     columns: list[str]
@@ -55,7 +67,7 @@ class Statement:
         """The query's rows for `keys`, as the model's instances (deferred fields as the queryset deferred them)."""
         params = list(self.params)
         for position, key in self.slots.items():
-            params[position] = type(params[position])(keys[key])  # of the placeholder's type (psycopg's Int2…)
+            params[position] = _bind(params[position], keys[key], self.adapt_date)
         with connections[self.alias].cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
@@ -73,17 +85,19 @@ class Statement:
 
 
 def compile_statement(build: Callable[..., QuerySet], alias: str, keys: tuple[type, ...] = (int,)) -> Statement:
-    """`build(*placeholders)`, a queryset of one model's rows filtered by keys of the given types (int or str;
+    """`build(*placeholders)`, a queryset of one model's rows filtered by keys of the given types (int, str or date;
     select_related, annotations and a slice allowed), compiled for the database `alias`. Callers keep the result per
     process and alias (functools.cache)."""
     placeholders = [_placeholder(kind, n) for n, kind in enumerate(keys)]
     queryset = build(*placeholders)
     compiler = queryset.query.get_compiler(alias)
     sql, params = compiler.as_sql()
+    adapt_date = connections[alias].ops.adapt_datefield_value
     slots = {}
     for position, param in enumerate(params):
         for key, placeholder in enumerate(placeholders):
-            if type(param) is not bool and isinstance(param, type(placeholder)) and param == placeholder:
+            compiled = adapt_date(placeholder) if isinstance(placeholder, dt.date) else placeholder
+            if type(param) is not bool and isinstance(param, type(compiled)) and param == compiled:
                 slots[position] = key
     if sorted(set(slots.values())) != list(range(len(keys))):
         raise ValueError("the queryset must filter on every key it is given")
@@ -102,6 +116,7 @@ def compile_statement(build: Callable[..., QuerySet], alias: str, keys: tuple[ty
         sql,
         tuple(params),
         slots,
+        adapt_date,
         compiler,
         converters,
         columns,

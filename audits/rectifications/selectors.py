@@ -7,13 +7,16 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass
+from functools import cache
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 
 from core import access
 from core.access import Scope
 from core.dates import Quarter
+from core.statements import Statement, compile_statement
 from touchpoints.choices import Function
 
 from . import rules
@@ -196,6 +199,20 @@ class CellRectifications:
     verified: list[RectRow]
 
 
+@cache
+def _cell_statement(alias: str) -> Statement:
+    """`cell_rectifications`' query, compiled once per process (core.statements): every inspection page runs it."""
+    return compile_statement(
+        lambda project_id, function, since: (
+            Rectification.objects.filter(project_id=project_id, function=function)
+            .filter(Q(state__in=rules.UNVERIFIED) | Q(state=RectificationState.VERIFIED, verified_at__date__gte=since))
+            .order_by("due_date", "code", "id")
+        ),
+        alias,
+        keys=(int, str, dt.date),
+    )
+
+
 def cell_rectifications(*, scope: Scope, project_id: int, function: str, today: dt.date) -> CellRectifications:
     """For the inspection page (SPEC §14): the cell's open ones and those verified recently, so the inspector can look
     at them on site (one query)."""
@@ -203,12 +220,8 @@ def cell_rectifications(*, scope: Scope, project_id: int, function: str, today: 
     # No join: the panel shows the rectifications alone. Joining the project and the submitter and verifier with their
     # persons (eight tables) cost PostgreSQL 2–3 ms of planning on every inspection page, and the responsible user and
     # person, which the panel does not show either, 0.6 ms of the ORM's building and compiling.
-    qs = (
-        Rectification.objects.filter(project_id=project_id, function=function)
-        .filter(Q(state__in=rules.UNVERIFIED) | Q(state=RectificationState.VERIFIED, verified_at__date__gte=since))
-        .order_by("due_date", "code", "id")
-    )
-    rows = _rows(qs, scope=scope, today=today)
+    rectifications = _cell_statement(connection.alias).instances(project_id, function, since)
+    rows = _rows(rectifications, scope=scope, today=today)
     return CellRectifications(
         open=[r for r in rows if r.rect.state != RectificationState.VERIFIED],
         verified=[r for r in rows if r.rect.state == RectificationState.VERIFIED],

@@ -88,3 +88,19 @@ def test_only_a_keyed_query_of_a_models_columns_compiles() -> None:
         compile_statement(lambda key: SelfCheckItem.objects.filter(selfcheck_id=key).values("code"), connection.alias)
     with pytest.raises(TypeError):
         compile_statement(lambda key: SelfCheckItem.objects.filter(weight=key), connection.alias, keys=(float,))
+
+
+def test_a_date_key_is_bound_as_the_backend_adapts_it(people) -> None:
+    import datetime as dt
+
+    from django.utils import timezone
+
+    selfcheck = build_selfcheck(people, year=2026, month=10, count=2)
+    statement = compile_statement(
+        lambda key, since: SelfCheckItem.objects.filter(selfcheck_id=key, updated_at__date__gte=since),
+        connection.alias,
+        keys=(int, dt.date),
+    )
+    today = timezone.localdate()
+    assert len(statement.instances(selfcheck.pk, today)) == 2
+    assert statement.instances(selfcheck.pk, today + dt.timedelta(days=1)) == []
