@@ -273,6 +273,26 @@ def selfcheck_progress(*, selfcheck: SelfCheck) -> Progress:
         return progress_of(cursor.fetchall())
 
 
+def item_state(*, item: SelfCheckItem) -> Progress:
+    """After a tick: the item's history count (as `decorate_items` attaches it) and its checklist's progress (as
+    `selfcheck_progress` gives it), from one statement, the two queries' rows side by side, where each cost a round
+    trip of its own on every tick."""
+    sql = (
+        f"SELECT 0, p.*, NULL, NULL FROM ({_progress_sql()}) p "  # nosec B608: statements built from the models
+        f"UNION ALL SELECT 1, NULL, NULL, h.* FROM ({history_count_sql()}) h"
+    )
+    answers, count = [], 0
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [item.selfcheck_id, item.pk, item.pk])
+        for kind, weight, status, _item, n in cursor.fetchall():
+            if kind == 0:
+                answers.append((weight, status))
+            else:
+                count += n
+    item.history_count = count
+    return progress_of(answers)
+
+
 def checklist_page(*, selfcheck: SelfCheck, today: dt.date) -> ChecklistPage:
     """Everything the checklist page shows, in a fixed number of queries whatever the number of items."""
     items = _by_key("checklist_items", connection.alias).instances(selfcheck.pk)

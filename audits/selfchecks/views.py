@@ -88,17 +88,17 @@ def _item_response(
     scope = scope_for(request.user)
     if whole_card:
         item = selectors.item_with_context(item=item)
-    else:  # the state alone: no files to list, only the history count (two light queries)
-        selectors.decorate_items([item])
-    selfcheck = item.selfcheck
+        progress = selectors.selfcheck_progress(selfcheck=item.selfcheck)
+    else:  # the state alone: no files to list, only the history count and the progress (one light query)
+        progress = selectors.item_state(item=item)
     context = {
-        **_card_context(editable=_editable(scope, selfcheck)),
+        **_card_context(editable=_editable(scope, item.selfcheck)),
         "item": item,
         "error": error,
         "answer": answer or {"status": item.status, "na_reason": item.na_reason, "note": item.note},
         "saved": saved,
+        "progress": progress,
     }
-    context["progress"] = selectors.selfcheck_progress(selfcheck=selfcheck)
     # A fragment with the progress card out of band: no layout, so none of the layout's context processors (scope,
     # unread badge) run for it.
     html = render_fragment("selfcheck_item.jinja", {**context, "mode": "card" if whole_card else "tick"}, request)

@@ -530,3 +530,24 @@ def escape_label(msgid: str, language: str) -> str:
 
     with translation.override(language):
         return str(escape(translation.gettext(msgid) % {"n": HOSTILE}))
+
+
+def test_a_ticks_state_is_the_history_count_and_progress_in_one_query(people, checklist) -> None:
+    """selectors.item_state reads in one statement what decorate_items and selfcheck_progress read in two."""
+    from django.test.utils import CaptureQueriesContext
+
+    from audits.selfchecks import selectors
+
+    selfcheck, item, _file = checklist
+    lead = people.user("lead")
+    for status in ("done", "not_done", "na"):
+        selfcheck_item_update(item=item, user=lead, status=status, note=status, na_reason="无")
+    other = selfcheck.items.exclude(pk=item.pk).get()
+    for subject in (item, other):
+        expected = selectors.selfcheck_progress(selfcheck=selfcheck)
+        selectors.decorate_items([subject])
+        count = subject.history_count
+        with CaptureQueriesContext(connection) as queries:
+            assert selectors.item_state(item=subject) == expected
+        assert subject.history_count == count and len(queries.captured_queries) == 1
+    assert item.history_count == 5  # created, three answers, one file
