@@ -19,7 +19,7 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import Model, QuerySet
-from django.db.models.query import ModelIterable, get_related_populators
+from django.db.models.query import ModelIterable, ValuesListIterable, get_related_populators
 
 # The keys' placeholders in a compiled statement: integers within a small integer field's range (the ORM compiles an
 # out-of-range lookup to no query at all) and strings no row holds, so that it compiles an ordinary lookup for each.
@@ -63,8 +63,8 @@ class Statement:
     related: list[Any]
     annotations: dict[str, int]
 
-    def instances(self, *keys: Any) -> list[Model]:
-        """The query's rows for `keys`, as the model's instances (deferred fields as the queryset deferred them)."""
+    def rows(self, *keys: Any) -> list[tuple]:
+        """The query's rows for `keys`, converted as the ORM converts them: for a values_list, the tuples it gives."""
         params = list(self.params)
         for position, key in self.slots.items():
             params[position] = _bind(params[position], keys[key], self.adapt_date)
@@ -72,7 +72,14 @@ class Statement:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
         if self.converters:
-            rows = self.compiler.apply_converters(rows, self.converters)
+            rows = [tuple(row) for row in self.compiler.apply_converters(rows, self.converters)]
+        return rows
+
+    def instances(self, *keys: Any) -> list[Model]:
+        """The query's rows for `keys`, as the model's instances (deferred fields as the queryset deferred them)."""
+        if not self.columns:
+            raise TypeError("a values_list statement gives rows, not instances")
+        rows = self.rows(*keys)
         width, instances = len(self.columns), []
         for row in rows:
             instance = self.model.from_db(self.alias, self.columns, row[:width])
@@ -85,9 +92,9 @@ class Statement:
 
 
 def compile_statement(build: Callable[..., QuerySet], alias: str, keys: tuple[type, ...] = (int,)) -> Statement:
-    """`build(*placeholders)`, a queryset of one model's rows filtered by keys of the given types (int, str or date;
-    select_related, annotations and a slice allowed), compiled for the database `alias`. Callers keep the result per
-    process and alias (functools.cache)."""
+    """`build(*placeholders)`, a queryset of one model's rows (or a values_list of them) filtered by keys of the given
+    types (int, str or date; select_related, annotations and a slice allowed), compiled for the database `alias`.
+    Callers keep the result per process and alias (functools.cache)."""
     placeholders = [_placeholder(kind, n) for n, kind in enumerate(keys)]
     queryset = build(*placeholders)
     compiler = queryset.query.get_compiler(alias)
@@ -101,15 +108,21 @@ def compile_statement(build: Callable[..., QuerySet], alias: str, keys: tuple[ty
                 slots[position] = key
     if sorted(set(slots.values())) != list(range(len(keys))):
         raise ValueError("the queryset must filter on every key it is given")
-    if queryset._known_related_objects or queryset._iterable_class is not ModelIterable or compiler.klass_info is None:
-        raise ValueError("only a model's columns, its select_related and annotations can be compiled once")
     select, klass_info = compiler.select, compiler.klass_info
-    fields = klass_info["select_fields"]
-    if fields[0] != 0:
-        raise ValueError("only a model's columns, its select_related and annotations can be compiled once")
-    columns = [expression.target.attname for expression, _sql, _alias in select[: fields[-1] + 1]]
     converters = compiler.get_converters([expression for expression, _sql, _alias in select])
-    related = get_related_populators(klass_info, select, alias)
+    if queryset._known_related_objects:
+        raise ValueError("only a model's columns, its select_related and annotations can be compiled once")
+    if queryset._iterable_class is ValuesListIterable and not queryset._fields == _selected_names(queryset.query):
+        raise ValueError("only a values_list whose names are in the order selected can be compiled once")
+    if queryset._iterable_class is ValuesListIterable:
+        columns, related, annotations = [], [], {}
+    elif queryset._iterable_class is ModelIterable and klass_info is not None and klass_info["select_fields"][0] == 0:
+        fields = klass_info["select_fields"]
+        columns = [expression.target.attname for expression, _sql, _alias in select[: fields[-1] + 1]]
+        related = get_related_populators(klass_info, select, alias)
+        annotations = dict(compiler.annotation_col_map or {})
+    else:
+        raise ValueError("only a model's columns, its select_related and annotations can be compiled once")
     return Statement(
         queryset.model,
         alias,
@@ -121,5 +134,11 @@ def compile_statement(build: Callable[..., QuerySet], alias: str, keys: tuple[ty
         converters,
         columns,
         related,
-        dict(compiler.annotation_col_map or {}),
+        annotations,
     )
+
+
+def _selected_names(query: Any) -> tuple[str, ...]:
+    """The names of a values_list's columns in the order the compiler selects them (Django's ValuesListIterable
+    reorders its rows when they differ from the names asked for)."""
+    return (*query.extra_select, *query.values_select, *query.annotation_select)

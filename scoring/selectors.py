@@ -24,13 +24,14 @@ from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from django.db import connection
-from django.db.models import Case, JSONField, Q, When
+from django.db.models import Case, JSONField, Q, QuerySet, When
 from django.db.models.fields.json import KeyTransform
 from django.utils.translation import get_language, ngettext, override
 from django.utils.translation import gettext as _
 
 from core.access import Scope
 from core.dates import Quarter
+from core.statements import Statement, compile_statement
 from touchpoints.choices import Function, Role
 from touchpoints.models import Assignment, Project
 
@@ -170,33 +171,45 @@ class PageVersions:
         return {r.quarter: r.pk for r in self.rows if r.current and r.year == year}
 
 
+@cache
+def _versions_statement(alias: str, chosen: bool) -> Statement:
+    """`versions_for_page`'s query, for the quarter's latest version or a `chosen` one, compiled once per process
+    (core.statements): every results page runs it."""
+
+    def build(year: int, number: int, version: int | None = None) -> QuerySet:
+        here = Q(year=year, quarter=number)
+        shown = here & (Q(version=version) if chosen else Q(superseded_by__isnull=True))
+        return (
+            QuarterResult.objects.annotate(
+                shown_snapshot=Case(When(shown, then="snapshot"), default=None, output_field=JSONField()),
+            )
+            .order_by("-year", "-quarter", "-version")
+            .values_list(
+                "id",
+                "year",
+                "quarter",
+                "version",
+                "published_at",
+                "reason",
+                "supersedes_id",
+                "superseded_by__id",
+                "confirmed_missing",
+                "shown_snapshot",
+            )
+        )
+
+    return compile_statement(build, alias, keys=(int, int, int) if chosen else (int, int))
+
+
 def versions_for_page(*, quarter: Quarter, version: int | None) -> PageVersions:
     """Every published version's header (one query), with the snapshot of the quarter's `version` (its latest with
     None); no other version's snapshot is read or parsed."""
-    here = Q(year=quarter.year, quarter=quarter.number)
-    shown = here & (Q(superseded_by__isnull=True) if version is None else Q(version=version))
-    rows = (
-        QuarterResult.objects.annotate(
-            shown_snapshot=Case(When(shown, then="snapshot"), default=None, output_field=JSONField()),
-        )
-        .order_by("-year", "-quarter", "-version")
-        .values_list(
-            "id",
-            "year",
-            "quarter",
-            "version",
-            "published_at",
-            "reason",
-            "supersedes_id",
-            "superseded_by__id",
-            "confirmed_missing",
-            "shown_snapshot",
-        )
-    )
+    statement = _versions_statement(connection.alias, version is not None)
+    keys = (quarter.year, quarter.number) if version is None else (quarter.year, quarter.number, version)
     return PageVersions(
         rows=[
             Version(pk, year, number, v, at, reason, supersedes, superseded is None, missing, snapshot)
-            for pk, year, number, v, at, reason, supersedes, superseded, missing, snapshot in rows
+            for pk, year, number, v, at, reason, supersedes, superseded, missing, snapshot in statement.rows(*keys)
         ],
         quarter=quarter,
     )

@@ -234,20 +234,30 @@ class UnitCounts:
     overdue: int = 0
 
 
+@cache
+def _unit_counts_statement(alias: str) -> Statement:
+    """`unit_counts`' query, compiled once per process (core.statements): every results page runs it."""
+    return compile_statement(
+        lambda year, quarter, today: (
+            Rectification.objects.unverified()
+            .filter(year=year, quarter=quarter)
+            .values("project__code", "function")
+            .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
+            .values_list("project__code", "function", "open", "overdue")
+        ),
+        alias,
+        keys=(int, int, dt.date),
+    )
+
+
 def unit_counts(*, year: int, quarter: int, today: dt.date) -> dict[tuple[str, str], UnitCounts]:
     """Open (not verified) and overdue rectifications per unit — ("function", code) and ("project", code) — of the
     quarter's inspections, for the results page (one query)."""
-    rows = (
-        Rectification.objects.unverified()
-        .filter(year=year, quarter=quarter)
-        .values("project__code", "function")
-        .annotate(open=Count("id"), overdue=Count("id", filter=Q(due_date__lt=today)))
-    )
     totals: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
-    for row in rows:
-        for key in (("project", row["project__code"]), ("function", row["function"])):
-            totals[key][0] += row["open"]
-            totals[key][1] += row["overdue"]
+    for code, function, open_count, overdue in _unit_counts_statement(connection.alias).rows(year, quarter, today):
+        for key in (("project", code), ("function", function)):
+            totals[key][0] += open_count
+            totals[key][1] += overdue
     return {key: UnitCounts(*values) for key, values in totals.items()}
 
 

@@ -104,3 +104,34 @@ def test_a_date_key_is_bound_as_the_backend_adapts_it(people) -> None:
     today = timezone.localdate()
     assert len(statement.instances(selfcheck.pk, today)) == 2
     assert statement.instances(selfcheck.pk, today + dt.timedelta(days=1)) == []
+
+
+def test_a_compiled_values_list_gives_the_orms_rows(people) -> None:
+    from django.db.models import Count, F
+
+    selfcheck = build_selfcheck(people, year=2026, month=10, count=3)
+    statement = compile_statement(
+        lambda key: (
+            SelfCheckItem.objects.filter(selfcheck_id=key)
+            .values("stage_name")
+            .annotate(n=Count("id"))
+            .values_list("stage_name", "n")
+            .order_by("stage_name")
+        ),
+        connection.alias,
+    )
+    orm = list(
+        SelfCheckItem.objects.filter(selfcheck=selfcheck)
+        .values("stage_name")
+        .annotate(n=Count("id"))
+        .values_list("stage_name", "n")
+        .order_by("stage_name")
+    )
+    assert statement.rows(selfcheck.pk) == orm and sum(n for _stage, n in orm) == 3
+    with pytest.raises(TypeError):
+        statement.instances(selfcheck.pk)
+    with pytest.raises(ValueError, match="order"):  # the ORM would reorder these rows; a statement does not
+        compile_statement(
+            lambda key: SelfCheckItem.objects.filter(selfcheck_id=key).annotate(c=F("code")).values_list("c", "name"),
+            connection.alias,
+        )
