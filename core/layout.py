@@ -158,3 +158,39 @@ def navigation(*, request: Any, scope: Any, unread: int) -> Markup:
     }
     # nosec B704: the environment autoescapes every value (select_autoescape default=True); this is its output.
     return Markup(_environment().get_template("navigation.jinja").render(context))  # nosec B704
+
+
+# The layout's stylesheets and scripts (templates/base.html), in the order the page loads them.
+HEAD_ASSETS = (
+    '<link rel="icon" href="{favicon.svg}" type="image/svg+xml">',
+    '<link rel="stylesheet" href="{vendor/bootstrap/bootstrap.min.css}">',
+    '<link rel="stylesheet" href="{vendor/bootstrap-icons/bootstrap-icons.min.css}">',
+    '<link rel="stylesheet" href="{css/app.css}">',
+)
+SCRIPT_ASSETS = (
+    '<script src="{vendor/bootstrap/bootstrap.bundle.min.js}"></script>',
+    '<script src="{vendor/htmx/htmx.min.js}"></script>',
+    '<script src="{js/app.js}"></script>',
+)
+
+
+@lru_cache(maxsize=16)
+def _assets(kind: str, static_url: str, storage: str, debug: bool, prefix: str) -> Markup:
+    from django.templatetags.static import static
+
+    lines = HEAD_ASSETS if kind == "head" else SCRIPT_ASSETS
+    rendered = []
+    for line in lines:
+        before, rest = line.split("{", 1)
+        path, after = rest.split("}", 1)
+        rendered.append(f"{before}{escape(static(path))}{after}")
+    # nosec B704: fixed markup around escaped static URLs.
+    return Markup("\n  " if kind == "head" else "\n").join(Markup(line) for line in rendered)  # nosec B704
+
+
+def layout_assets(kind: str) -> Markup:
+    """The layout's `<link>` (kind "head") or `<script>` ("scripts") tags, as `{% static %}` wrote them. Static URLs
+    change only with the static settings and DEBUG, the storage's manifest (read once per process) and the script prefix, which
+    key the memo; nothing about the request or the reader is in them."""
+    storage = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
+    return _assets(kind, settings.STATIC_URL or "", storage, settings.DEBUG, get_script_prefix())

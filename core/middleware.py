@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from functools import lru_cache
 from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseNotAllowed, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_otp import user_has_device
@@ -89,18 +90,26 @@ def stamp_signed_in_session(sender, request, user, **kwargs) -> None:
     request.session[SECOND_FACTOR_ENROLLED_KEY] = user_has_device(user, confirmed=True)
 
 
-def second_factor_exempt(path: str) -> bool:
-    """Pages an unverified user may still open: the second-factor pages themselves, signing out, static files."""
-    prefixes = [
+@lru_cache(maxsize=8)
+def _exempt_prefixes(root_urlconf: str, urlconf: str | None, script_prefix: str, static_url: str) -> tuple[str, ...]:
+    return (
         reverse("otp_setup"),
         reverse("otp_verify"),
         reverse("logout"),
         reverse("admin:logout"),
         reverse("set_language"),
-        settings.STATIC_URL,
+        static_url,
         "/healthz",
-    ]
-    return any(path.startswith(prefix) for prefix in prefixes)
+    )
+
+
+def second_factor_exempt(path: str) -> bool:
+    """Pages an unverified user may still open: the second-factor pages themselves, signing out, static files.
+
+    The prefixes are reversed once per URL configuration and script prefix (the arguments key the memo, as
+    core.layout.nav_urls does), not on every request."""
+    prefixes = _exempt_prefixes(settings.ROOT_URLCONF, get_urlconf(), get_script_prefix(), settings.STATIC_URL)
+    return path.startswith(prefixes)
 
 
 class SecondFactorMiddleware:
