@@ -190,7 +190,7 @@ def _assets(kind: str, static_url: str, storage: str, debug: bool, prefix: str) 
 
 def layout_assets(kind: str) -> Markup:
     """The layout's `<link>` (kind "head") or `<script>` ("scripts") tags, as `{% static %}` wrote them. Static URLs
-    change only with the static settings and DEBUG, the storage's manifest (read once per process) and the script prefix, which
-    key the memo; nothing about the request or the reader is in them."""
+    change only with the static settings and DEBUG, the storage's manifest (read once per process) and the script
+    prefix, which key the memo; nothing about the request or the reader is in them."""
     storage = settings.STORAGES.get("staticfiles", {}).get("BACKEND", "")
     return _assets(kind, settings.STATIC_URL or "", storage, settings.DEBUG, get_script_prefix())

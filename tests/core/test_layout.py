@@ -87,3 +87,19 @@ def test_the_labels_and_links_are_the_catalogues_and_the_url_confs() -> None:
     with translation.override("en"):
         assert nav_texts("en").logout == str(translation.gettext("退出登录")) == "Sign out"
     assert nav_urls().board == reverse("audits:board") and nav_urls().logout == reverse("logout")
+
+
+def test_the_layouts_assets_are_what_the_static_tag_writes() -> None:
+    """core.layout.layout_assets writes base.html's stylesheets and scripts once per process: the same markup as a
+    `{% static %}` tag per asset."""
+    from django.template import Context, Template
+
+    from core.layout import HEAD_ASSETS, SCRIPT_ASSETS, layout_assets
+
+    def by_tags(lines: tuple[str, ...], joiner: str) -> str:
+        source = joiner.join(line.replace("{", "{% static '").replace("}", "' %}") for line in lines)
+        return Template("{% load static %}" + source).render(Context())
+
+    assert str(layout_assets("head")) == by_tags(HEAD_ASSETS, "\n  ")
+    assert str(layout_assets("scripts")) == by_tags(SCRIPT_ASSETS, "\n")
+    assert 'href="/static/vendor/bootstrap/bootstrap.min.css"' in layout_assets("head")
