@@ -774,6 +774,22 @@ class _Graded(NamedTuple):
     amount: int
 
 
+@cache
+def _assignments_statement(alias: str) -> Statement:
+    """`my_units`' read of a person's assignments overlapping a span, compiled once per process (core.statements):
+    every results page and home page runs it."""
+    return compile_statement(
+        lambda person, start, end: (
+            Assignment.objects.filter(person_id=person)
+            .overlapping(start, end)
+            .order_by("start")
+            .values_list("role", "project_id", "project__code", "project__name", "function", "start", "end")
+        ),
+        alias,
+        keys=(int, dt.date, dt.date),
+    )
+
+
 def my_units(*, scope: Scope, today: dt.date, versions: PageVersions | None = None, trends: Trends | None = None) -> MyUnits:
     """The signed-in person's units this year (assignments overlapping the year up to today) with each quarter's grade,
     their own appraisal cap if R11 caps them, and any unit at risk. At most three queries; one while nothing of the year
@@ -787,12 +803,7 @@ def my_units(*, scope: Scope, today: dt.date, versions: PageVersions | None = No
         return MyUnits(year=year, units=[], cap=None)
     person = scope.person
     # The person's assignments as columns (they are the scope's person: its id, name and employee id are known).
-    assignments = list(
-        Assignment.objects.filter(person_id=person.pk)
-        .overlapping(dt.date(year, 1, 1), min(today, dt.date(year, 12, 31)))
-        .order_by("start")
-        .values_list("role", "project_id", "project__code", "project__name", "function", "start", "end")
-    )
+    assignments = _assignments_statement(connection.alias).rows(person.pk, dt.date(year, 1, 1), min(today, dt.date(year, 12, 31)))
     if not assignments:
         return MyUnits(year=year, units=[], cap=None)
     spans = [
