@@ -47,8 +47,8 @@ def _bind(placeholder: Any, value: Any, adapt: Callable[[Any], Any]) -> Any:
 
 @dataclass(frozen=True)
 class Statement:
-    """One compiled query: its SQL and parameters (the keys' placeholders among them), the compiler and its
-    converters, the model's attributes its first columns load, in order, the populators of its related instances,
+    """One compiled query: its SQL and parameters (the keys' placeholders among them), its columns' converters
+    (position → converters and expression, as the compiler gives them), the model's attributes its first columns load, in order, the populators of its related instances,
     and where each annotation is."""
 
     model: type[Model]
@@ -57,8 +57,7 @@ class Statement:
     params: tuple[Any, ...]
     slots: dict[int, int]  # parameter position -> key position
     adapt_date: Callable[[Any], Any]
-    compiler: Any
-    converters: dict
+    converters: list[tuple[int, tuple[list[Any], Any]]]
     columns: list[str]
     related: list[Any]
     annotations: dict[str, int]
@@ -68,12 +67,22 @@ class Statement:
         params = list(self.params)
         for position, key in self.slots.items():
             params[position] = _bind(params[position], keys[key], self.adapt_date)
-        with connections[self.alias].cursor() as cursor:
+        connection = connections[self.alias]  # this thread's: a statement is shared by the process's threads
+        with connection.cursor() as cursor:
             cursor.execute(self.sql, params)
             rows = cursor.fetchall()
-        if self.converters:
-            rows = [tuple(row) for row in self.compiler.apply_converters(rows, self.converters)]
-        return rows
+        if not self.converters:
+            return rows
+        converted = []
+        for row in rows:  # as SQLCompiler.apply_converters, with the connection of the thread that runs it
+            values = list(row)
+            for position, (converters, expression) in self.converters:
+                value = values[position]
+                for converter in converters:
+                    value = converter(value, expression, connection)
+                values[position] = value
+            converted.append(tuple(values))
+        return converted
 
     def instances(self, *keys: Any) -> list[Model]:
         """The query's rows for `keys`, as the model's instances (deferred fields as the queryset deferred them)."""
@@ -109,7 +118,7 @@ def compile_statement(build: Callable[..., QuerySet], alias: str, keys: tuple[ty
     if sorted(set(slots.values())) != list(range(len(keys))):
         raise ValueError("the queryset must filter on every key it is given")
     select, klass_info = compiler.select, compiler.klass_info
-    converters = compiler.get_converters([expression for expression, _sql, _alias in select])
+    converters = list(compiler.get_converters([expression for expression, _sql, _alias in select]).items())
     if queryset._known_related_objects:
         raise ValueError("only a model's columns, its select_related and annotations can be compiled once")
     if queryset._iterable_class is ValuesListIterable and not queryset._fields == _selected_names(queryset.query):
@@ -130,7 +139,6 @@ def compile_statement(build: Callable[..., QuerySet], alias: str, keys: tuple[ty
         tuple(params),
         slots,
         adapt_date,
-        compiler,
         converters,
         columns,
         related,
