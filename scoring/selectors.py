@@ -53,45 +53,31 @@ def latest_results(*, quarter: Quarter) -> QuarterResult | None:
     )
 
 
-# Placeholders for a quarter in the statement compiled once (`_latest_parts_statement`): no quarter has them.
-_YEAR, _QUARTER = 32_001, 32_002  # in the fields' range (small integers), so the ORM compiles a lookup
-
-
 @cache
-def _latest_parts_statement(parts: tuple[str, ...], alias: str) -> tuple[str, tuple, Any, list, list[str]]:
-    """The query of `latest_result_parts`, compiled by the ORM once per process, database and parts (as
-    `scoring.bulletin._summary_sql` is written once): compiling it each time cost more CPU than PostgreSQL spends
-    running it. The SQL, its parameters with the quarter's placeholders, the compiler's converters (time zone, JSON),
-    and the names of the model's columns selected, in their order."""
-    query = (
-        QuarterResult.objects.filter(year=_YEAR, quarter=_QUARTER)
-        .defer("snapshot", "confirmed_missing")
-        .annotate(**{f"snapshot_{part}": KeyTransform(part, "snapshot") for part in parts})
-        .order_by("-version")[:1]
-    ).query
-    compiler = query.get_compiler(alias)
-    sql, params = compiler.as_sql()
-    selected = [expression for expression, _sql, _alias in compiler.select]
-    converters = compiler.get_converters(selected)
-    columns = [expression.target.attname for expression in selected[: len(selected) - len(parts)]]
-    return sql, params, compiler, converters, columns
+def _latest_parts_statement(parts: tuple[str, ...], alias: str) -> Statement:
+    """The query of `latest_result_parts`, compiled once per process, database and parts (core.statements):
+    compiling it each time cost more CPU than PostgreSQL spends running it."""
+    return compile_statement(
+        lambda year, number: (
+            QuarterResult.objects.filter(year=year, quarter=number)
+            .defer("snapshot", "confirmed_missing")
+            .annotate(**{f"snapshot_{part}": KeyTransform(part, "snapshot") for part in parts})
+            .order_by("-version")[:1]
+        ),
+        alias,
+        keys=(int, int),
+    )
 
 
 def latest_result_parts(*, quarter: Quarter, parts: tuple[str, ...]) -> tuple[QuarterResult, dict[str, Any]] | None:
     """The current version of a quarter without its snapshot, and the named top-level parts of that snapshot, decoded
     alone (the bulletin reads its units and policy, not its cells); None while the quarter is open. One query, its
     statement compiled once (`_latest_parts_statement`)."""
-    sql, params, compiler, converters, columns = _latest_parts_statement(parts, connection.alias)
-    values = {_YEAR: quarter.year, _QUARTER: quarter.number}
-    # Each placeholder replaced by the quarter's value, of the same type (the backend may wrap it: psycopg's Int2).
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [type(p)(values[p]) if isinstance(p, int) and p in values else p for p in params])
-        rows = cursor.fetchall()
-    if not rows:
+    found = _latest_parts_statement(parts, connection.alias).instances(quarter.year, quarter.number)
+    if not found:
         return None
-    row = next(iter(compiler.apply_converters(rows, converters))) if converters else rows[0]
-    result = QuarterResult.from_db(connection.alias, columns, row[: len(columns)])
-    return result, dict(zip(parts, row[len(columns) :], strict=True))
+    result = found[0]
+    return result, {part: result.__dict__.pop(f"snapshot_{part}") for part in parts}
 
 
 def result_version(*, pk: int) -> QuarterResult:
