@@ -5,7 +5,12 @@ only the record's key changing. The ORM builds and compiles that query again eac
 more CPU than the database spends running it. Here the queryset is compiled once, with a placeholder for the key, and
 each run binds the key, executes the SQL and builds the model instances as the ORM's ModelIterable does: the same
 columns, the compiler's converters (SQLite's booleans and dates), `Model.from_db`, and the related instances of a
-select_related (Django's related populators). A select_for_update is compiled, and so run, inside a transaction.
+select_related (Django's related populators); a values_list gives its rows. A select_for_update is compiled, and so
+run, inside a transaction.
+
+It leans on Django's compiler internals (`select`, `klass_info`, `get_converters`, `get_related_populators`):
+tests/core/test_statements.py compares every kind of statement with the ORM, so an upgrade that changes them fails
+there.
 
 Only the SQL text is kept, never a row: every run reads the database.
 """
@@ -48,8 +53,8 @@ def _bind(placeholder: Any, value: Any, adapt: Callable[[Any], Any]) -> Any:
 @dataclass(frozen=True)
 class Statement:
     """One compiled query: its SQL and parameters (the keys' placeholders among them), its columns' converters
-    (position → converters and expression, as the compiler gives them), the model's attributes its first columns load, in order, the populators of its related instances,
-    and where each annotation is."""
+    (position → converters and expression, as the compiler gives them), the model's attributes its first columns
+    load, in order, the populators of its related instances, and where each annotation is."""
 
     model: type[Model]
     alias: str
