@@ -160,17 +160,18 @@ def navigation(*, request: Any, scope: Any, unread: int) -> Markup:
     return Markup(_environment().get_template("navigation.jinja").render(context))  # nosec B704
 
 
-# The layout's stylesheets and scripts (templates/base.html), in the order the page loads them.
+# The layout's stylesheets and scripts (templates/base.html), in the order the page loads them: each tag around its
+# static file's URL.
 HEAD_ASSETS = (
-    '<link rel="icon" href="{favicon.svg}" type="image/svg+xml">',
-    '<link rel="stylesheet" href="{vendor/bootstrap/bootstrap.min.css}">',
-    '<link rel="stylesheet" href="{vendor/bootstrap-icons/bootstrap-icons.min.css}">',
-    '<link rel="stylesheet" href="{css/app.css}">',
+    ('<link rel="icon" href="{}" type="image/svg+xml">', "favicon.svg"),
+    ('<link rel="stylesheet" href="{}">', "vendor/bootstrap/bootstrap.min.css"),
+    ('<link rel="stylesheet" href="{}">', "vendor/bootstrap-icons/bootstrap-icons.min.css"),
+    ('<link rel="stylesheet" href="{}">', "css/app.css"),
 )
 SCRIPT_ASSETS = (
-    '<script src="{vendor/bootstrap/bootstrap.bundle.min.js}"></script>',
-    '<script src="{vendor/htmx/htmx.min.js}"></script>',
-    '<script src="{js/app.js}"></script>',
+    ('<script src="{}"></script>', "vendor/bootstrap/bootstrap.bundle.min.js"),
+    ('<script src="{}"></script>', "vendor/htmx/htmx.min.js"),
+    ('<script src="{}"></script>', "js/app.js"),
 )
 
 
@@ -178,14 +179,9 @@ SCRIPT_ASSETS = (
 def _assets(kind: str, static_url: str, storage: str, debug: bool, prefix: str) -> Markup:
     from django.templatetags.static import static
 
-    lines = HEAD_ASSETS if kind == "head" else SCRIPT_ASSETS
-    rendered = []
-    for line in lines:
-        before, rest = line.split("{", 1)
-        path, after = rest.split("}", 1)
-        rendered.append(f"{before}{escape(static(path))}{after}")
+    tags = HEAD_ASSETS if kind == "head" else SCRIPT_ASSETS
     # nosec B704: fixed markup around escaped static URLs.
-    return Markup("\n  " if kind == "head" else "\n").join(Markup(line) for line in rendered)  # nosec B704
+    return Markup("\n  " if kind == "head" else "\n").join(Markup(tag).format(static(path)) for tag, path in tags)  # nosec B704
 
 
 def layout_assets(kind: str) -> Markup:

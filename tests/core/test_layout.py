@@ -96,8 +96,8 @@ def test_the_layouts_assets_are_what_the_static_tag_writes() -> None:
 
     from core.layout import HEAD_ASSETS, SCRIPT_ASSETS, layout_assets
 
-    def by_tags(lines: tuple[str, ...], joiner: str) -> str:
-        source = joiner.join(line.replace("{", "{% static '").replace("}", "' %}") for line in lines)
+    def by_tags(tags: tuple[tuple[str, str], ...], joiner: str) -> str:
+        source = joiner.join(tag.format(f"{{% static '{path}' %}}") for tag, path in tags)
         return Template("{% load static %}" + source).render(Context())
 
     assert str(layout_assets("head")) == by_tags(HEAD_ASSETS, "\n  ")
